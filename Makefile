@@ -1,0 +1,101 @@
+# CX Hub: `make run` serves the demo app, `make test` runs the whole suite. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV      := .venv
+PY        := $(VENV)/bin/python
+PIP       := $(PY) -m pip
+HOST      ?= 127.0.0.1
+PORT      ?= 8000
+PYTEST_ARGS ?=
+
+# Services for `make run-services` / `make test-services` (the local PostgreSQL and Redis).
+SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+SERVICES_BROKER_URL   ?= redis://127.0.0.1:6379/0
+
+.PHONY: help venv install install-dev run run-services worker beat test test-services lint format messages check-deploy clean
+
+help:
+	@echo "make run            create .venv, install, migrate, load demo data, serve on http://$(HOST):$(PORT)"
+	@echo "make test           install dev extras and run the whole test suite (SQLite, eager Celery)"
+	@echo "make run-services   the same app on PostgreSQL + Redis with a Celery worker and beat"
+	@echo "make test-services  the suite against PostgreSQL + Redis with a real worker"
+	@echo "make lint           ruff check, ruff format --check, makemigrations --check"
+	@echo "make messages       refresh and compile the translations (needs gettext)"
+
+# The virtualenv is recreated when missing or built on a Python older than 3.12.
+$(VENV)/.created:
+	@if [ -x "$(PY)" ] && $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+		echo "Using existing $(VENV) ($$($(PY) --version))"; \
+	else \
+		interpreter=$$(scripts/find-python) || exit 1; \
+		echo "Creating $(VENV) with $$interpreter ($$($$interpreter --version))"; \
+		rm -rf $(VENV); \
+		$$interpreter -m venv $(VENV) || { echo "error: '$$interpreter -m venv' failed (on Debian/Ubuntu install python3-venv)." >&2; exit 1; }; \
+	fi
+	@touch $@
+
+venv: $(VENV)/.created
+
+$(VENV)/.installed: $(VENV)/.created pyproject.toml
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	$(PIP) install --quiet -e ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	DEBUG=true $(PY) manage.py migrate --no-input
+	DEBUG=true $(PY) manage.py load_demo
+	DEBUG=true $(PY) manage.py collectstatic --no-input --verbosity 0
+	@echo
+	@echo "  CX Hub is starting on http://$(HOST):$(PORT)/"
+	@echo "  Log in as cxlead, executive, admin or head-<department> (e.g. head-contact-centre); password: demo"
+	@echo "  Switch to Russian with the RU button at the top right. Stop with Ctrl+C."
+	@echo
+	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+
+# PostgreSQL + Redis with a real Celery worker and beat in the background; the web server in front.
+run-services: install
+	DEBUG=true DATABASE_URL=$(SERVICES_DATABASE_URL) CELERY_BROKER_URL=$(SERVICES_BROKER_URL) $(PY) manage.py migrate --no-input
+	DEBUG=true DATABASE_URL=$(SERVICES_DATABASE_URL) CELERY_BROKER_URL=$(SERVICES_BROKER_URL) $(PY) manage.py load_demo
+	@mkdir -p var/log
+	DEBUG=true DATABASE_URL=$(SERVICES_DATABASE_URL) CELERY_BROKER_URL=$(SERVICES_BROKER_URL) \
+		$(VENV)/bin/celery -A cxhub worker --loglevel=info --concurrency=2 > var/log/worker.log 2>&1 & echo $$! > var/worker.pid
+	DEBUG=true DATABASE_URL=$(SERVICES_DATABASE_URL) CELERY_BROKER_URL=$(SERVICES_BROKER_URL) \
+		$(VENV)/bin/celery -A cxhub beat --loglevel=info --schedule var/celerybeat-schedule > var/log/beat.log 2>&1 & echo $$! > var/beat.pid
+	@echo "Worker and beat started (logs in var/log/). Log in as cxlead / demo."
+	@trap 'kill $$(cat var/worker.pid) $$(cat var/beat.pid) 2>/dev/null; rm -f var/*.pid' EXIT; \
+		DEBUG=true DATABASE_URL=$(SERVICES_DATABASE_URL) CELERY_BROKER_URL=$(SERVICES_BROKER_URL) \
+		$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install-dev
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-services: install-dev
+	DATABASE_URL=$(SERVICES_DATABASE_URL) CELERY_BROKER_URL=$(SERVICES_BROKER_URL) $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: install-dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+messages: install-dev
+	$(PY) manage.py makemessages --locale ru --ignore '.venv/*' --ignore 'staticfiles/*' --no-obsolete
+	$(PY) manage.py compilemessages --locale ru --ignore '.venv/*'
+
+check-deploy: install
+	CXHUB_ENV=production SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+		ALLOWED_HOSTS=cx.example.com $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

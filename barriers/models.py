@@ -1,0 +1,1 @@
+# Barrier, ResearchStudy and their workflow arrive with the barriers issue.

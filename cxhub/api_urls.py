@@ -1,0 +1,17 @@
+"""The REST API, version 1: every app registers its endpoints here."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from cxhub.org.api.views import DepartmentViewSet, MeView, TokenView
+from journeys.api.views import TouchpointViewSet
+
+router = DefaultRouter()
+router.register("departments", DepartmentViewSet, basename="department")
+router.register("touchpoints", TouchpointViewSet, basename="touchpoint")
+
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="api-token"),
+    path("me/", MeView.as_view(), name="api-me"),
+    path("", include(router.urls)),
+]

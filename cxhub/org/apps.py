@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrgConfig(AppConfig):
+    """The organisation: departments, their heads and members, and the user roles."""
+
+    name = "cxhub.org"
+    label = "org"
+    verbose_name = _("Organisation")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import permissions  # noqa: F401  (registers the rules permissions)

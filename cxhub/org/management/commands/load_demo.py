@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from cxhub.org.demo import DEMO_PASSWORD, load_people_and_departments
+from journeys.demo import load_touchpoints
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo company (Severny Bank): departments, users for every role, touchpoints."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--force", action="store_true", help="Run even with DEBUG off (it creates users whose password is 'demo')."
+        )
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default=settings.LANGUAGE_CODE,
+            help="Language of the demo company's texts (names, descriptions). Default: LANGUAGE_CODE.",
+        )
+
+    def handle(self, *args, force: bool, language: str, **options) -> None:
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "load_demo creates users with the password 'demo'; it refuses to run with DEBUG off. "
+                "Use --force if this really is a demo installation."
+            )
+        with transaction.atomic():
+            departments = load_people_and_departments(language=language)
+            touchpoints = load_touchpoints(language=language, departments=departments)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo company loaded: {len(departments)} departments, {touchpoints} touchpoints, "
+                f"users cxlead, executive, admin and head-<department> (password '{DEMO_PASSWORD}' for new users)."
+            )
+        )

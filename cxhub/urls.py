@@ -1,0 +1,41 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from cxhub.org import views as org_views
+
+from . import views
+
+admin.site.site_header = _("CX Hub administration")
+admin.site.site_title = _("CX Hub")
+admin.site.index_title = _("Users, departments and reference data")
+
+urlpatterns = [
+    path("", org_views.home_view, name="home"),
+    path("healthz", views.healthz_view, name="healthz"),
+    path("favicon.ico", views.favicon_view),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("journeys/", include("journeys.urls")),
+    path("barriers/", include("barriers.urls")),
+    path("dashboard/", include("metrics.urls")),
+    path("organisation/", include("cxhub.org.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("cxhub.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # The split view serves its script from a URL instead of inline, so the strict CSP holds.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

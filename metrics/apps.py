@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MetricsConfig(AppConfig):
+    """Operational data and the service-level and customer-value figures computed from it."""
+
+    name = "metrics"
+    verbose_name = _("Metrics")
+    default_auto_field = "django.db.models.BigAutoField"

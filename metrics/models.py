@@ -1,0 +1,1 @@
+# Operational data and rollups arrive with the metrics-engine issue.

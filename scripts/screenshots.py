@@ -1,0 +1,53 @@
+"""Log in as each demo role and save screenshots of the main pages (headless Debian Chromium).
+
+Usage: python scripts/screenshots.py [BASE_URL] [OUT_DIR] [--lang ru]
+Run against a server started by `make run`. Also prints any CSP violation or console error seen.
+"""
+
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+BASE = next((a for a in sys.argv[1:] if a.startswith("http")), "http://127.0.0.1:8000")
+OUT = Path(next((a for a in sys.argv[1:] if not a.startswith(("http", "--")) and a not in {"ru", "en"}), "screenshots"))
+LANG = "ru" if "ru" in sys.argv[1:] else "en"
+PAGES = {
+    "cxlead": ["/", "/journeys/touchpoints/", "/organisation/", "/dashboard/", "/api/docs/"],
+    "executive": ["/"],
+    "head-contact-centre": ["/"],
+    "admin": ["/admin/"],
+}
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        for user, paths in PAGES.items():
+            context = browser.new_context(viewport={"width": 1440, "height": 900})
+            page = context.new_page()
+            page.on(
+                "console", lambda msg: msg.type in {"error", "warning"} and print(f"  console {msg.type}: {msg.text}")
+            )
+            page.goto(f"{BASE}/accounts/login/")
+            if LANG == "ru":
+                page.click("[data-testid=lang-ru]")
+            page.screenshot(path=OUT / f"login-{LANG}.png")
+            page.fill("input[name=username]", user)
+            page.fill("input[name=password]", "demo")
+            page.click("button[type=submit].btn-primary")
+            for path in paths:
+                page.goto(f"{BASE}{path}", wait_until="networkidle")
+                name = f"{user}{path.replace('/', '_')}-{LANG}.png"
+                page.screenshot(path=OUT / name, full_page=True)
+                print(f"{name}: {page.url}")
+            context.close()
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()

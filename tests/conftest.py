@@ -1,0 +1,58 @@
+import pytest
+
+from cxhub.org.roles import Role
+
+from .factories import DepartmentFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # PBKDF2 costs ~0.3 s a hash; the tests check behaviour, not hashing strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def cx_lead(db):
+    return UserFactory(username="lead", roles=[Role.CX_LEAD])
+
+
+@pytest.fixture
+def executive(db):
+    return UserFactory(username="exec", roles=[Role.EXECUTIVE])
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="root", roles=[Role.ADMIN], is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def head(db):
+    user = UserFactory(username="head-cc", roles=[Role.DEPARTMENT_HEAD])
+    DepartmentFactory(name="Contact centre", slug="contact-centre", head=user)
+    return user
+
+
+@pytest.fixture
+def department(head):
+    return head.headed_departments.get()
+
+
+@pytest.fixture
+def other_department(db):
+    other_head = UserFactory(username="head-cards", roles=[Role.DEPARTMENT_HEAD])
+    return DepartmentFactory(name="Card services", slug="cards", head=other_head)
+
+
+@pytest.fixture
+def no_role_user(db):
+    return UserFactory(username="newcomer")
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    # The suite never runs collectstatic, so the manifest storage used with DEBUG off has no manifest.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

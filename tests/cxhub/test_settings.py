@@ -1,0 +1,92 @@
+"""The settings module reads the environment strictly; run in subprocesses so each sees a fresh environment."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_django(code: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CELERY_", "CXHUB_", "DEBUG"))}
+    clean.pop("SECRET_KEY", None)
+    clean.pop("ALLOWED_HOSTS", None)
+    clean["DJANGO_SETTINGS_MODULE"] = "cxhub.settings"
+    clean["CXHUB_DATA_DIR"] = env.pop("CXHUB_DATA_DIR", str(ROOT / "var"))
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_no_configuration_means_sqlite_eager_celery_and_debug_off():
+    result = run_django(
+        "from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.DEBUG, s.SESSION_COOKIE_SECURE)"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "True", "False", "False"]
+
+
+def test_database_and_broker_urls_switch_to_postgresql_and_real_celery():
+    result = run_django(
+        "from django.conf import settings as s; "
+        "print(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME'], s.CELERY_TASK_ALWAYS_EAGER, "
+        "s.CELERY_BROKER_URL, s.CELERY_RESULT_BACKEND)",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/cx",
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/3",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.db.backends.postgresql",
+        "cx",
+        "False",
+        "redis://127.0.0.1:6379/3",
+        "redis://127.0.0.1:6379/3",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DEBUG": "ture"}, "DEBUG='ture' is not a boolean"),
+        ({"CXHUB_ENV": "prod"}, "CXHUB_ENV='prod' must be"),
+        ({"CXHUB_ENV": "production", "ALLOWED_HOSTS": "cx.example.com"}, "SECRET_KEY is required"),
+        ({"CXHUB_ENV": "production", "SECRET_KEY": "x" * 60}, "ALLOWED_HOSTS is required"),
+        ({"SESSION_COOKIE_AGE": "a day"}, "SESSION_COOKIE_AGE='a day' is not an integer"),
+    ],
+)
+def test_bad_configuration_fails_loudly_naming_the_variable(env, message):
+    result = run_django("pass", **env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+
+
+def test_production_configuration_passes_the_deployment_check_without_warnings(tmp_path):
+    env = {
+        "CXHUB_ENV": "production",
+        "SECRET_KEY": "k8Jq2v-" + "Zr4tY7uP0oLm3nB6vC9xW1sD5fG8hJ2kL4zX7cV0bN3mQ6wE9rT",
+        "ALLOWED_HOSTS": "cx.example.com",
+        "CXHUB_DATA_DIR": str(tmp_path),
+    }
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CELERY_", "CXHUB_", "DEBUG"))}
+    clean.update(env)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
