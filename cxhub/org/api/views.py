@@ -28,7 +28,7 @@ class TokenView(APIView):
         responses={
             200: TokenResponseSerializer,
             400: OpenApiResponse(description="Missing field or wrong username/password."),
-            403: OpenApiResponse(description="Locked out after too many failed attempts."),
+            429: OpenApiResponse(description="Locked out after too many failed attempts (or throttled)."),
         },
         auth=[],
         tags=["auth"],
@@ -36,15 +36,11 @@ class TokenView(APIView):
     def post(self, request: Request) -> Response:
         given = TokenRequestSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        # django-axes needs the Django request: it counts failures per username + IP and locks out.
+        # django-axes needs the Django request: it counts failures per username + IP, and its
+        # middleware turns a lockout into a 429 (cxhub.lib.lockout).
         user = authenticate(
             request._request, username=given.validated_data["username"], password=given.validated_data["password"]
         )
-        if getattr(request._request, "axes_locked_out", False):
-            return Response(
-                {"detail": _("Too many failed attempts: this account is locked for a while. Try again later.")},
-                status=status.HTTP_403_FORBIDDEN,
-            )
         if user is None or not user.is_active:
             return Response(
                 {"non_field_errors": [_("Unable to log in with the given username and password.")]},

@@ -1,0 +1,20 @@
+# One image for web, worker and beat (see docker-compose.yml).
+FROM python:3.12-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+RUN apt-get update && apt-get install -y --no-install-recommends gettext curl && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY cxhub cxhub
+COPY journeys journeys
+COPY barriers barriers
+COPY metrics metrics
+RUN pip install .
+COPY . .
+RUN SECRET_KEY=build-only python manage.py collectstatic --no-input --verbosity 0
+
+RUN useradd --create-home cxhub && mkdir -p /app/var && chown cxhub /app/var
+USER cxhub
+EXPOSE 8000
+CMD ["gunicorn", "cxhub.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
