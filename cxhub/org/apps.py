@@ -11,4 +11,4 @@ class OrgConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401  (registers the rules permissions)
+        from . import permissions, signals  # noqa: F401  (register the rules permissions and receivers)

@@ -10,8 +10,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# Variables that would change what the settings module decides, stripped so each test states its own.
+CONFIG_PREFIXES = ("DATABASE_URL", "CELERY_", "CXHUB_", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "SMTP_")
+
+
+def clean_environment() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith(CONFIG_PREFIXES)}
+
+
 def run_django(code: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CELERY_", "CXHUB_", "DEBUG"))}
+    clean = clean_environment()
     clean.pop("SECRET_KEY", None)
     clean.pop("ALLOWED_HOSTS", None)
     clean["DJANGO_SETTINGS_MODULE"] = "cxhub.settings"
@@ -78,7 +86,7 @@ def test_production_configuration_passes_the_deployment_check_without_warnings(t
         "ALLOWED_HOSTS": "cx.example.com",
         "CXHUB_DATA_DIR": str(tmp_path),
     }
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CELERY_", "CXHUB_", "DEBUG"))}
+    clean = clean_environment()
     clean.update(env)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -143,8 +143,9 @@ def test_touchpoint_catalogue_queries_do_not_grow_with_rows(client, cx_lead, dep
 
 def test_logout_is_a_post_and_ends_the_session(client, cx_lead):
     client.force_login(cx_lead)
-    response = client.post(reverse("logout"))
-    assert response.status_code == 302
+    response = client.post(reverse("logout"), follow=True)
+    assert response.redirect_chain == [(reverse("login"), 302)]
+    assert "You are logged out." in response.content.decode()
     assert client.get(reverse("home")).status_code == 302
     assert "_auth_user_id" not in client.session
 
