@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -48,3 +50,173 @@ class Touchpoint(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Persona(models.Model):
+    """Who a journey is drawn for: a customer type or segment, with their goals."""
+
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    goals = models.TextField(_("goals"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("persona")
+        verbose_name_plural = _("personas")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="persona_name_unique_ci")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class JourneyQuerySet(models.QuerySet["Journey"]):
+    def active(self) -> "JourneyQuerySet":
+        return self.exclude(status=Journey.Status.ARCHIVED)
+
+
+class Journey(models.Model):
+    """A customer journey map for one persona: ordered stages holding ordered steps; as-is or to-be."""
+
+    class State(models.TextChoices):
+        AS_IS = "as_is", _("As-is")
+        TO_BE = "to_be", _("To-be")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
+
+    title = models.CharField(_("title"), max_length=200)
+    persona = models.ForeignKey(
+        Persona,
+        verbose_name=_("persona"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,  # reference data: a persona in use cannot vanish under its maps
+        related_name="journeys",
+    )
+    description = models.TextField(_("description"), blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State, default=State.AS_IS)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_journeys",
+    )
+    to_be_of = models.ForeignKey(
+        "self",
+        verbose_name=_("to-be version of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="to_be_versions",
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)  # optimistic concurrency
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = JourneyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("journey")
+        verbose_name_plural = _("journeys")
+        ordering = ["title", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(state__in=["as_is", "to_be"]), name="journey_state_valid"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["draft", "published", "archived"]), name="journey_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(to_be_of__isnull=True) | models.Q(state="to_be"),
+                name="journey_only_to_be_improves_another",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Stage(models.Model):
+    """A phase of a journey (awareness, choice, purchase, …); positions are dense from 0 within the journey."""
+
+    journey = models.ForeignKey(Journey, verbose_name=_("journey"), on_delete=models.CASCADE, related_name="stages")
+    name = models.CharField(_("name"), max_length=120)
+    position = models.PositiveIntegerField(_("position"))
+    version = models.PositiveIntegerField(_("version"), default=1)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("stage")
+        verbose_name_plural = _("stages")
+        ordering = ["journey", "position"]
+        constraints = [models.UniqueConstraint(fields=["journey", "position"], name="stage_position_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Step(models.Model):
+    """One interaction in a stage, at a touchpoint: what the customer does and expects, what really happens."""
+
+    EMOTION_MIN, EMOTION_MAX = -2, 2
+
+    stage = models.ForeignKey(Stage, verbose_name=_("stage"), on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveIntegerField(_("position"))
+    touchpoint = models.ForeignKey(
+        Touchpoint,
+        verbose_name=_("touchpoint"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,  # a touchpoint on a map cannot be deleted from the catalogue
+        related_name="steps",
+    )
+    action = models.TextField(_("customer action / goal"), blank=True)
+    expectation = models.TextField(_("expectation"), blank=True)
+    reality = models.TextField(_("reality"), blank=True)
+    emotion = models.SmallIntegerField(_("emotion"), default=0, help_text=_("From −2 (very negative) to +2."))
+    is_moment_of_truth = models.BooleanField(_("moment of truth"), default=False)
+    notes = models.TextField(_("notes"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("step")
+        verbose_name_plural = _("steps")
+        ordering = ["stage", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["stage", "position"], name="step_position_unique"),
+            models.CheckConstraint(condition=models.Q(emotion__range=(-2, 2)), name="step_emotion_range"),
+        ]
+
+    def __str__(self) -> str:
+        return self.action[:60] or gettext("Step %(number)s") % {"number": self.position + 1}
+
+    @property
+    def has_gap(self) -> bool:
+        """Expectation and reality differ while the customer feels bad: the gap CX has to close."""
+        return (
+            bool(self.expectation and self.reality)
+            and self.expectation.strip() != self.reality.strip()
+            and self.emotion < 0
+        )

@@ -1,10 +1,30 @@
-"""Writes to journeys and the touchpoint catalogue."""
+"""Writes to journeys and the touchpoint catalogue.
 
-from django.db import transaction
+Structural changes (add, move, delete of stages and steps) lock the journey row first, so two of them
+on one journey run one after the other and positions stay dense (0, 1, 2, … within each parent).
+Edits name the version they were based on; a stale one raises StaleVersion and writes nothing.
+"""
 
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from cxhub.lib.concurrency import Gone, StaleVersion
 from cxhub.org.models import Department
 
-from .models import Channel, Touchpoint
+from .models import Channel, Journey, Persona, Stage, Step, Touchpoint
+
+# Positions are moved out of the way (+OFFSET) before being rewritten, so the unique
+# (parent, position) constraints never see two rows on one position mid-update.
+_POSITION_OFFSET = 1_000_000
+
+JOURNEY_FIELDS = {"title", "persona", "description", "state", "status", "owner"}
+STAGE_FIELDS = {"name"}
+STEP_FIELDS = {"touchpoint", "action", "expectation", "reality", "emotion", "is_moment_of_truth", "notes"}
 
 
 @transaction.atomic
@@ -20,3 +40,314 @@ def touchpoint_upsert(
     touchpoint.full_clean()
     touchpoint.save()
     return touchpoint
+
+
+@transaction.atomic
+def persona_upsert(*, name: str, description: str = "", goals: str = "") -> Persona:
+    """Create the persona with this name (case-insensitive) or update its texts."""
+    persona = Persona.objects.select_for_update().filter(name__iexact=name).first() or Persona(name=name)
+    persona.description = description
+    persona.goals = goals
+    persona.full_clean()
+    persona.save()
+    return persona
+
+
+# Journeys ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def journey_create(
+    *,
+    title: str,
+    actor: AbstractBaseUser,
+    persona: Persona | None = None,
+    description: str = "",
+    state: str = Journey.State.AS_IS,
+    status: str = Journey.Status.DRAFT,
+) -> Journey:
+    """A new, empty journey owned by its creator."""
+    journey = Journey(
+        title=title,
+        persona=persona,
+        description=description,
+        state=state,
+        status=status,
+        owner=actor,
+        updated_by=actor,
+    )
+    journey.full_clean()
+    _save_with_history(journey, actor)
+    return journey
+
+
+@transaction.atomic
+def journey_update(*, journey_id: int, expected_version: int, actor: AbstractBaseUser, **fields: Any) -> Journey:
+    """Change the journey's own fields (title, persona, description, state, status, owner)."""
+    _check_fields(fields, JOURNEY_FIELDS)
+    journey = _locked(Journey, journey_id, _("This journey"))
+    if journey.version != expected_version:
+        raise StaleVersion.of(journey, _("This journey"))
+    for name, value in fields.items():
+        setattr(journey, name, value)
+    journey.version += 1
+    journey.updated_by = actor
+    journey.full_clean()
+    _save_with_history(journey, actor)
+    return journey
+
+
+@transaction.atomic
+def journey_duplicate(
+    *, journey_id: int, actor: AbstractBaseUser, title: str | None = None, as_to_be: bool = False
+) -> Journey:
+    """Copy a journey with all its stages and steps; as_to_be makes it the to-be version of the original."""
+    source = Journey.objects.select_related("persona").get(pk=journey_id)
+    if as_to_be:
+        default_title = _("%(title)s (to-be)") % {"title": source.title}
+    else:
+        default_title = _("%(title)s (copy)") % {"title": source.title}
+    copy = journey_create(
+        title=(title or default_title)[:200],
+        actor=actor,
+        persona=source.persona,
+        description=source.description,
+        state=Journey.State.TO_BE if as_to_be else source.state,
+    )
+    if as_to_be:
+        copy.to_be_of = source if source.state == Journey.State.AS_IS else source.to_be_of
+        copy.full_clean()
+        copy.save(update_fields=["to_be_of"])
+    _copy_structure(source=source, target=copy, actor=actor)
+    return copy
+
+
+def _copy_structure(*, source: Journey, target: Journey, actor: AbstractBaseUser) -> None:
+    stages = list(source.stages.order_by("position"))
+    new_stages = Stage.objects.bulk_create(
+        [Stage(journey=target, name=s.name, position=s.position, updated_by=actor) for s in stages]
+    )
+    stage_map = {old.pk: new.pk for old, new in zip(stages, new_stages, strict=True)}
+    Step.objects.bulk_create(
+        [
+            Step(
+                stage_id=stage_map[step.stage_id],
+                position=step.position,
+                touchpoint_id=step.touchpoint_id,
+                action=step.action,
+                expectation=step.expectation,
+                reality=step.reality,
+                emotion=step.emotion,
+                is_moment_of_truth=step.is_moment_of_truth,
+                notes=step.notes,
+                updated_by=actor,
+            )
+            for step in Step.objects.filter(stage__journey=source).order_by("stage__position", "position")
+        ]
+    )
+
+
+# Stages --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def stage_add(*, journey_id: int, name: str, actor: AbstractBaseUser, position: int | None = None) -> Stage:
+    """Insert a stage at `position` (default: last); later stages shift right."""
+    _locked(Journey, journey_id, _("This journey"))
+    ids = list(Stage.objects.filter(journey_id=journey_id).order_by("position").values_list("pk", flat=True))
+    at = _clamp(position, len(ids))
+    stage = Stage(journey_id=journey_id, name=name, position=len(ids) + _POSITION_OFFSET, updated_by=actor)
+    stage.full_clean(exclude=["position"])
+    _save_with_history(stage, actor)
+    ids.insert(at, stage.pk)
+    _write_positions(Stage, "journey_id", {journey_id: ids})
+    stage.refresh_from_db()
+    return stage
+
+
+@transaction.atomic
+def stage_update(*, stage_id: int, expected_version: int, actor: AbstractBaseUser, **fields: Any) -> Stage:
+    """Rename a stage."""
+    _check_fields(fields, STAGE_FIELDS)
+    stage = _locked(Stage, stage_id, _("This stage"))
+    if stage.version != expected_version:
+        raise StaleVersion.of(stage, _("This stage"))
+    for name, value in fields.items():
+        setattr(stage, name, value)
+    stage.version += 1
+    stage.updated_by = actor
+    stage.full_clean()
+    _save_with_history(stage, actor)
+    return stage
+
+
+@transaction.atomic
+def stage_move(*, stage_id: int, to_position: int, expected_version: int, actor: AbstractBaseUser) -> Stage:
+    """Move a stage (with its steps) to another place in its journey."""
+    stage = _stage_for_structure(stage_id, expected_version)
+    ids = [
+        pk
+        for pk in Stage.objects.filter(journey_id=stage.journey_id).order_by("position").values_list("pk", flat=True)
+        if pk != stage.pk
+    ]
+    ids.insert(_clamp(to_position, len(ids)), stage.pk)
+    _write_positions(Stage, "journey_id", {stage.journey_id: ids})
+    stage.refresh_from_db()
+    stage.version += 1
+    stage.updated_by = actor
+    _save_with_history(stage, actor)
+    return stage
+
+
+@transaction.atomic
+def stage_delete(*, stage_id: int, expected_version: int, actor: AbstractBaseUser) -> None:
+    """Delete a stage and its steps; the stages after it close the gap."""
+    stage = _stage_for_structure(stage_id, expected_version)
+    journey_id = stage.journey_id
+    for step in stage.steps.all():
+        step._history_user = actor
+        step.delete()
+    stage._history_user = actor
+    stage.delete()
+    ids = list(Stage.objects.filter(journey_id=journey_id).order_by("position").values_list("pk", flat=True))
+    _write_positions(Stage, "journey_id", {journey_id: ids})
+
+
+def _stage_for_structure(stage_id: int, expected_version: int) -> Stage:
+    journey_id = Stage.objects.filter(pk=stage_id).values_list("journey_id", flat=True).first()
+    if journey_id is None:
+        raise Gone(_("This stage"))
+    _locked(Journey, journey_id, _("This journey"))
+    stage = _locked(Stage, stage_id, _("This stage"))
+    if stage.version != expected_version:
+        raise StaleVersion.of(stage, _("This stage"))
+    return stage
+
+
+# Steps ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def step_add(*, stage_id: int, actor: AbstractBaseUser, position: int | None = None, **fields: Any) -> Step:
+    """Insert a step into a stage at `position` (default: last); later steps shift right."""
+    _check_fields(fields, STEP_FIELDS)
+    journey_id = Stage.objects.filter(pk=stage_id).values_list("journey_id", flat=True).first()
+    if journey_id is None:
+        raise Gone(_("This stage"))
+    _locked(Journey, journey_id, _("This journey"))
+    ids = list(Step.objects.filter(stage_id=stage_id).order_by("position").values_list("pk", flat=True))
+    step = Step(stage_id=stage_id, position=len(ids) + _POSITION_OFFSET, updated_by=actor, **fields)
+    step.full_clean(exclude=["position"])
+    _save_with_history(step, actor)
+    ids.insert(_clamp(position, len(ids)), step.pk)
+    _write_positions(Step, "stage_id", {stage_id: ids})
+    step.refresh_from_db()
+    return step
+
+
+@transaction.atomic
+def step_update(*, step_id: int, expected_version: int, actor: AbstractBaseUser, **fields: Any) -> Step:
+    """Edit a step's cells (action, expectation, reality, touchpoint, emotion, moment of truth, notes)."""
+    _check_fields(fields, STEP_FIELDS)
+    step = _locked(Step, step_id, _("This step"))
+    if step.version != expected_version:
+        raise StaleVersion.of(step, _("This step"))
+    for name, value in fields.items():
+        setattr(step, name, value)
+    step.version += 1
+    step.updated_by = actor
+    step.full_clean()
+    _save_with_history(step, actor)
+    return step
+
+
+@transaction.atomic
+def step_move(
+    *, step_id: int, to_stage_id: int, to_position: int, expected_version: int, actor: AbstractBaseUser
+) -> Step:
+    """Move a step within its stage or into another stage of the same journey."""
+    step = _step_for_structure(step_id, expected_version)
+    source_stage_id = step.stage_id
+    target_journey = Stage.objects.filter(pk=to_stage_id).values_list("journey_id", flat=True).first()
+    if target_journey is None:
+        raise Gone(_("The target stage"))
+    if target_journey != Stage.objects.get(pk=source_stage_id).journey_id:
+        raise ValidationError({"to_stage": _("A step can only move to a stage of the same journey.")})
+    orders: dict[int, list[int]] = {}
+    for stage_id in {source_stage_id, to_stage_id}:
+        orders[stage_id] = [
+            pk
+            for pk in Step.objects.filter(stage_id=stage_id).order_by("position").values_list("pk", flat=True)
+            if pk != step.pk
+        ]
+    orders[to_stage_id].insert(_clamp(to_position, len(orders[to_stage_id])), step.pk)
+    _write_positions(Step, "stage_id", orders)
+    step.refresh_from_db()
+    step.version += 1
+    step.updated_by = actor
+    _save_with_history(step, actor)
+    return step
+
+
+@transaction.atomic
+def step_delete(*, step_id: int, expected_version: int, actor: AbstractBaseUser) -> None:
+    """Delete a step; the steps after it close the gap."""
+    step = _step_for_structure(step_id, expected_version)
+    stage_id = step.stage_id
+    step._history_user = actor
+    step.delete()
+    ids = list(Step.objects.filter(stage_id=stage_id).order_by("position").values_list("pk", flat=True))
+    _write_positions(Step, "stage_id", {stage_id: ids})
+
+
+def _step_for_structure(step_id: int, expected_version: int) -> Step:
+    journey_id = Step.objects.filter(pk=step_id).values_list("stage__journey_id", flat=True).first()
+    if journey_id is None:
+        raise Gone(_("This step"))
+    _locked(Journey, journey_id, _("This journey"))
+    step = _locked(Step, step_id, _("This step"))
+    if step.version != expected_version:
+        raise StaleVersion.of(step, _("This step"))
+    return step
+
+
+# Helpers -------------------------------------------------------------------------------------------
+
+
+def _locked[M: models.Model](model: type[M], pk: int, label: str) -> M:
+    """The row, locked for this transaction (PostgreSQL; SQLite serialises writers anyway)."""
+    obj = model.objects.select_for_update().filter(pk=pk).first()  # type: ignore[attr-defined]
+    if obj is None:
+        raise Gone(label)
+    return obj
+
+
+def _save_with_history(obj: models.Model, actor: AbstractBaseUser) -> None:
+    obj._history_user = actor  # type: ignore[attr-defined]  # django-simple-history records who
+    obj.save()
+
+
+def _check_fields(fields: dict[str, Any], allowed: set[str]) -> None:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"not editable here: {', '.join(sorted(unknown))}")
+
+
+def _clamp(position: int | None, length: int) -> int:
+    if position is None:
+        return length
+    return max(0, min(position, length))
+
+
+def _write_positions(model: type[Stage] | type[Step], parent_field: str, orders: dict[int, list[int]]) -> None:
+    """Give each parent's children the positions 0..n-1 in the given order (two statements per call)."""
+    all_ids: list[int] = [pk for ids in orders.values() for pk in ids]
+    if not all_ids:
+        return
+    model.objects.filter(pk__in=all_ids).update(position=F("position") + _POSITION_OFFSET)
+    rows = [
+        model(pk=pk, position=position, **{parent_field: parent})
+        for parent, ids in orders.items()
+        for position, pk in enumerate(ids)
+    ]
+    model.objects.bulk_update(rows, ["position", parent_field.removesuffix("_id")])
