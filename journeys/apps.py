@@ -8,3 +8,6 @@ class JourneysConfig(AppConfig):
     name = "journeys"
     verbose_name = _("Journeys")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import permissions  # noqa: F401  (registers the rules permissions)

@@ -1,9 +1,10 @@
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from cxhub.org.models import Department
 
-from .models import Channel
+from .models import Channel, Journey, Persona, Step, Touchpoint
 
 
 class TouchpointFilterForm(forms.Form):
@@ -18,3 +19,110 @@ class TouchpointFilterForm(forms.Form):
         empty_label=_("All departments"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
+
+
+class JourneyFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    persona = forms.ModelChoiceField(
+        label=_("Persona"), required=False, queryset=Persona.objects.order_by("name"), empty_label=_("All personas")
+    )
+    state = forms.ChoiceField(
+        label=_("State"), required=False, choices=[("", _("As-is and to-be")), *Journey.State.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Draft and published")), *Journey.Status.choices]
+    )
+    owner = forms.ModelChoiceField(
+        label=_("Owner"),
+        required=False,
+        queryset=get_user_model().objects.filter(owned_journeys__isnull=False).distinct().order_by("last_name"),
+        empty_label=_("Anyone"),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("persona", "state", "status", "owner"):
+            self.fields[name].widget.attrs["class"] = "form-select"
+        self.fields["q"].widget.attrs.update({"class": "form-control", "type": "search"})
+
+
+class JourneyForm(forms.ModelForm):
+    class Meta:
+        model = Journey
+        fields = ["title", "persona", "state", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, f in self.fields.items():
+            f.widget.attrs["class"] = "form-select" if name in ("persona", "state") else "form-control"
+
+
+class StageNameForm(forms.Form):
+    name = forms.CharField(label=_("Stage name"), max_length=120)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+STEP_TEXT_FIELDS = ("action", "expectation", "reality", "notes")
+STEP_EDITABLE_FIELDS = (*STEP_TEXT_FIELDS, "touchpoint", "emotion", "is_moment_of_truth")
+
+EMOTION_CHOICES = [
+    (2, _("+2 delighted")),
+    (1, _("+1 pleased")),
+    (0, _("0 neutral")),
+    (-1, _("−1 annoyed")),
+    (-2, _("−2 angry")),
+]
+
+
+class StepCellForm(forms.ModelForm):
+    """Edits one cell of a step; the version it was based on travels with it."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    new_touchpoint_name = forms.CharField(label=_("New touchpoint"), required=False, max_length=160)
+    new_touchpoint_channel = forms.ChoiceField(label=_("Channel"), required=False, choices=Channel.choices)
+    new_touchpoint_department = forms.ModelChoiceField(
+        label=_("Department"), required=False, queryset=Department.objects.order_by("name")
+    )
+
+    class Meta:
+        model = Step
+        fields = list(STEP_EDITABLE_FIELDS)
+        widgets = {
+            **{
+                name: forms.Textarea(attrs={"rows": 4, "class": "form-control form-control-sm"})
+                for name in STEP_TEXT_FIELDS
+            },
+            "emotion": forms.Select(choices=EMOTION_CHOICES, attrs={"class": "form-select form-select-sm"}),
+            "touchpoint": forms.Select(attrs={"class": "form-select form-select-sm"}),
+        }
+
+    def __init__(self, *args, field: str, **kwargs) -> None:
+        instance = kwargs.get("instance")
+        if instance is not None:
+            kwargs.setdefault("auto_id", f"step{instance.pk}_%s")  # several steps may be open at once
+        super().__init__(*args, **kwargs)
+        self.cell = field
+        keep = {field, "version"}
+        if field == "touchpoint":
+            keep |= {"new_touchpoint_name", "new_touchpoint_channel", "new_touchpoint_department"}
+            self.fields["touchpoint"].queryset = Touchpoint.objects.select_related("department").order_by("name")
+            self.fields["touchpoint"].required = False
+            self.fields["new_touchpoint_name"].widget.attrs["class"] = "form-control form-control-sm"
+            self.fields["new_touchpoint_channel"].widget.attrs["class"] = "form-select form-select-sm"
+            self.fields["new_touchpoint_department"].widget.attrs["class"] = "form-select form-select-sm"
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+
+    def clean(self):
+        data = super().clean()
+        if self.cell == "touchpoint" and data.get("new_touchpoint_name"):
+            if not data.get("new_touchpoint_department"):
+                self.add_error("new_touchpoint_department", _("Choose the department that owns the new touchpoint."))
+            if Touchpoint.objects.filter(name__iexact=data["new_touchpoint_name"]).exists():
+                self.add_error("new_touchpoint_name", _("A touchpoint with this name already exists: pick it above."))
+        return data
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in STEP_EDITABLE_FIELDS if name in self.fields}

@@ -213,6 +213,11 @@ class Step(models.Model):
         return self.action[:60] or gettext("Step %(number)s") % {"number": self.position + 1}
 
     @property
+    def emotion_key(self) -> str:
+        """A CSS-safe name for the score: m2, m1, 0, p1, p2."""
+        return {-2: "m2", -1: "m1", 0: "0", 1: "p1", 2: "p2"}[self.emotion]
+
+    @property
     def has_gap(self) -> bool:
         """Expectation and reality differ while the customer feels bad: the gap CX has to close."""
         return (

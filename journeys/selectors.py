@@ -1,8 +1,10 @@
-"""Reads of journeys and the touchpoint catalogue."""
+"""Reads of journeys and the touchpoint catalogue; each owns its query shape."""
 
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass, field
 
-from .models import Touchpoint
+from django.db.models import Count, Q, QuerySet
+
+from .models import Journey, Stage, Step, Touchpoint
 
 
 def touchpoint_list(*, query: str = "", channel: str = "", department_id: int | None = None) -> QuerySet[Touchpoint]:
@@ -15,3 +17,63 @@ def touchpoint_list(*, query: str = "", channel: str = "", department_id: int | 
     if department_id is not None:
         qs = qs.filter(department_id=department_id)
     return qs
+
+
+def journey_list(
+    *,
+    query: str = "",
+    persona_id: int | None = None,
+    state: str = "",
+    status: str = "",
+    owner_id: int | None = None,
+) -> QuerySet[Journey]:
+    """Journeys with persona, owner and their stage/step counts in one query; archived ones only when asked."""
+    qs = (
+        Journey.objects.select_related("persona", "owner", "to_be_of")
+        .annotate(stage_count=Count("stages", distinct=True), step_count=Count("stages__steps", distinct=True))
+        .order_by("title", "pk")
+    )
+    if query:
+        qs = qs.filter(Q(title__icontains=query) | Q(description__icontains=query))
+    if persona_id is not None:
+        qs = qs.filter(persona_id=persona_id)
+    if state:
+        qs = qs.filter(state=state)
+    qs = qs.filter(status=status) if status else qs.active()
+    if owner_id is not None:
+        qs = qs.filter(owner_id=owner_id)
+    return qs
+
+
+@dataclass
+class StageColumn:
+    stage: Stage
+    steps: list[Step] = field(default_factory=list)
+
+
+@dataclass
+class JourneyMap:
+    journey: Journey
+    columns: list[StageColumn]
+
+    @property
+    def steps(self) -> list[Step]:
+        return [step for column in self.columns for step in column.steps]
+
+
+def journey_map(*, journey_id: int) -> JourneyMap:
+    """The whole map in three queries whatever its size: journey, stages, steps (+touchpoint, department)."""
+    journey = Journey.objects.select_related("persona", "owner", "to_be_of", "updated_by").get(pk=journey_id)
+    columns = {stage.pk: StageColumn(stage) for stage in Stage.objects.filter(journey=journey).order_by("position")}
+    steps = (
+        Step.objects.filter(stage__journey=journey)
+        .select_related("touchpoint__department")
+        .order_by("stage__position", "position")
+    )
+    for step in steps:
+        columns[step.stage_id].steps.append(step)
+    return JourneyMap(journey=journey, columns=list(columns.values()))
+
+
+def step_get(*, step_id: int) -> Step:
+    return Step.objects.select_related("touchpoint__department", "stage__journey").get(pk=step_id)

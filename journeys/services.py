@@ -11,7 +11,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
+
+from cxhub.lib.text import unidecode_ascii
 
 from cxhub.lib.concurrency import Gone, StaleVersion
 from cxhub.org.models import Department
@@ -37,6 +40,20 @@ def touchpoint_upsert(
     touchpoint.channel = channel
     touchpoint.department = department
     touchpoint.description = description
+    touchpoint.full_clean()
+    touchpoint.save()
+    return touchpoint
+
+
+@transaction.atomic
+def touchpoint_create(*, name: str, channel: str, department: Department, description: str = "") -> Touchpoint:
+    """Add a touchpoint to the catalogue (e.g. from the map); its code is derived from the name."""
+    base = slugify(unidecode_ascii(name))[:50] or "touchpoint"
+    code, n = base, 1
+    while Touchpoint.objects.filter(code=code).exists():
+        n += 1
+        code = f"{base}-{n}"
+    touchpoint = Touchpoint(name=name, code=code, channel=channel, department=department, description=description)
     touchpoint.full_clean()
     touchpoint.save()
     return touchpoint
@@ -287,6 +304,45 @@ def step_move(
     step.updated_by = actor
     _save_with_history(step, actor)
     return step
+
+
+@transaction.atomic
+def step_nudge(*, step_id: int, direction: str, expected_version: int, actor: AbstractBaseUser) -> Step:
+    """Move a step one place left or right; at a stage's edge it crosses into the neighbouring stage.
+
+    The keyboard and button alternative to dragging."""
+    step = Step.objects.select_related("stage").filter(pk=step_id).first()
+    if step is None:
+        raise Gone(_("This step"))
+    stage, position = step.stage, step.position
+    if direction == "left" and position > 0:
+        return step_move(
+            step_id=step_id,
+            to_stage_id=stage.pk,
+            to_position=position - 1,
+            expected_version=expected_version,
+            actor=actor,
+        )
+    if direction == "right" and position < stage.steps.count() - 1:
+        return step_move(
+            step_id=step_id,
+            to_stage_id=stage.pk,
+            to_position=position + 1,
+            expected_version=expected_version,
+            actor=actor,
+        )
+    neighbour_position = stage.position - 1 if direction == "left" else stage.position + 1
+    neighbour = Stage.objects.filter(journey_id=stage.journey_id, position=neighbour_position).first()
+    if neighbour is None:
+        return step  # already at the very start or end of the journey
+    to_position = neighbour.steps.count() if direction == "left" else 0
+    return step_move(
+        step_id=step_id,
+        to_stage_id=neighbour.pk,
+        to_position=to_position,
+        expected_version=expected_version,
+        actor=actor,
+    )
 
 
 @transaction.atomic

@@ -6,5 +6,18 @@ app_name = "journeys"
 
 urlpatterns = [
     path("", views.journey_list_view, name="journey_list"),
+    path("new/", views.journey_create_view, name="journey_create"),
     path("touchpoints/", views.touchpoint_list_view, name="touchpoint_list"),
+    path("<int:journey_id>/", views.journey_map_view, name="journey_map"),
+    path("<int:journey_id>/history/", views.journey_history_view, name="journey_history"),
+    path("<int:journey_id>/duplicate/", views.journey_duplicate_view, name="journey_duplicate"),
+    path("<int:journey_id>/status/", views.journey_status_view, name="journey_status"),
+    path("<int:journey_id>/stages/add/", views.stage_add_view, name="stage_add"),
+    path("<int:journey_id>/stages/<int:stage_id>/rename/", views.stage_rename_view, name="stage_rename"),
+    path("<int:journey_id>/stages/<int:stage_id>/move/", views.stage_move_view, name="stage_move"),
+    path("<int:journey_id>/stages/<int:stage_id>/delete/", views.stage_delete_view, name="stage_delete"),
+    path("<int:journey_id>/stages/<int:stage_id>/steps/add/", views.step_add_view, name="step_add"),
+    path("<int:journey_id>/steps/<int:step_id>/move/", views.step_move_view, name="step_move"),
+    path("<int:journey_id>/steps/<int:step_id>/delete/", views.step_delete_view, name="step_delete"),
+    path("<int:journey_id>/steps/<int:step_id>/<str:field>/", views.step_cell_view, name="step_cell"),
 ]

@@ -1,17 +1,347 @@
-from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""Journey pages. The map is edited in place: every write goes to a small endpoint that answers with
+the re-rendered step column or the whole map (htmx partials), or 409 with the reason on a conflict."""
 
-from .forms import TouchpointFilterForm
-from .selectors import touchpoint_list
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cxhub.lib.concurrency import Gone, StaleVersion
+from cxhub.lib.decorators import permission_required
+
+from . import services
+from .forms import (
+    STEP_EDITABLE_FIELDS,
+    JourneyFilterForm,
+    JourneyForm,
+    StageNameForm,
+    StepCellForm,
+    TouchpointFilterForm,
+)
+from .history import journey_history
+from .models import Journey, Step
+from .selectors import journey_list, journey_map, step_get, touchpoint_list
+
+MAP_TEMPLATE = "journeys/journey_map.html"
 
 
 @require_GET
 @login_required
 def journey_list_view(request: HttpRequest) -> HttpResponse:
-    return render(request, "journeys/journey_list.html")
+    form = JourneyFilterForm(request.GET or None)
+    filters: dict = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = {
+            "query": data["q"],
+            "persona_id": data["persona"].pk if data["persona"] else None,
+            "state": data["state"],
+            "status": data["status"],
+            "owner_id": data["owner"].pk if data["owner"] else None,
+        }
+    page = Paginator(journey_list(**filters), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "journeys/journey_list.html",
+        {"form": form, "page": page, "can_edit": request.user.has_perm("journeys.edit_map")},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@permission_required("journeys.edit_map")
+def journey_create_view(request: HttpRequest) -> HttpResponse:
+    form = JourneyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        journey = services.journey_create(actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Journey created. Add its stages and steps on the map."))
+        return HttpResponseRedirect(reverse("journeys:journey_map", args=[journey.pk]))
+    return render(request, "journeys/journey_form.html", {"form": form})
+
+
+@require_POST
+@login_required
+@permission_required("journeys.edit_map")
+def journey_duplicate_view(request: HttpRequest, journey_id: int) -> HttpResponse:
+    as_to_be = request.POST.get("as") == "to_be"
+    copy = services.journey_duplicate(journey_id=_existing(journey_id), actor=request.user, as_to_be=as_to_be)
+    messages.success(request, _("To-be version created.") if as_to_be else _("Copy created."))
+    return HttpResponseRedirect(reverse("journeys:journey_map", args=[copy.pk]))
+
+
+@require_POST
+@login_required
+@permission_required("journeys.edit_map")
+def journey_status_view(request: HttpRequest, journey_id: int) -> HttpResponse:
+    status = request.POST.get("status", "")
+    if status not in Journey.Status.values:
+        messages.error(request, _("Unknown status."))
+    else:
+        try:
+            services.journey_update(
+                journey_id=_existing(journey_id),
+                expected_version=_int(request.POST.get("version")),
+                actor=request.user,
+                status=status,
+            )
+            messages.success(request, _("Status changed to %(status)s.") % {"status": Journey.Status(status).label})
+        except (StaleVersion, Gone) as conflict:
+            messages.error(request, conflict.message)
+    return HttpResponseRedirect(request.POST.get("next") or reverse("journeys:journey_map", args=[journey_id]))
+
+
+@require_GET
+@login_required
+def journey_map_view(request: HttpRequest, journey_id: int) -> HttpResponse:
+    return _render_map(request, journey_id)
+
+
+@require_GET
+@login_required
+def journey_history_view(request: HttpRequest, journey_id: int) -> HttpResponse:
+    journey = get_object_or_404(Journey, pk=journey_id)
+    entries = journey_history(journey_id=journey.pk, limit=300)
+    return render(request, "journeys/journey_history.html", {"journey": journey, "entries": entries})
+
+
+# Map edits (htmx) ------------------------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+@permission_required("journeys.edit_map")
+def stage_add_view(request: HttpRequest, journey_id: int) -> HttpResponse:
+    name = (request.POST.get("name") or "").strip() or _("New stage")
+    position = request.POST.get("position")
+    services.stage_add(
+        journey_id=_existing(journey_id),
+        name=name[:120],
+        actor=request.user,
+        position=_int(position) if position not in (None, "") else None,
+    )
+    return _render_map(request, journey_id, partial=True)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@permission_required("journeys.edit_map")
+def stage_rename_view(request: HttpRequest, journey_id: int, stage_id: int) -> HttpResponse:
+    if request.method == "GET":
+        return _render_map(request, journey_id, partial=True, editing_stage=stage_id)
+    form = StageNameForm(request.POST)
+    if not form.is_valid():
+        return _render_map(request, journey_id, partial=True, editing_stage=stage_id, stage_form=form, status=422)
+    return _structural(
+        request,
+        journey_id,
+        lambda: services.stage_update(
+            stage_id=stage_id,
+            expected_version=form.cleaned_data["version"],
+            actor=request.user,
+            name=form.cleaned_data["name"],
+        ),
+    )
+
+
+@require_POST
+@login_required
+@permission_required("journeys.edit_map")
+def stage_move_view(request: HttpRequest, journey_id: int, stage_id: int) -> HttpResponse:
+    return _structural(
+        request,
+        journey_id,
+        lambda: services.stage_move(
+            stage_id=stage_id,
+            to_position=_int(request.POST.get("to_position")),
+            expected_version=_int(request.POST.get("version")),
+            actor=request.user,
+        ),
+    )
+
+
+@require_POST
+@login_required
+@permission_required("journeys.edit_map")
+def stage_delete_view(request: HttpRequest, journey_id: int, stage_id: int) -> HttpResponse:
+    return _structural(
+        request,
+        journey_id,
+        lambda: services.stage_delete(
+            stage_id=stage_id, expected_version=_int(request.POST.get("version")), actor=request.user
+        ),
+    )
+
+
+@require_POST
+@login_required
+@permission_required("journeys.edit_map")
+def step_add_view(request: HttpRequest, journey_id: int, stage_id: int) -> HttpResponse:
+    position = request.POST.get("position")
+    return _structural(
+        request,
+        journey_id,
+        lambda: services.step_add(
+            stage_id=stage_id,
+            actor=request.user,
+            position=_int(position) if position not in (None, "") else None,
+        ),
+    )
+
+
+@require_POST
+@login_required
+@permission_required("journeys.edit_map")
+def step_move_view(request: HttpRequest, journey_id: int, step_id: int) -> HttpResponse:
+    """Either to an explicit place (drag and drop) or one place left/right (buttons, keyboard)."""
+    direction = request.POST.get("direction")
+    if direction in ("left", "right"):
+        return _structural(
+            request,
+            journey_id,
+            lambda: services.step_nudge(
+                step_id=step_id,
+                direction=direction,
+                expected_version=_int(request.POST.get("version")),
+                actor=request.user,
+            ),
+        )
+    return _structural(
+        request,
+        journey_id,
+        lambda: services.step_move(
+            step_id=step_id,
+            to_stage_id=_int(request.POST.get("to_stage")),
+            to_position=_int(request.POST.get("to_position")),
+            expected_version=_int(request.POST.get("version")),
+            actor=request.user,
+        ),
+    )
+
+
+@require_POST
+@login_required
+@permission_required("journeys.edit_map")
+def step_delete_view(request: HttpRequest, journey_id: int, step_id: int) -> HttpResponse:
+    return _structural(
+        request,
+        journey_id,
+        lambda: services.step_delete(
+            step_id=step_id, expected_version=_int(request.POST.get("version")), actor=request.user
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@permission_required("journeys.edit_map")
+def step_cell_view(request: HttpRequest, journey_id: int, step_id: int, field: str) -> HttpResponse:
+    """GET: the step column with one cell as a form. POST: save that cell and answer with the column."""
+    if field not in STEP_EDITABLE_FIELDS:
+        raise Http404
+    try:
+        step = step_get(step_id=step_id)
+    except Step.DoesNotExist:
+        return _render_map(request, journey_id, partial=True, conflict=Gone(_("This step")).message, status=409)
+    if request.method == "GET":
+        form = StepCellForm(instance=step, initial={"version": step.version}, field=field)
+        return _render_step(request, step, form=form)
+    if request.POST.get("cancel"):
+        return _render_step(request, step)
+    form = StepCellForm(request.POST, instance=Step.objects.get(pk=step.pk), field=field)
+    if not form.is_valid():
+        return _render_step(request, step, form=form, status=422)
+    changes = form.changes()
+    try:
+        with transaction.atomic():
+            if field == "touchpoint" and form.cleaned_data.get("new_touchpoint_name"):
+                changes["touchpoint"] = services.touchpoint_create(
+                    name=form.cleaned_data["new_touchpoint_name"],
+                    channel=form.cleaned_data["new_touchpoint_channel"],
+                    department=form.cleaned_data["new_touchpoint_department"],
+                )
+            updated = services.step_update(
+                step_id=step.pk, expected_version=form.cleaned_data["version"], actor=request.user, **changes
+            )
+    except StaleVersion as conflict:
+        return _render_step(request, step_get(step_id=step.pk), form=form, conflict=conflict.message, status=409)
+    except Gone as gone:
+        return _render_map(request, journey_id, partial=True, conflict=gone.message, status=409)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _render_step(request, step, form=form, status=422)
+    return _render_step(request, step_get(step_id=updated.pk))
+
+
+# Helpers ---------------------------------------------------------------------------------------------
+
+
+def _structural(request: HttpRequest, journey_id: int, write) -> HttpResponse:
+    """Run a structural write and answer with the fresh map; on a conflict, the fresh map and the reason."""
+    try:
+        write()
+    except (StaleVersion, Gone) as conflict:
+        return _render_map(request, journey_id, partial=True, conflict=conflict.message, status=409)
+    except ValidationError as error:
+        return _render_map(request, journey_id, partial=True, conflict=" ".join(error.messages), status=422)
+    return _render_map(request, journey_id, partial=True)
+
+
+def _render_map(
+    request: HttpRequest,
+    journey_id: int,
+    *,
+    partial: bool = False,
+    conflict: str = "",
+    editing_stage: int | None = None,
+    stage_form: StageNameForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    try:
+        the_map = journey_map(journey_id=journey_id)
+    except Journey.DoesNotExist:
+        raise Http404 from None
+    template = MAP_TEMPLATE + ("#journey-map" if partial or request.htmx else "")
+    context = {
+        "map": the_map,
+        "journey": the_map.journey,
+        "can_edit": request.user.has_perm("journeys.edit_map"),
+        "conflict": conflict,
+        "editing_stage": editing_stage,
+        "stage_form": stage_form,
+    }
+    return render(request, template, context, status=status)
+
+
+def _render_step(
+    request: HttpRequest, step: Step, *, form: StepCellForm | None = None, conflict: str = "", status: int = 200
+) -> HttpResponse:
+    context = {
+        "step": step,
+        "journey": step.stage.journey,
+        "can_edit": True,
+        "form": form,
+        "conflict": conflict,
+    }
+    return render(request, MAP_TEMPLATE + "#step-column", context, status=status)
+
+
+def _existing(journey_id: int) -> int:
+    if not Journey.objects.filter(pk=journey_id).exists():
+        raise Http404
+    return journey_id
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        raise BadRequest(_("A number was expected.")) from None
 
 
 @require_GET

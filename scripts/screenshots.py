@@ -13,8 +13,16 @@ BASE = next((a for a in sys.argv[1:] if a.startswith("http")), "http://127.0.0.1
 OUT = Path(next((a for a in sys.argv[1:] if not a.startswith(("http", "--")) and a not in {"ru", "en"}), "screenshots"))
 LANG = "ru" if "ru" in sys.argv[1:] else "en"
 PAGES = {
-    "cxlead": ["/", "/journeys/touchpoints/", "/organisation/", "/dashboard/", "/api/docs/"],
-    "executive": ["/"],
+    "cxlead": [
+        "/",
+        "/journeys/1/",
+        "/journeys/1/history/",
+        "/journeys/touchpoints/",
+        "/organisation/",
+        "/dashboard/",
+        "/api/docs/",
+    ],
+    "executive": ["/", "/journeys/1/"],
     "head-contact-centre": ["/"],
     "admin": ["/admin/"],
 }

@@ -37,6 +37,15 @@ ROLE_LABELS: dict[Role, Promise] = {
 _VIEW_ALL = [
     "org.view_department",
     "journeys.view_touchpoint",
+    "journeys.view_persona",
+    "journeys.view_journey",
+    "journeys.view_stage",
+    "journeys.view_step",
+]
+_EDIT_JOURNEYS = [
+    f"journeys.{action}_{model}"
+    for model in ("persona", "journey", "stage", "step")
+    for action in ("add", "change", "delete")
 ]
 
 # Model permissions per role ("app_label.codename"). They open the Django admin and the
@@ -45,6 +54,7 @@ _VIEW_ALL = [
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.CX_LEAD: [
         *_VIEW_ALL,
+        *_EDIT_JOURNEYS,
         "journeys.add_touchpoint",
         "journeys.change_touchpoint",
     ],
@@ -62,6 +72,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "journeys.add_touchpoint",
         "journeys.change_touchpoint",
         "journeys.delete_touchpoint",
+        "journeys.add_persona",
+        "journeys.change_persona",
         "authtoken.view_token",
         "authtoken.delete_token",
         "axes.view_accessattempt",
