@@ -14,9 +14,8 @@ from django.db.models import F
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from cxhub.lib.text import unidecode_ascii
-
 from cxhub.lib.concurrency import Gone, StaleVersion
+from cxhub.lib.text import unidecode_ascii
 from cxhub.org.models import Department
 
 from .models import Channel, Journey, Persona, Stage, Step, Touchpoint
