@@ -66,6 +66,7 @@ class StageNameForm(forms.Form):
 STEP_TEXT_FIELDS = ("action", "expectation", "reality", "notes")
 STEP_EDITABLE_FIELDS = (*STEP_TEXT_FIELDS, "touchpoint", "emotion", "is_moment_of_truth")
 
+
 EMOTION_CHOICES = [
     (2, _("+2 delighted")),
     (1, _("+1 pleased")),
@@ -79,6 +80,12 @@ class StepCellForm(forms.ModelForm):
     """Edits one cell of a step; the version it was based on travels with it."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
+    emotion = forms.TypedChoiceField(
+        label=_("Emotion"),
+        choices=EMOTION_CHOICES,
+        coerce=int,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
     new_touchpoint_name = forms.CharField(label=_("New touchpoint"), required=False, max_length=160)
     new_touchpoint_channel = forms.ChoiceField(label=_("Channel"), required=False, choices=Channel.choices)
     new_touchpoint_department = forms.ModelChoiceField(
@@ -93,7 +100,6 @@ class StepCellForm(forms.ModelForm):
                 name: forms.Textarea(attrs={"rows": 4, "class": "form-control form-control-sm"})
                 for name in STEP_TEXT_FIELDS
             },
-            "emotion": forms.Select(choices=EMOTION_CHOICES, attrs={"class": "form-select form-select-sm"}),
             "touchpoint": forms.Select(attrs={"class": "form-select form-select-sm"}),
         }
 

@@ -206,7 +206,11 @@ class Step(models.Model):
         ordering = ["stage", "position"]
         constraints = [
             models.UniqueConstraint(fields=["stage", "position"], name="step_position_unique"),
-            models.CheckConstraint(condition=models.Q(emotion__range=(-2, 2)), name="step_emotion_range"),
+            models.CheckConstraint(
+                condition=models.Q(emotion__range=(-2, 2)),
+                name="step_emotion_range",
+                violation_error_message=_("Emotion must be between −2 and +2."),
+            ),
         ]
 
     def __str__(self) -> str:

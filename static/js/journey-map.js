@@ -23,6 +23,7 @@
         handle: ".step-handle",
         draggable: ".jstep",
         animation: 120,
+        forceFallback: true, // mouse-event dragging: same behaviour in every browser and under automation
         onEnd: function (evt) {
           if (evt.from === evt.to && evt.oldDraggableIndex === evt.newDraggableIndex) return;
           var step = evt.item;
@@ -40,6 +41,7 @@
         handle: ".stage-handle",
         draggable: ".jstage",
         animation: 120,
+        forceFallback: true,
         onEnd: function (evt) {
           if (evt.oldDraggableIndex === evt.newDraggableIndex) return;
           post(evt.item.dataset.moveUrl, { to_position: evt.newDraggableIndex, version: evt.item.dataset.version });
