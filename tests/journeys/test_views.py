@@ -116,7 +116,7 @@ def test_touchpoint_can_be_created_on_the_spot(client, cx_lead, journey, departm
 
 def test_structural_edits_answer_with_the_fresh_map(client, cx_lead, journey):
     client.force_login(cx_lead)
-    order, delivery = journey.stages.order_by("position")
+    _order, delivery = journey.stages.order_by("position")
     pay = Step.objects.get(action="Pay online")
 
     client.post(reverse("journeys:stage_add", args=[journey.pk]), {"name": "Return"})
