@@ -302,6 +302,11 @@ def _render_map(
     stage_form: StageNameForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    if partial and not request.htmx:
+        # The same forms work without JavaScript: after the write, back to the whole page.
+        if conflict:
+            messages.error(request, conflict)
+        return HttpResponseRedirect(reverse("journeys:journey_map", args=[journey_id]))
     try:
         the_map = journey_map(journey_id=journey_id)
     except Journey.DoesNotExist:

@@ -81,4 +81,4 @@ def log_in(page, username: str, password: str) -> None:
     page.locator("input[name=username]").fill(username)
     page.locator("input[name=password]").fill(password)
     page.locator("form button[type=submit].btn-primary").click()
-    page.wait_for_load_state("domcontentloaded")
+    page.wait_for_load_state("load")

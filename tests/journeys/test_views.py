@@ -10,6 +10,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
+def client(client):
+    """Requests as htmx sends them (the map's partial answers); plain form posts are tested separately."""
+    client.defaults["HTTP_HX_REQUEST"] = "true"
+    return client
+
+
+@pytest.fixture
 def journey(cx_lead):
     journey = journey_create(title="Order and delivery", actor=cx_lead)
     order = stage_add(journey_id=journey.pk, name="Order", actor=cx_lead)
@@ -21,6 +28,14 @@ def journey(cx_lead):
 
 def cell_url(journey, step, field):
     return reverse("journeys:step_cell", args=[journey.pk, step.pk, field])
+
+
+def test_map_forms_work_without_javascript_and_come_back_to_the_page(client, cx_lead, journey):
+    del client.defaults["HTTP_HX_REQUEST"]
+    client.force_login(cx_lead)
+    response = client.post(reverse("journeys:stage_add", args=[journey.pk]), {"name": "Return"})
+    assert response["Location"] == reverse("journeys:journey_map", args=[journey.pk])
+    assert journey.stages.filter(name="Return").exists()
 
 
 def test_cx_lead_creates_a_journey_and_lands_on_its_map(client, cx_lead):
