@@ -129,3 +129,10 @@ def test_oversized_api_request_gets_a_json_error(client, cx_lead, settings):
 
     assert response.status_code == 413
     assert response.json()["code"] == "request_too_large"
+
+
+def test_no_template_comment_leaks_into_a_page(client, cx_lead):
+    # {# … #} is single-line in Django; a multi-line one is printed as text.
+    client.force_login(cx_lead)
+    for url in (reverse("journeys:journey_list"), reverse("login")):
+        assert "{#" not in client.get(url).content.decode()
