@@ -101,16 +101,7 @@ def journey_create(
 def journey_update(*, journey_id: int, expected_version: int, actor: AbstractBaseUser, **fields: Any) -> Journey:
     """Change the journey's own fields (title, persona, description, state, status, owner)."""
     _check_fields(fields, JOURNEY_FIELDS)
-    journey = _locked(Journey, journey_id, _("This journey"))
-    if journey.version != expected_version:
-        raise StaleVersion.of(journey, _("This journey"))
-    for name, value in fields.items():
-        setattr(journey, name, value)
-    journey.version += 1
-    journey.updated_by = actor
-    journey.full_clean()
-    _save_with_history(journey, actor)
-    return journey
+    return _versioned_update(Journey, journey_id, _("This journey"), expected_version, actor, fields)
 
 
 @transaction.atomic
@@ -185,16 +176,7 @@ def stage_add(*, journey_id: int, name: str, actor: AbstractBaseUser, position: 
 def stage_update(*, stage_id: int, expected_version: int, actor: AbstractBaseUser, **fields: Any) -> Stage:
     """Rename a stage."""
     _check_fields(fields, STAGE_FIELDS)
-    stage = _locked(Stage, stage_id, _("This stage"))
-    if stage.version != expected_version:
-        raise StaleVersion.of(stage, _("This stage"))
-    for name, value in fields.items():
-        setattr(stage, name, value)
-    stage.version += 1
-    stage.updated_by = actor
-    stage.full_clean()
-    _save_with_history(stage, actor)
-    return stage
+    return _versioned_update(Stage, stage_id, _("This stage"), expected_version, actor, fields)
 
 
 @transaction.atomic
@@ -230,14 +212,7 @@ def stage_delete(*, stage_id: int, expected_version: int, actor: AbstractBaseUse
 
 
 def _stage_for_structure(stage_id: int, expected_version: int) -> Stage:
-    journey_id = Stage.objects.filter(pk=stage_id).values_list("journey_id", flat=True).first()
-    if journey_id is None:
-        raise Gone(_("This stage"))
-    _locked(Journey, journey_id, _("This journey"))
-    stage = _locked(Stage, stage_id, _("This stage"))
-    if stage.version != expected_version:
-        raise StaleVersion.of(stage, _("This stage"))
-    return stage
+    return _lock_for_structure(Stage, stage_id, "journey_id", _("This stage"), expected_version)
 
 
 # Steps ---------------------------------------------------------------------------------------------
@@ -265,16 +240,7 @@ def step_add(*, stage_id: int, actor: AbstractBaseUser, position: int | None = N
 def step_update(*, step_id: int, expected_version: int, actor: AbstractBaseUser, **fields: Any) -> Step:
     """Edit a step's cells (action, expectation, reality, touchpoint, emotion, moment of truth, notes)."""
     _check_fields(fields, STEP_FIELDS)
-    step = _locked(Step, step_id, _("This step"))
-    if step.version != expected_version:
-        raise StaleVersion.of(step, _("This step"))
-    for name, value in fields.items():
-        setattr(step, name, value)
-    step.version += 1
-    step.updated_by = actor
-    step.full_clean()
-    _save_with_history(step, actor)
-    return step
+    return _versioned_update(Step, step_id, _("This step"), expected_version, actor, fields)
 
 
 @transaction.atomic
@@ -356,14 +322,7 @@ def step_delete(*, step_id: int, expected_version: int, actor: AbstractBaseUser)
 
 
 def _step_for_structure(step_id: int, expected_version: int) -> Step:
-    journey_id = Step.objects.filter(pk=step_id).values_list("stage__journey_id", flat=True).first()
-    if journey_id is None:
-        raise Gone(_("This step"))
-    _locked(Journey, journey_id, _("This journey"))
-    step = _locked(Step, step_id, _("This step"))
-    if step.version != expected_version:
-        raise StaleVersion.of(step, _("This step"))
-    return step
+    return _lock_for_structure(Step, step_id, "stage__journey_id", _("This step"), expected_version)
 
 
 # Helpers -------------------------------------------------------------------------------------------
@@ -374,6 +333,36 @@ def _locked[M: models.Model](model: type[M], pk: int, label: str) -> M:
     obj = model.objects.select_for_update().filter(pk=pk).first()  # type: ignore[attr-defined]
     if obj is None:
         raise Gone(label)
+    return obj
+
+
+def _versioned_update[M: Journey | Stage | Step](
+    model: type[M], pk: int, label: str, expected_version: int, actor: AbstractBaseUser, fields: dict[str, Any]
+) -> M:
+    """Apply `fields` if the row is still at `expected_version`; bump the version and record who did it."""
+    obj = _locked(model, pk, label)
+    if obj.version != expected_version:
+        raise StaleVersion.of(obj, label)
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    obj.version += 1
+    obj.updated_by = actor
+    obj.full_clean()
+    _save_with_history(obj, actor)
+    return obj
+
+
+def _lock_for_structure[M: Stage | Step](
+    model: type[M], pk: int, journey_lookup: str, label: str, expected_version: int
+) -> M:
+    """Lock the journey first (structural changes on one journey run one at a time), then the row."""
+    journey_id = model.objects.filter(pk=pk).values_list(journey_lookup, flat=True).first()
+    if journey_id is None:
+        raise Gone(label)
+    _locked(Journey, journey_id, _("This journey"))
+    obj = _locked(model, pk, label)
+    if obj.version != expected_version:
+        raise StaleVersion.of(obj, label)
     return obj
 
 
