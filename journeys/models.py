@@ -192,6 +192,15 @@ class Step(models.Model):
     emotion = models.SmallIntegerField(_("emotion"), default=0, help_text=_("From −2 (very negative) to +2."))
     is_moment_of_truth = models.BooleanField(_("moment of truth"), default=False)
     notes = models.TextField(_("notes"), blank=True)
+    # The step this one was copied from (to-be versions and duplicates): how the compare view pairs steps.
+    origin = models.ForeignKey(
+        "self",
+        verbose_name=_("copied from"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="copies",
+    )
     version = models.PositiveIntegerField(_("version"), default=1)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     updated_by = models.ForeignKey(

@@ -147,6 +147,7 @@ def _copy_structure(*, source: Journey, target: Journey, actor: AbstractBaseUser
                 emotion=step.emotion,
                 is_moment_of_truth=step.is_moment_of_truth,
                 notes=step.notes,
+                origin=step,
                 updated_by=actor,
             )
             for step in Step.objects.filter(stage__journey=source).order_by("stage__position", "position")

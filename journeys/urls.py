@@ -10,6 +10,7 @@ urlpatterns = [
     path("touchpoints/", views.touchpoint_list_view, name="touchpoint_list"),
     path("<int:journey_id>/", views.journey_map_view, name="journey_map"),
     path("<int:journey_id>/history/", views.journey_history_view, name="journey_history"),
+    path("<int:journey_id>/compare/", views.journey_compare_view, name="journey_compare"),
     path("<int:journey_id>/duplicate/", views.journey_duplicate_view, name="journey_duplicate"),
     path("<int:journey_id>/status/", views.journey_status_view, name="journey_status"),
     path("<int:journey_id>/stages/add/", views.stage_add_view, name="stage_add"),

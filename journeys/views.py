@@ -16,6 +16,7 @@ from cxhub.lib.concurrency import Gone, StaleVersion
 from cxhub.lib.decorators import permission_required
 
 from . import services
+from .compare import comparable_journeys, journey_comparison
 from .forms import (
     STEP_EDITABLE_FIELDS,
     JourneyFilterForm,
@@ -108,6 +109,26 @@ def journey_history_view(request: HttpRequest, journey_id: int) -> HttpResponse:
     journey = get_object_or_404(Journey, pk=journey_id)
     entries = journey_history(journey_id=journey.pk, limit=300)
     return render(request, "journeys/journey_history.html", {"journey": journey, "entries": entries})
+
+
+@require_GET
+@login_required
+def journey_compare_view(request: HttpRequest, journey_id: int) -> HttpResponse:
+    """This journey next to its as-is original or one of its to-be versions (`?with=` picks which)."""
+    journey = get_object_or_404(Journey.objects.select_related("to_be_of"), pk=journey_id)
+    candidates = comparable_journeys(journey)
+    other_id = request.GET.get("with")
+    other = next((j for j in candidates if str(j.pk) == other_id), None) if other_id else None
+    if other_id and other is None:
+        other = get_object_or_404(Journey, pk=_int(other_id))
+        candidates = [other, *candidates]
+    other = other or (candidates[0] if candidates else None)
+    context = {"journey": journey, "candidates": candidates, "other": other, "comparison": None}
+    if other is not None:
+        as_is, to_be = (other, journey) if journey.state == Journey.State.TO_BE else (journey, other)
+        context["comparison"] = journey_comparison(as_is=as_is, to_be=to_be)
+    context["can_edit"] = request.user.has_perm("journeys.edit_map")
+    return render(request, "journeys/journey_compare.html", context)
 
 
 # Map edits (htmx) ------------------------------------------------------------------------------------
