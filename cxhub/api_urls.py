@@ -4,11 +4,15 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from cxhub.org.api.views import DepartmentViewSet, MeView, TokenView
-from journeys.api.views import TouchpointViewSet
+from journeys.api.views import JourneyViewSet, PersonaViewSet, StageViewSet, StepViewSet, TouchpointViewSet
 
 router = DefaultRouter()
 router.register("departments", DepartmentViewSet, basename="department")
 router.register("touchpoints", TouchpointViewSet, basename="touchpoint")
+router.register("personas", PersonaViewSet, basename="persona")
+router.register("journeys", JourneyViewSet, basename="journey")
+router.register("stages", StageViewSet, basename="stage")
+router.register("steps", StepViewSet, basename="step")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

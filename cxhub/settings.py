@@ -300,6 +300,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"token": "20/min"},
+    "EXCEPTION_HANDLER": "cxhub.lib.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CX Hub API",

@@ -132,3 +132,11 @@ class StepCellForm(forms.ModelForm):
 
     def changes(self) -> dict:
         return {name: self.cleaned_data[name] for name in STEP_EDITABLE_FIELDS if name in self.fields}
+
+
+class JourneyImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Journey file (JSON)"),
+        help_text=_("A file made with “Export → JSON” on a journey map, here or on another CX Hub."),
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".json,application/json"}),
+    )

@@ -26,6 +26,7 @@ def journey_list(
     state: str = "",
     status: str = "",
     owner_id: int | None = None,
+    include_archived: bool = False,
 ) -> QuerySet[Journey]:
     """Journeys with persona, owner and their stage/step counts in one query; archived ones only when asked."""
     qs = (
@@ -39,7 +40,10 @@ def journey_list(
         qs = qs.filter(persona_id=persona_id)
     if state:
         qs = qs.filter(state=state)
-    qs = qs.filter(status=status) if status else qs.active()
+    if status:
+        qs = qs.filter(status=status)
+    elif not include_archived:
+        qs = qs.active()
     if owner_id is not None:
         qs = qs.filter(owner_id=owner_id)
     return qs

@@ -13,6 +13,7 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from cxhub.lib.concurrency import Gone, StaleVersion
 from cxhub.lib.text import unidecode_ascii
@@ -105,6 +106,22 @@ def journey_update(*, journey_id: int, expected_version: int, actor: AbstractBas
 
 
 @transaction.atomic
+def journey_delete(*, journey_id: int, expected_version: int, actor: AbstractBaseUser) -> None:
+    """Delete a journey with its stages and steps (the history keeps what they were)."""
+    journey = _locked(Journey, journey_id, _("This journey"))
+    if journey.version != expected_version:
+        raise StaleVersion.of(journey, _("This journey"))
+    for step in Step.objects.filter(stage__journey=journey):
+        step._history_user = actor
+        step.delete()
+    for stage in journey.stages.all():
+        stage._history_user = actor
+        stage.delete()
+    journey._history_user = actor
+    journey.delete()
+
+
+@transaction.atomic
 def journey_duplicate(
     *, journey_id: int, actor: AbstractBaseUser, title: str | None = None, as_to_be: bool = False
 ) -> Journey:
@@ -131,11 +148,13 @@ def journey_duplicate(
 
 def _copy_structure(*, source: Journey, target: Journey, actor: AbstractBaseUser) -> None:
     stages = list(source.stages.order_by("position"))
-    new_stages = Stage.objects.bulk_create(
-        [Stage(journey=target, name=s.name, position=s.position, updated_by=actor) for s in stages]
+    new_stages = bulk_create_with_history(
+        [Stage(journey=target, name=s.name, position=s.position, updated_by=actor) for s in stages],
+        Stage,
+        default_user=actor,
     )
     stage_map = {old.pk: new.pk for old, new in zip(stages, new_stages, strict=True)}
-    Step.objects.bulk_create(
+    bulk_create_with_history(
         [
             Step(
                 stage_id=stage_map[step.stage_id],
@@ -151,7 +170,9 @@ def _copy_structure(*, source: Journey, target: Journey, actor: AbstractBaseUser
                 updated_by=actor,
             )
             for step in Step.objects.filter(stage__journey=source).order_by("stage__position", "position")
-        ]
+        ],
+        Step,
+        default_user=actor,
     )
 
 

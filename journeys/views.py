@@ -6,14 +6,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cxhub.lib.concurrency import Gone, StaleVersion
 from cxhub.lib.decorators import permission_required
+from cxhub.lib.text import unidecode_ascii
 
 from . import services
 from .compare import comparable_journeys, journey_comparison
@@ -21,13 +23,16 @@ from .forms import (
     STEP_EDITABLE_FIELDS,
     JourneyFilterForm,
     JourneyForm,
+    JourneyImportForm,
     StageNameForm,
     StepCellForm,
     TouchpointFilterForm,
 )
 from .history import journey_history
 from .models import Journey, Step
+from .printing import print_pages
 from .selectors import journey_list, journey_map, step_get, touchpoint_list
+from .transfer import JourneyImportError, journey_csv, journey_document, journey_import
 
 MAP_TEMPLATE = "journeys/journey_map.html"
 
@@ -129,6 +134,54 @@ def journey_compare_view(request: HttpRequest, journey_id: int) -> HttpResponse:
         context["comparison"] = journey_comparison(as_is=as_is, to_be=to_be)
     context["can_edit"] = request.user.has_perm("journeys.edit_map")
     return render(request, "journeys/journey_compare.html", context)
+
+
+@require_GET
+@login_required
+def journey_export_view(request: HttpRequest, journey_id: int, fmt: str) -> HttpResponse:
+    """The map as CSV (a row per step) or as JSON (re-importable), downloaded as a file."""
+    if fmt not in ("csv", "json"):
+        raise Http404
+    the_map = _map_or_404(journey_id)
+    filename = (slugify(unidecode_ascii(the_map.journey.title)) or "journey")[:80]
+    if fmt == "csv":
+        response = HttpResponse(journey_csv(the_map), content_type="text/csv; charset=utf-8")
+    else:
+        response = JsonResponse(journey_document(the_map), json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@permission_required("journeys.edit_map")
+def journey_import_view(request: HttpRequest) -> HttpResponse:
+    """Upload a JSON export: it becomes a new draft journey, or nothing is written and the problems are listed."""
+    form = JourneyImportForm(request.POST or None, request.FILES or None)
+    problems, total = [], 0
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            journey = journey_import(raw=upload.read(), actor=request.user, filename=upload.name)
+        except JourneyImportError as error:
+            problems, total = error.problems, error.total
+        else:
+            messages.success(request, _("Journey imported as a draft: check it, then publish it."))
+            return HttpResponseRedirect(reverse("journeys:journey_map", args=[journey.pk]))
+    status = 422 if problems else 200
+    context = {"form": form, "problems": problems, "total": total}
+    return render(request, "journeys/journey_import.html", context, status=status)
+
+
+@require_GET
+@login_required
+def journey_print_view(request: HttpRequest, journey_id: int) -> HttpResponse:
+    """The map laid out for landscape paper: a fixed number of steps per page, lanes repeated on each."""
+    the_map = _map_or_404(journey_id)
+    per_page = request.GET.get("per_page", "")
+    per_page = int(per_page) if per_page.isdigit() else 8
+    pages = print_pages(the_map, per_page=max(4, min(per_page, 12)))
+    return render(request, "journeys/journey_print.html", {"journey": the_map.journey, "pages": pages})
 
 
 # Map edits (htmx) ------------------------------------------------------------------------------------
@@ -355,6 +408,13 @@ def _render_step(
         "conflict": conflict,
     }
     return render(request, MAP_TEMPLATE + "#step-column", context, status=status)
+
+
+def _map_or_404(journey_id: int):
+    try:
+        return journey_map(journey_id=journey_id)
+    except Journey.DoesNotExist:
+        raise Http404 from None
 
 
 def _existing(journey_id: int) -> int:
