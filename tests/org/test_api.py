@@ -79,11 +79,21 @@ def test_departments_list_is_paginated_with_heads_and_touchpoint_counts(
     assert by_slug["contact-centre"]["touchpoint_count"] == 2
 
 
-def test_touchpoints_are_read_only_for_every_role_here(api, cx_lead, department):
+def test_touchpoints_are_read_by_all_and_deleted_by_cx_leads_only_when_unused(api, cx_lead, executive, department):
+    from journeys.services import journey_create, stage_add, step_add
+
     touchpoint = TouchpointFactory(department=department)
-    api.force_authenticate(cx_lead)
+    api.force_authenticate(executive)
     assert api.get(f"/api/v1/touchpoints/{touchpoint.pk}/").json()["department_name"] == "Contact centre"
-    assert api.delete(f"/api/v1/touchpoints/{touchpoint.pk}/").status_code == 405
+    assert api.delete(f"/api/v1/touchpoints/{touchpoint.pk}/").status_code == 403
+
+    journey = journey_create(title="Call us", actor=cx_lead)
+    stage = stage_add(journey_id=journey.pk, name="Call", actor=cx_lead)
+    step_add(stage_id=stage.pk, touchpoint=touchpoint, actor=cx_lead)
+    api.force_authenticate(cx_lead)
+    assert api.delete(f"/api/v1/touchpoints/{touchpoint.pk}/").status_code == 409  # on a map: protected
+    unused = TouchpointFactory(department=department)
+    assert api.delete(f"/api/v1/touchpoints/{unused.pk}/").status_code == 204
 
 
 def test_touchpoints_filter_by_channel(api, executive, department):
