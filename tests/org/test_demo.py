@@ -70,3 +70,37 @@ def test_load_demo_in_russian_names_the_company_in_russian(settings):
     call_command("load_demo", "--language", "ru", verbosity=0)
     assert Department.objects.filter(name="Контакт-центр").exists()
     assert Touchpoint.objects.filter(code="cc-complaints", name="Контакт-центр — линия жалоб").exists()
+
+
+def test_load_demo_draws_three_journeys_and_a_to_be_version(settings):
+    from journeys.compare import journey_comparison
+    from journeys.models import Journey, Step
+
+    settings.DEBUG = True
+    call_command("load_demo", verbosity=0)
+    as_is = Journey.objects.filter(state=Journey.State.AS_IS)
+    assert as_is.count() == 3
+    for journey in as_is:
+        assert 5 <= journey.stages.count() <= 8
+        steps = Step.objects.filter(stage__journey=journey)
+        assert 15 <= steps.count() <= 30
+        assert not steps.filter(touchpoint__isnull=True).exists()
+        assert steps.filter(is_moment_of_truth=True).exists() and steps.filter(emotion__lt=0).exists()
+        assert all(step.expectation and step.reality for step in steps)
+    to_be = Journey.objects.get(state=Journey.State.TO_BE)
+    assert to_be.to_be_of.title == "Open a business account"
+    counts_by_kind = journey_comparison(as_is=to_be.to_be_of, to_be=to_be).counts
+    assert counts_by_kind["added"] == 1 and counts_by_kind["removed"] == 1 and counts_by_kind["changed"] == 5
+
+    call_command("load_demo", verbosity=0)  # a second run adds no journeys
+    assert Journey.objects.count() == 4
+
+
+def test_load_demo_in_russian_writes_russian_journeys(settings):
+    from journeys.models import Journey
+
+    settings.DEBUG = True
+    call_command("load_demo", "--language", "ru", verbosity=0)
+    titles = set(Journey.objects.values_list("title", flat=True))
+    assert {"Открыть расчётный счёт", "Оспорить операцию по карте", "Заказать карту с доставкой"} <= titles
+    assert "Открыть расчётный счёт (целевое)" in titles  # the to-be suffix is translated too

@@ -1,13 +1,19 @@
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import translation
 
 from cxhub.org.demo import DEMO_PASSWORD, load_people_and_departments
 from journeys.demo import load_touchpoints
+from journeys.demo_journeys import load_journeys
 
 
 class Command(BaseCommand):
-    help = "Create or refresh the demo company (Severny Bank): departments, users for every role, touchpoints."
+    help = (
+        "Create or refresh the demo company (Severny Bank): departments, users for every role, touchpoints, "
+        "and (once) three customer journeys with a to-be version."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -26,12 +32,14 @@ class Command(BaseCommand):
                 "load_demo creates users with the password 'demo'; it refuses to run with DEBUG off. "
                 "Use --force if this really is a demo installation."
             )
-        with transaction.atomic():
+        with transaction.atomic(), translation.override(language):
             departments = load_people_and_departments(language=language)
             touchpoints = load_touchpoints(language=language, departments=departments)
+            journeys = load_journeys(language=language, actor=get_user_model().objects.get(username="cxlead"))
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo company loaded: {len(departments)} departments, {touchpoints} touchpoints, "
+                f"{journeys} new journeys, "
                 f"users cxlead, executive, admin and head-<department> (password '{DEMO_PASSWORD}' for new users)."
             )
         )
