@@ -16,7 +16,7 @@
       holder,
       [trace(data.as_is_name, data.as_is, "#94a3b8", "dot"), trace(data.to_be_name, data.to_be, "#2563eb", "solid")],
       { margin: { l: 36, r: 12, t: 8, b: 36 }, height: 260,
-        xaxis: { tickmode: "linear", dtick: 1, fixedrange: true, title: { text: "" } },
+        xaxis: { tickmode: "linear", dtick: 1, range: [0.5, xs.length + 0.5], fixedrange: true },
         yaxis: { range: [-2.4, 2.4], tickvals: [-2, -1, 0, 1, 2], fixedrange: true, zeroline: true },
         legend: { orientation: "h", x: 0, y: 1.12 }, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
         font: { family: "inherit", size: 12 } },
