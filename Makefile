@@ -22,6 +22,7 @@ help:
 	@echo "make test-services  the suite against PostgreSQL + Redis with a real worker"
 	@echo "make lint           ruff check, ruff format --check, makemigrations --check"
 	@echo "make messages       refresh and compile the translations (needs gettext)"
+	@echo "make bench          time the journey pages for a 150-step map (SQLite; bench-services: PostgreSQL)"
 
 # The virtualenv is recreated when missing or built on a Python older than 3.12.
 $(VENV)/.created:
@@ -79,6 +80,12 @@ test: install-dev
 
 test-services: install-dev
 	DATABASE_URL=$(SERVICES_DATABASE_URL) CELERY_BROKER_URL=$(SERVICES_BROKER_URL) $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(PY) bench/journey_pages.py
+
+bench-services: install
+	DATABASE_URL=$(SERVICES_DATABASE_URL) $(PY) bench/journey_pages.py
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -1,4 +1,12 @@
+import functools
+
 from django import template
+from django.urls import get_script_prefix, reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext, gettext_noop
+
+from ..models import Channel
 
 register = template.Library()
 
@@ -12,3 +20,176 @@ def signed(value: int) -> str:
     if value < 0:
         return f"−{abs(value)}"
     return "0"
+
+
+_PLACEHOLDER_JOURNEY, _PLACEHOLDER_STEP, _PLACEHOLDER_FIELD = 1_999_999_991, 1_999_999_992, "cell-field"
+
+
+@functools.cache
+def _url_pattern(name: str, with_field: bool, script_prefix: str) -> str:
+    args = [_PLACEHOLDER_JOURNEY, _PLACEHOLDER_STEP] + ([_PLACEHOLDER_FIELD] if with_field else [])
+    return reverse(f"journeys:{name}", args=args)
+
+
+def _step_url(context, name: str, journey_id: int, step_id: int, field: str = "") -> str:
+    """A step endpoint's URL, reversed once per process and filled in: a 150-step map has ~1,200 links."""
+    url = _url_pattern(name, bool(field), get_script_prefix())
+    url = url.replace(str(_PLACEHOLDER_JOURNEY), str(journey_id)).replace(str(_PLACEHOLDER_STEP), str(step_id))
+    return url.replace(_PLACEHOLDER_FIELD, field) if field else url
+
+
+@functools.cache
+def _translated(language: str | None, message: str) -> str:
+    return gettext(message)
+
+
+def _t(context, message: str) -> str:
+    """gettext, memoised per language: a big map asks for the same few labels thousands of times."""
+    return _translated(get_language(), message)
+
+
+def _channel_label(context, channel: str) -> str:
+    return _channel_labels(get_language())[channel]
+
+
+@functools.cache
+def _channel_labels(language: str | None) -> dict[str, str]:
+    return {value: str(label) for value, label in Channel.choices}
+
+
+def _cell(context, step, field: str, lane: str, content, label: str, extra_class: str = "") -> str:
+    """One editable cell: its editor (journeys/_cell.html) while being edited, a button that opens the
+    editor for CX leads, plain text for readers."""
+    form = context.get("form")
+    if form is not None and getattr(form, "cell", None) == field:
+        template = context.template.engine.get_template("journeys/_cell.html")
+        with context.push(field=field, lane=lane, content=content, label=label, extra_class=extra_class):
+            return template.render(context)
+    classes = f"cell lane-{lane}" + (f" {extra_class}" if extra_class else "")
+    if context.get("can_edit"):
+        return format_html(
+            '<button type="button" class="{} cell-edit" hx-get="{}" hx-target="#step-{}" hx-swap="outerHTML"'
+            ' aria-label="{}" data-testid="cell-{}">{}</button>',
+            classes,
+            _step_url(context, "step_cell", context["journey"].pk, step.pk, field),
+            step.pk,
+            _t(context, gettext_noop("Edit %(label)s")) % {"label": label},
+            field,
+            content,
+        )
+    return format_html('<div class="{}" data-testid="cell-{}">{}</div>', classes, field, content)
+
+
+@register.simple_tag(takes_context=True)
+def step_lanes(context) -> str:
+    """The lanes of one step column, top to bottom, matching the lane labels of the map.
+
+    Built in Python rather than with a template per cell: a 150-step map has ~1,800 cells, and
+    template nodes, includes and repeated translations were most of the page's server time
+    (bench/journey_pages.py)."""
+    step = context["step"]
+    touchpoint = step.touchpoint
+    dash = "—"
+    if touchpoint:
+        channel = format_html(
+            '<span class="badge channel-badge channel-{}">{}</span>',
+            touchpoint.channel,
+            _channel_label(context, touchpoint.channel),
+        )
+    else:
+        channel = dash
+    if step.has_gap:
+        gap = format_html('<span class="badge bg-red-lt" data-testid="gap">{}</span>', _t(context, gettext_noop("Gap")))
+    elif step.expectation and step.reality:
+        gap = format_html(
+            '<span class="text-secondary small">{}</span>', _t(context, gettext_noop("meets expectation"))
+        )
+    else:
+        gap = dash
+    if step.is_moment_of_truth:
+        mot, mot_class = _t(context, gettext_noop("★ Moment of truth")), "is-mot-cell"
+    else:
+        mot, mot_class = dash, ""
+    parts = [
+        _cell(context, step, "action", "action", step.action or dash, _t(context, gettext_noop("Customer action"))),
+        _cell(
+            context,
+            step,
+            "touchpoint",
+            "touchpoint",
+            touchpoint.name if touchpoint else dash,
+            _t(context, gettext_noop("Touchpoint")),
+        ),
+        format_html('<div class="cell lane-channel">{}</div>', channel),
+        format_html('<div class="cell lane-department">{}</div>', touchpoint.department.name if touchpoint else dash),
+        _cell(
+            context,
+            step,
+            "expectation",
+            "expectation",
+            step.expectation or dash,
+            _t(context, gettext_noop("Expectation")),
+        ),
+        _cell(context, step, "reality", "reality", step.reality or dash, _t(context, gettext_noop("Reality"))),
+        format_html('<div class="cell lane-gap">{}</div>', gap),
+        _cell(
+            context,
+            step,
+            "emotion",
+            "emotion",
+            signed(step.emotion),
+            _t(context, gettext_noop("Emotion")),
+            f"emotion-{step.emotion_key}",
+        ),
+        _cell(context, step, "is_moment_of_truth", "mot", mot, _t(context, gettext_noop("Moment of truth")), mot_class),
+        format_html(
+            '<div class="cell lane-barriers text-secondary small">{}</div>',
+            _t(context, gettext_noop("No barriers recorded")),
+        ),
+        format_html(
+            '<div class="cell lane-service text-secondary small">{}</div>', _t(context, gettext_noop("No data"))
+        ),
+    ]
+    return mark_safe("\n".join(parts))  # every part above is built with format_html
+
+
+@register.simple_tag(takes_context=True)
+def step_move_url(context) -> str:
+    return _step_url(context, "step_move", context["journey"].pk, context["step"].pk)
+
+
+@register.simple_tag(takes_context=True)
+def step_tools(context) -> str:
+    """The bar above a step: drag handle, move left/right and delete for CX leads; the number for readers."""
+    step, journey = context["step"], context["journey"]
+    if not context.get("can_edit"):
+        return format_html(
+            '<span class="small text-secondary">{}</span>',
+            _t(context, gettext_noop("Step %(number)s")) % {"number": step.position + 1},
+        )
+    csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', context.get("csrf_token", ""))
+    version = format_html('<input type="hidden" name="version" value="{}">', step.version)
+    move_url = _step_url(context, "step_move", journey.pk, step.pk)
+    delete_url = _step_url(context, "step_delete", journey.pk, step.pk)
+    return format_html(
+        '<span class="drag-handle step-handle" title="{drag}" aria-hidden="true">⠿</span>'
+        '<form class="d-flex" method="post" action="{move}" hx-post="{move}" hx-target="#journey-map"'
+        ' hx-swap="outerHTML">{csrf}{version}'
+        '<button class="btn btn-icon btn-sm btn-ghost-secondary" type="submit" name="direction" value="left"'
+        ' aria-label="{left}" data-testid="step-left">◀</button>'
+        '<button class="btn btn-icon btn-sm btn-ghost-secondary" type="submit" name="direction" value="right"'
+        ' aria-label="{right}" data-testid="step-right">▶</button></form>'
+        '<form class="ms-auto" method="post" action="{delete}" hx-post="{delete}" hx-target="#journey-map"'
+        ' hx-swap="outerHTML" hx-confirm="{confirm}">{csrf}{version}'
+        '<button class="btn btn-icon btn-sm btn-ghost-danger" type="submit" aria-label="{delete_label}">✕</button>'
+        "</form>",
+        drag=_t(context, gettext_noop("Drag to move the step")),
+        move=move_url,
+        csrf=csrf,
+        version=version,
+        left=_t(context, gettext_noop("Move step left")),
+        right=_t(context, gettext_noop("Move step right")),
+        delete=delete_url,
+        confirm=_t(context, gettext_noop("Delete this step?")),
+        delete_label=_t(context, gettext_noop("Delete step")),
+    )
