@@ -168,9 +168,8 @@ def journey_import_view(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Journey imported as a draft: check it, then publish it."))
             return HttpResponseRedirect(reverse("journeys:journey_map", args=[journey.pk]))
-    status = 422 if problems else 200
     context = {"form": form, "problems": problems, "total": total}
-    return render(request, "journeys/journey_import.html", context, status=status)
+    return render(request, "journeys/journey_import.html", context)
 
 
 @require_GET
