@@ -111,3 +111,25 @@ def test_print_view_paginates_a_long_map_on_landscape_pages(page, lead, console_
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 3  # one landscape sheet per print page
     assert re.search(rb"/MediaBox\s*\[\s*0 0 841", pdf)  # A4 landscape: 842 × 595 points
     assert console_errors == []
+
+
+def test_executive_compares_and_prints_but_sees_no_edit_action(page, lead, journey, console_errors):
+    from journeys.services import journey_duplicate
+
+    to_be = journey_duplicate(journey_id=journey.pk, actor=lead, as_to_be=True)
+    UserFactory(username="executive", roles=[Role.EXECUTIVE])
+    log_in(page, "executive", PASSWORD)
+    page.goto(f"/journeys/{journey.pk}/")
+    expect(page.get_by_test_id("create-to-be")).to_have_count(0)
+    page.get_by_test_id("compare").click()
+    page.wait_for_load_state("load")
+    expect(page.get_by_test_id("compare-to-be")).to_have_text(to_be.title)
+    expect(page.locator("tr[data-kind=unchanged]")).to_have_count(4)
+    expect(page.locator("main form[method=post]")).to_have_count(0)
+
+    page.goto(f"/journeys/{journey.pk}/print/")
+    expect(page.get_by_test_id("print-page")).to_have_count(1)
+    assert console_errors == []
+    response = page.goto("/journeys/import/")
+    assert response.status == 403
+    expect(page.locator("h1")).to_have_text("Not allowed")
