@@ -26,16 +26,6 @@ def lead_api(api, cx_lead):
     return api
 
 
-@pytest.fixture
-def journey(cx_lead):
-    journey = journey_create(title="Order and delivery", actor=cx_lead)
-    order = stage_add(journey_id=journey.pk, name="Order", actor=cx_lead)
-    deliver = stage_add(journey_id=journey.pk, name="Delivery", actor=cx_lead)
-    step_add(stage_id=order.pk, action="Pay online", actor=cx_lead)
-    step_add(stage_id=deliver.pk, action="Wait for the courier", emotion=-1, actor=cx_lead)
-    return journey
-
-
 def build_journey(actor, stages: int, steps_per_stage: int) -> Journey:
     journey = journey_create(title=f"Big {stages}x{steps_per_stage}", actor=actor)
     touchpoint = TouchpointFactory()

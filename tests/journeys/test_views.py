@@ -2,7 +2,7 @@ import pytest
 from django.urls import reverse
 
 from journeys.models import Journey, Step
-from journeys.services import journey_create, stage_add, step_add, step_update
+from journeys.services import step_update
 
 from .factories import JourneyFactory, StageFactory, StepFactory
 
@@ -14,16 +14,6 @@ def client(client):
     """Requests as htmx sends them (the map's partial answers); plain form posts are tested separately."""
     client.defaults["HTTP_HX_REQUEST"] = "true"
     return client
-
-
-@pytest.fixture
-def journey(cx_lead):
-    journey = journey_create(title="Order and delivery", actor=cx_lead)
-    order = stage_add(journey_id=journey.pk, name="Order", actor=cx_lead)
-    deliver = stage_add(journey_id=journey.pk, name="Delivery", actor=cx_lead)
-    step_add(stage_id=order.pk, action="Pay online", actor=cx_lead)
-    step_add(stage_id=deliver.pk, action="Wait for the courier", emotion=-1, actor=cx_lead)
-    return journey
 
 
 def cell_url(journey, step, field):
