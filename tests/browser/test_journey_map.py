@@ -68,7 +68,9 @@ def test_cx_lead_builds_a_journey_drags_a_step_edits_a_cell_and_it_survives_a_re
         page.mouse.move(
             handle["x"] + (drop["x"] + 60 - handle["x"]) * i / 10, handle["y"] + (drop["y"] + 80 - handle["y"]) * i / 10
         )
-    page.mouse.up()
+    # Sortable moves the element at once; the save is the POST that follows: wait for its answer.
+    with page.expect_response(lambda response: "/move/" in response.url and response.status == 200):
+        page.mouse.up()
     expect(page.locator(".jstage").filter(has_text="Delivery").get_by_test_id("step")).to_have_count(1)
     expect(page.locator(".jstage").filter(has_text="Delivery")).to_contain_text("Pay online")
 
