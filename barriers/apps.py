@@ -8,3 +8,6 @@ class BarriersConfig(AppConfig):
     name = "barriers"
     verbose_name = _("Barriers")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import permissions  # noqa: F401  (registers the rules permissions)

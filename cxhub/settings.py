@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 import plotly
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -263,6 +264,8 @@ if SMTP_HOST:
     }
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+# Where people open CX Hub: links in e-mails point here.
+CXHUB_BASE_URL = env.str("CXHUB_BASE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="CX Hub <cxhub@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -286,7 +289,18 @@ CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 # The one place for periodic jobs; each entry says why it runs when it does. Later issues add theirs.
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    # Each department head's list of overdue barriers, once every weekday morning (idempotent per day).
+    "barriers-overdue-digest": {
+        "task": "barriers.tasks.overdue_digest",
+        "schedule": crontab(hour=7, minute=30, day_of_week="mon-fri"),
+    },
+    # E-mails whose task message was lost (worker crash, broker restart) go out within ten minutes.
+    "barriers-send-pending-notifications": {
+        "task": "barriers.tasks.send_pending_notifications",
+        "schedule": crontab(minute="*/10"),
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

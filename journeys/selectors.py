@@ -72,6 +72,7 @@ def journey_map(*, journey_id: int) -> JourneyMap:
     steps = (
         Step.objects.filter(stage__journey=journey)
         .select_related("touchpoint__department")
+        .prefetch_related("barriers")  # the barriers lane (Barrier's default order: most severe first)
         .order_by("stage__position", "position")
     )
     for step in steps:
@@ -80,4 +81,8 @@ def journey_map(*, journey_id: int) -> JourneyMap:
 
 
 def step_get(*, step_id: int) -> Step:
-    return Step.objects.select_related("touchpoint__department", "stage__journey").get(pk=step_id)
+    return (
+        Step.objects.select_related("touchpoint__department", "stage__journey")
+        .prefetch_related("barriers")
+        .get(pk=step_id)
+    )

@@ -26,8 +26,12 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     path = request.path
     entries: list[tuple[Promise, str]] = [(_("Journeys"), reverse("journeys:journey_list"))]
     entries.append((_("Touchpoints"), reverse("journeys:touchpoint_list")))
+    if roles & {Role.CX_LEAD, Role.EXECUTIVE}:
+        entries.append((_("Barriers"), reverse("barriers:board")))
     if department_ids_of(user):
         entries.append((_("My barriers"), reverse("barriers:inbox")))
+    if roles & {Role.CX_LEAD, Role.EXECUTIVE, Role.DEPARTMENT_HEAD} or department_ids_of(user):
+        entries.append((_("Research"), reverse("barriers:study_list")))
     if roles & {Role.CX_LEAD, Role.EXECUTIVE}:
         entries.append((_("Dashboard"), reverse("metrics:dashboard")))
     entries.append((_("Organisation"), reverse("org:department_list")))

@@ -1,4 +1,5 @@
 import functools
+from urllib.parse import quote
 
 from django import template
 from django.urls import get_script_prefix, reverse
@@ -80,6 +81,59 @@ def _cell(context, step, field: str, lane: str, content, label: str, extra_class
     return format_html('<div class="{}" data-testid="cell-{}">{}</div>', classes, field, content)
 
 
+@functools.cache
+def _barrier_url_pattern(script_prefix: str) -> str:
+    return reverse("barriers:detail", args=[_PLACEHOLDER_STEP])
+
+
+def _barriers_lane(context, step) -> str:
+    """The step's barriers as chips coloured by severity (closed ones struck through); CX leads get
+    a link that records a new barrier on this step."""
+    chips = []
+    pattern = _barrier_url_pattern(get_script_prefix())
+    for barrier in step.barriers.all():  # prefetched by the selector, ordered by severity
+        closed = barrier.status in ("verified", "rejected")
+        chips.append(
+            format_html(
+                '<a class="barrier-chip sev-{}{}" href="{}" title="{} · {} · {}" data-testid="barrier-chip">{}</a>',
+                barrier.severity,
+                " is-closed" if closed else "",
+                pattern.replace(str(_PLACEHOLDER_STEP), str(barrier.pk)),
+                barrier.severity_short,
+                barrier.get_status_display(),
+                barrier.title,
+                barrier.title,
+            )
+        )
+    if context.get("can_edit"):
+        back_to_step = quote(f"{_map_url(context['journey'].pk, get_script_prefix())}#step-{step.pk}")
+        chips.append(
+            format_html(
+                '<a class="barrier-chip barrier-add" href="{}?step={}&amp;next={}" data-testid="add-barrier">+ {}</a>',
+                _create_barrier_url(get_script_prefix()),
+                step.pk,
+                back_to_step,
+                _t(context, gettext_noop("barrier")),
+            )
+        )
+    if not chips:
+        return format_html(
+            '<div class="cell lane-barriers text-secondary small">{}</div>',
+            _t(context, gettext_noop("No barriers recorded")),
+        )
+    return format_html('<div class="cell lane-barriers">{}</div>', mark_safe("".join(chips)))  # chips are format_html
+
+
+@functools.lru_cache(maxsize=2048)
+def _map_url(journey_id: int, script_prefix: str) -> str:
+    return reverse("journeys:journey_map", args=[journey_id])
+
+
+@functools.cache
+def _create_barrier_url(script_prefix: str) -> str:
+    return reverse("barriers:create")
+
+
 @register.simple_tag(takes_context=True)
 def step_lanes(context) -> str:
     """The lanes of one step column, top to bottom, matching the lane labels of the map.
@@ -142,10 +196,7 @@ def step_lanes(context) -> str:
             f"emotion-{step.emotion_key}",
         ),
         _cell(context, step, "is_moment_of_truth", "mot", mot, _t(context, gettext_noop("Moment of truth")), mot_class),
-        format_html(
-            '<div class="cell lane-barriers text-secondary small">{}</div>',
-            _t(context, gettext_noop("No barriers recorded")),
-        ),
+        _barriers_lane(context, step),
         format_html(
             '<div class="cell lane-service text-secondary small">{}</div>', _t(context, gettext_noop("No data"))
         ),

@@ -163,8 +163,8 @@ def test_print_view_renders_pages_with_a_constant_number_of_queries(
     client, executive, journey, django_assert_num_queries
 ):
     client.force_login(executive)
-    # session, user, journey, stages, steps, groups + departments (context processor), session save (3)
-    with django_assert_num_queries(10):
+    # session, user, journey, stages, steps, barriers, groups + departments (nav), session save (3)
+    with django_assert_num_queries(11):
         response = client.get(reverse("journeys:journey_print", args=[journey.pk]))
     assert response.status_code == 200
     html = response.content.decode()
