@@ -178,6 +178,12 @@ class Barrier(models.Model):
         return self.status in OPEN_STATUSES
 
     @property
+    def is_past_due(self) -> bool:
+        from django.utils import timezone
+
+        return self.is_open and self.due_date is not None and self.due_date < timezone.localdate()
+
+    @property
     def severity_short(self) -> str:
         return str(SEVERITY_SHORT[self.severity])
 

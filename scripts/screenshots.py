@@ -23,12 +23,18 @@ PAGES = {
         "/journeys/import/",
         "/journeys/",
         "/journeys/touchpoints/",
+        "/barriers/",
+        "/barriers/?view=kanban",
+        "/barriers/1/",
+        "/barriers/new/?step=5",
+        "/barriers/studies/",
+        "/barriers/studies/2/",
         "/organisation/",
         "/dashboard/",
         "/api/docs/",
     ],
     "executive": ["/", "/journeys/1/"],
-    "head-contact-centre": ["/"],
+    "head-contact-centre": ["/", "/barriers/9/"],
     "admin": ["/admin/"],
 }
 
@@ -55,7 +61,8 @@ def main() -> None:
             page.click("button[type=submit].btn-primary")
             for path in paths:
                 page.goto(f"{BASE}{path}", wait_until="networkidle")
-                name = f"{user}{path.replace('/', '_')}-{LANG}.png"
+                slug = path.replace("/", "_").replace("?", "_").replace("=", "-").replace("&", "_")
+                name = f"{user}{slug}-{LANG}.png"
                 page.screenshot(path=OUT / name, full_page=True)
                 print(f"{name}: {page.url}")
             context.close()

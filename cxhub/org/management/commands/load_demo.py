@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import translation
 
+from barriers.demo import load_barriers
 from cxhub.org.demo import DEMO_PASSWORD, load_people_and_departments
 from journeys.demo import load_touchpoints
 from journeys.demo_journeys import load_journeys
@@ -12,7 +13,7 @@ from journeys.demo_journeys import load_journeys
 class Command(BaseCommand):
     help = (
         "Create or refresh the demo company (Severny Bank): departments, users for every role, touchpoints, "
-        "and (once) three customer journeys with a to-be version."
+        "and (once) three customer journeys with a to-be version, research studies and barriers."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -35,11 +36,13 @@ class Command(BaseCommand):
         with transaction.atomic(), translation.override(language):
             departments = load_people_and_departments(language=language)
             touchpoints = load_touchpoints(language=language, departments=departments)
-            journeys = load_journeys(language=language, actor=get_user_model().objects.get(username="cxlead"))
+            lead = get_user_model().objects.get(username="cxlead")
+            journeys = load_journeys(language=language, actor=lead)
+            barriers = load_barriers(language=language, lead=lead)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo company loaded: {len(departments)} departments, {touchpoints} touchpoints, "
-                f"{journeys} new journeys, "
+                f"{journeys} new journeys, {barriers} new barriers, "
                 f"users cxlead, executive, admin and head-<department> (password '{DEMO_PASSWORD}' for new users)."
             )
         )
