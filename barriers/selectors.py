@@ -144,7 +144,7 @@ def inbox_rows(user: AbstractBaseUser, *, today: date | None = None) -> QuerySet
     return (
         barrier_list(today=today)
         .filter(department_id__in=department_ids_of(user), status__in=[*OPEN_STATUSES, Status.RESOLVED])
-        .prefetch_related(_steps_prefetch())
+        .prefetch_related(_steps_prefetch(), "touchpoints")
         .order_by("-is_overdue", "-severity", F("due_date").asc(nulls_last=True), "pk")
     )
 
