@@ -44,9 +44,10 @@ def test_navigation_shows_each_role_only_what_it_can_use(client, cx_lead, execut
         response = client.get(reverse("journeys:touchpoint_list"))
         return [str(item.label) for item in response.context["nav_items"]]
 
-    assert nav_labels(cx_lead) == ["Journeys", "Touchpoints", "Dashboard", "Organisation"]
-    assert nav_labels(executive) == ["Journeys", "Touchpoints", "Dashboard", "Organisation"]
-    assert nav_labels(head) == ["Journeys", "Touchpoints", "My barriers", "Organisation"]
+    everything = ["Journeys", "Touchpoints", "Barriers", "Research", "Dashboard", "Organisation"]
+    assert nav_labels(cx_lead) == everything
+    assert nav_labels(executive) == everything
+    assert nav_labels(head) == ["Journeys", "Touchpoints", "My barriers", "Research", "Organisation"]
 
 
 def test_only_admins_see_the_administration_link(client, cx_lead, admin_user):
