@@ -43,7 +43,7 @@ def barrier_list(filters: BoardFilters | None = None, *, today: date | None = No
     """Barriers matching the board's filters, with what every row shows; an `is_overdue` flag."""
     filters = filters or BoardFilters()
     today = today or timezone.localdate()
-    qs = Barrier.objects.select_related("department", "study").annotate(
+    qs = Barrier.objects.select_related("department", "study", "created_by").annotate(
         is_overdue=Case(
             When(Q(status__in=OPEN_STATUSES, due_date__lt=today), then=Value(1)),
             default=Value(0),

@@ -3,6 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from barriers.api.views import BarrierViewSet, ResearchStudyViewSet
 from cxhub.org.api.views import DepartmentViewSet, MeView, TokenView
 from journeys.api.views import JourneyViewSet, PersonaViewSet, StageViewSet, StepViewSet, TouchpointViewSet
 
@@ -13,6 +14,8 @@ router.register("personas", PersonaViewSet, basename="persona")
 router.register("journeys", JourneyViewSet, basename="journey")
 router.register("stages", StageViewSet, basename="stage")
 router.register("steps", StepViewSet, basename="step")
+router.register("barriers", BarrierViewSet, basename="barrier")
+router.register("research-studies", ResearchStudyViewSet, basename="research-study")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

@@ -326,6 +326,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name get names of their own in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "JourneyStatusEnum": "journeys.models.Journey.Status",
+        "BarrierStatusEnum": "barriers.models.Status",
+        "ResearchMethodEnum": "barriers.models.Method",
+    },
 }
 
 LOGGING = {

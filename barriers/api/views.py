@@ -1,0 +1,135 @@
+"""Barriers and research studies over REST, with the same permissions and services as the pages."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cxhub.lib.api import RulePermission, expected_version, with_etag
+
+from .. import services
+from ..forms import BoardFilterForm
+from ..models import Barrier, ResearchStudy
+from ..selectors import board_rows
+from ..workflow import TransitionError
+from .serializers import BarrierSerializer, CommentSerializer, ResearchStudySerializer, TransitionRequestSerializer
+
+IF_MATCH = OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, description='e.g. "3"')
+BOARD_FILTERS = [
+    OpenApiParameter(name, OpenApiTypes.STR if name in ("q", "type", "source", "status") else OpenApiTypes.INT)
+    for name in ("q", "journey", "stage", "touchpoint", "department", "type", "severity", "source", "status")
+] + [OpenApiParameter("overdue", OpenApiTypes.BOOL)]
+REFUSALS = {
+    403: OpenApiResponse(description="Your role or department may not do this."),
+    409: OpenApiResponse(description="Not from this status, or a stale `version`; nothing changed."),
+    412: OpenApiResponse(description="Stale If-Match; nothing changed."),
+}
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=BOARD_FILTERS),
+    partial_update=extend_schema(parameters=[IF_MATCH], responses={200: BarrierSerializer, **REFUSALS}),
+)
+@extend_schema(tags=["barriers"])
+class BarrierViewSet(viewsets.ModelViewSet):
+    """Barriers, filtered as on the board. CX leads create and edit; the assigned department edits the
+    resolution plan; everyone moves them only as the workflow allows (see `allowed_actions`)."""
+
+    serializer_class = BarrierSerializer
+    permission_classes = [RulePermission]
+    read_perm = "barriers.read"
+    write_perm = "barriers.read"  # what each write may do is decided per barrier by the services
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    filter_backends: list = []  # the board's own filters (BoardFilterForm), not django-filter
+
+    def get_queryset(self):
+        if self.action != "list":
+            return board_rows()
+        form = BoardFilterForm(self.request.query_params)
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        return board_rows(form.filters()).prefetch_related("evidence")
+
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        barrier = self.get_object()
+        return with_etag(Response(self.get_serializer(barrier).data), barrier.version)
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        given = self.get_serializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = dict(given.validated_data)
+        barrier = services.barrier_create(actor=request.user, **data)
+        return self._answer(barrier.pk, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args, **kwargs) -> Response:
+        barrier = get_object_or_404(Barrier, pk=kwargs["pk"])
+        version = expected_version(request)
+        given = self.get_serializer(barrier, data=request.data, partial=True)
+        given.is_valid(raise_exception=True)
+        fields = {k: v for k, v in given.validated_data.items() if k != "evidence"}
+        services.barrier_update(barrier_id=barrier.pk, expected_version=version, actor=request.user, **fields)
+        return self._answer(barrier.pk)
+
+    @extend_schema(
+        request=TransitionRequestSerializer, parameters=[IF_MATCH], responses={200: BarrierSerializer, **REFUSALS}
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, pk: str) -> Response:
+        """Accept, start, resolve (note), verify, reopen (reason) or reject (reason)."""
+        barrier = get_object_or_404(Barrier, pk=pk)
+        given = TransitionRequestSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        try:
+            services.barrier_transition(
+                barrier_id=barrier.pk,
+                action=given.validated_data["action"],
+                expected_version=expected_version(request),
+                actor=request.user,
+                text=given.validated_data.get("text", ""),
+            )
+        except TransitionError as refused:
+            code = status.HTTP_403_FORBIDDEN if refused.forbidden else status.HTTP_409_CONFLICT
+            return Response({"detail": refused.message}, status=code)
+        return self._answer(barrier.pk)
+
+    @extend_schema(methods=["get"], responses=CommentSerializer(many=True))
+    @extend_schema(methods=["post"], request=CommentSerializer, responses={201: CommentSerializer, 403: REFUSALS[403]})
+    @action(detail=True, methods=["get", "post"])
+    def comments(self, request: Request, pk: str) -> Response:
+        barrier = get_object_or_404(Barrier, pk=pk)
+        if request.method == "GET":
+            comments = barrier.comments.select_related("author").order_by("created_at", "pk")
+            return Response(CommentSerializer(comments, many=True).data)
+        given = CommentSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        comment = services.comment_add(barrier_id=barrier.pk, actor=request.user, text=given.validated_data["text"])
+        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+    def _answer(self, barrier_id: int, code: int = status.HTTP_200_OK) -> Response:
+        barrier = board_rows().prefetch_related("evidence").get(pk=barrier_id)
+        return with_etag(Response(self.get_serializer(barrier).data, status=code), barrier.version)
+
+
+@extend_schema(tags=["barriers"])
+class ResearchStudyViewSet(viewsets.ModelViewSet):
+    """Research studies (interviews, mystery shopping, monitoring…): everyone reads, CX leads write."""
+
+    serializer_class = ResearchStudySerializer
+    permission_classes = [RulePermission]
+    read_perm = "barriers.read"
+    write_perm = "barriers.manage_studies"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    queryset = ResearchStudy.objects.order_by("-period_start", "title")
+    filterset_fields = ["method"]
+
+    def perform_create(self, serializer: ResearchStudySerializer) -> None:
+        serializer.instance = services.study_save(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer: ResearchStudySerializer) -> None:
+        serializer.instance = services.study_save(
+            actor=self.request.user, study=serializer.instance, **serializer.validated_data
+        )
