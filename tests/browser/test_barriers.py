@@ -91,3 +91,68 @@ def test_barrier_from_the_map_to_verification(new_page, cast, console_errors):
     expect(lead.get_by_test_id("activity")).to_contain_text("Dmitry Kuznetsov")
     assert Barrier.objects.get().status == Status.VERIFIED
     assert console_errors == []
+
+
+def test_board_filters_switches_to_kanban_and_bulk_assigns(page, cast, console_errors):
+    from barriers.services import barrier_create
+
+    lead = UserFactory._meta.model.objects.get(username="cxlead")
+    step = cast["step"]
+    for n, severity in enumerate([4, 2, 1]):
+        barrier_create(
+            actor=lead, title=f"Barrier {n}", type="service_failure", severity=severity, source="survey", steps=[step]
+        )
+    log_in(page, "cxlead", PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Barriers", exact=True).click()
+    expect(page.get_by_test_id("barrier-row")).to_have_count(3)
+    expect(page.get_by_test_id("barrier-row").first).to_contain_text("Barrier 0")  # most severe first
+    page.get_by_label("Severity").select_option("4")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_test_id("barrier-row")).to_have_count(1)
+
+    page.get_by_test_id("layout-kanban").click()
+    expect(page.locator(".kanban-col[data-status=new] .kanban-card")).to_have_count(1)  # the filter is kept
+    page.get_by_test_id("layout-table").click()
+
+    page.goto("/barriers/")
+    for n in (1, 2):
+        page.get_by_label(f"Select Barrier {n}").check()
+    page.get_by_test_id("bulk-department").select_option(label="Card services")
+    page.get_by_test_id("bulk-assign").click()
+    expect(page.get_by_role("status").or_(page.locator(".alert-success"))).to_contain_text("2 barriers assigned")
+    assert sorted(Barrier.objects.filter(department__name="Card services").values_list("title", flat=True)) == [
+        "Barrier 1",
+        "Barrier 2",
+    ]
+    assert console_errors == []
+
+
+def test_research_study_with_a_file_and_a_barrier_from_it(page, cast, tmp_path, settings, console_errors):
+    settings.MEDIA_ROOT = tmp_path
+    log_in(page, "cxlead", PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Research").click()
+    expect(page.get_by_test_id("studies-empty")).to_be_visible()
+    page.get_by_test_id("new-study").click()
+    page.get_by_label("Title").fill("Mystery shopping, wave 4")
+    page.get_by_label("Method").select_option("mystery_shopping")
+    page.get_by_test_id("save-study").click()
+    expect(page.locator("h1")).to_have_text("Mystery shopping, wave 4")
+
+    checklist = tmp_path / "checklist.pdf"
+    checklist.write_bytes(b"%PDF-1.7\n% shopper checklist\n")
+    page.locator("input[type=file]").set_input_files(str(checklist))
+    page.get_by_test_id("upload").click()
+    expect(page.get_by_test_id("attachments")).to_contain_text("checklist.pdf")
+    with page.expect_download() as download:
+        page.get_by_test_id("attachments").get_by_text("checklist.pdf").click()
+    assert download.value.suggested_filename == "checklist.pdf"
+
+    page.get_by_test_id("new-barrier-from-study").click()
+    page.get_by_label("Title", exact=True).fill("Shoppers wait 20 minutes for a consultant")
+    page.get_by_label("Type", exact=True).select_option("service_failure")
+    page.get_by_label("Journey steps").select_option(str(cast["step"].pk))
+    page.get_by_test_id("save-barrier").click()
+    expect(page.get_by_test_id("barrier-status")).to_have_text("New")
+    page.get_by_role("link", name="Mystery shopping, wave 4").click()
+    expect(page.get_by_test_id("study-barriers")).to_contain_text("Shoppers wait 20 minutes for a consultant")
+    assert console_errors == []
