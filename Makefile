@@ -22,7 +22,7 @@ help:
 	@echo "make test-services  the suite against PostgreSQL + Redis with a real worker"
 	@echo "make lint           ruff check, ruff format --check, makemigrations --check"
 	@echo "make messages       refresh and compile the translations (needs gettext)"
-	@echo "make bench          time the journey pages for a 150-step map (SQLite; bench-services: PostgreSQL)"
+	@echo "make bench          time the journey and barrier pages (150-step map, 10,000 barriers; bench-services: PostgreSQL)"
 
 # The virtualenv is recreated when missing or built on a Python older than 3.12.
 $(VENV)/.created:
@@ -83,9 +83,11 @@ test-services: install-dev
 
 bench: install
 	$(PY) bench/journey_pages.py
+	$(PY) bench/barrier_pages.py
 
 bench-services: install
 	DATABASE_URL=$(SERVICES_DATABASE_URL) $(PY) bench/journey_pages.py
+	DATABASE_URL=$(SERVICES_DATABASE_URL) $(PY) bench/barrier_pages.py
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

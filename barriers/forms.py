@@ -43,6 +43,11 @@ class BoardFilterForm(forms.Form):
     touchpoint = forms.ModelChoiceField(
         label=_("Touchpoint"), required=False, queryset=Touchpoint.objects.order_by("name"), empty_label=_("Any")
     )
+    step = forms.ModelChoiceField(
+        required=False,
+        queryset=Step.objects.select_related("stage__journey"),
+        widget=forms.HiddenInput,  # set by the map's "+N more" link
+    )
     department = forms.ModelChoiceField(
         label=_("Department"), required=False, queryset=Department.objects.order_by("name"), empty_label=_("Any")
     )
@@ -67,6 +72,7 @@ class BoardFilterForm(forms.Form):
             query=data["q"],
             journey_id=data["journey"].pk if data["journey"] else None,
             stage_id=data["stage"].pk if data["stage"] else None,
+            step_id=data["step"].pk if data["step"] else None,
             touchpoint_id=data["touchpoint"].pk if data["touchpoint"] else None,
             department_id=data["department"].pk if data["department"] else None,
             type=data["type"],

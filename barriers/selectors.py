@@ -19,6 +19,7 @@ from .models import OPEN_STATUSES, Activity, Barrier, Status
 class BoardFilters:
     journey_id: int | None = None
     stage_id: int | None = None
+    step_id: int | None = None
     touchpoint_id: int | None = None
     department_id: int | None = None
     type: str = ""
@@ -59,6 +60,8 @@ def barrier_list(filters: BoardFilters | None = None, *, today: date | None = No
         qs = qs.filter(
             pk__in=Barrier.steps.through.objects.filter(step__stage_id=filters.stage_id).values("barrier_id")
         )
+    if filters.step_id:
+        qs = qs.filter(pk__in=Barrier.steps.through.objects.filter(step_id=filters.step_id).values("barrier_id"))
     if filters.touchpoint_id:
         via_steps = Barrier.steps.through.objects.filter(step__touchpoint_id=filters.touchpoint_id).values("barrier_id")
         direct = Barrier.touchpoints.through.objects.filter(touchpoint_id=filters.touchpoint_id).values("barrier_id")

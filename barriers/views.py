@@ -85,12 +85,13 @@ def bulk_assign_view(request: HttpRequest) -> HttpResponse:
 @permission_required("org.view_own_barriers")
 def inbox_view(request: HttpRequest) -> HttpResponse:
     """ "My barriers": what is assigned to the departments the user heads or belongs to."""
-    rows = list(inbox_rows(request.user)[:200])
-    for barrier in rows:
+    page = Paginator(inbox_rows(request.user), 50).get_page(request.GET.get("page"))
+    for barrier in page.object_list:
         barrier.transitions = allowed_transitions(request.user, barrier)
     context = {
         "departments": departments_of(request.user),
-        "rows": rows,
+        "page": page,
+        "rows": page.object_list,
         "counts": inbox_counts(request.user),
     }
     return render(request, "barriers/inbox.html", context)

@@ -91,7 +91,7 @@ def _barriers_lane(context, step) -> str:
     a link that records a new barrier on this step."""
     chips = []
     pattern = _barrier_url_pattern(get_script_prefix())
-    for barrier in step.barriers.all():  # prefetched by the selector, ordered by severity
+    for barrier in step.lane_barriers:  # the first few, from selectors.attach_lane_barriers
         closed = barrier.status in ("verified", "rejected")
         chips.append(
             format_html(
@@ -99,10 +99,21 @@ def _barriers_lane(context, step) -> str:
                 barrier.severity,
                 " is-closed" if closed else "",
                 pattern.replace(str(_PLACEHOLDER_STEP), str(barrier.pk)),
-                barrier.severity_short,
-                barrier.get_status_display(),
+                _choice_labels(get_language(), "severity")[barrier.severity],
+                _choice_labels(get_language(), "status")[barrier.status],
                 barrier.title,
                 barrier.title,
+            )
+        )
+    more = step.barriers_more
+    if more > 0:
+        chips.append(
+            format_html(
+                '<a class="barrier-chip barrier-more" href="{}?step={}" data-testid="more-barriers">+{} {}</a>',
+                _board_url(get_script_prefix()),
+                step.pk,
+                more,
+                _t(context, gettext_noop("more")),
             )
         )
     if context.get("can_edit"):
@@ -127,6 +138,20 @@ def _barriers_lane(context, step) -> str:
 @functools.lru_cache(maxsize=2048)
 def _map_url(journey_id: int, script_prefix: str) -> str:
     return reverse("journeys:journey_map", args=[journey_id])
+
+
+@functools.cache
+def _choice_labels(language: str | None, name: str) -> dict:
+    """Barrier severity and status labels per language (the map shows hundreds of chips)."""
+    from barriers.models import SEVERITY_SHORT, Status
+
+    labels = SEVERITY_SHORT if name == "severity" else dict(Status.choices)
+    return {key: str(label) for key, label in labels.items()}
+
+
+@functools.cache
+def _board_url(script_prefix: str) -> str:
+    return reverse("barriers:board")
 
 
 @functools.cache
