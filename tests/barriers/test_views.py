@@ -261,3 +261,25 @@ def test_study_page_lists_its_barriers_and_offers_a_new_one(client, cx_lead, mak
     html = client.get(reverse("barriers:study_detail", args=[study.pk])).content.decode()
     assert "Operators cannot see business applications" in html
     assert f"/barriers/new/?study={study.pk}" in html
+
+
+def test_map_lane_shows_four_chips_and_links_the_rest_with_constant_queries(
+    client, cx_lead, make_barrier, complaint_line
+):
+    journey = journey_create(title="Complain", actor=cx_lead)
+    stage = stage_add(journey_id=journey.pk, name="Call", actor=cx_lead)
+    step = step_add(stage_id=stage.pk, action="Calls", touchpoint=complaint_line, actor=cx_lead)
+    make_barrier(steps=[step], title="Only one", severity=1)
+    client.force_login(cx_lead)
+    few = _count(client, f"/journeys/{journey.pk}/")
+    for n in range(6):
+        make_barrier(steps=[step], title=f"Severe {n}", severity=4)
+    Barrier.objects.filter(title="Severe 0").update(status=Status.VERIFIED)  # closed ones go last
+    assert _count(client, f"/journeys/{journey.pk}/") == few
+    html = client.get(f"/journeys/{journey.pk}/").content.decode()
+    assert html.count('data-testid="barrier-chip"') == 4
+    assert "Severe 0" not in html and "Only one" not in html
+    assert f"/barriers/?step={step.pk}" in html and "+3 more" in html
+    board = client.get(f"/barriers/?step={step.pk}")
+    assert len(board.context["page"].object_list) == 7
+    assert 'data-testid="step-filter"' in board.content.decode()
