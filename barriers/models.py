@@ -214,6 +214,14 @@ class Evidence(models.Model):
     def __str__(self) -> str:
         return self.text[:80]
 
+    @property
+    def display_text(self) -> str:
+        """A quote in quotation marks, unless it brings its own (“…”, «…»)."""
+        text = self.text.strip()
+        if self.kind != self.Kind.QUOTE or text[:1] in "“«\"„'":
+            return text
+        return f"“{text}”"
+
 
 class Comment(models.Model):
     barrier = models.ForeignKey(Barrier, on_delete=models.CASCADE, related_name="comments")

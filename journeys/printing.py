@@ -40,8 +40,9 @@ class PrintPage:
         return " ".join(f"{x},{y}" for x, y, _emotion in self.curve_points)
 
     @property
-    def zero_line_y(self) -> float:
-        return _y(0)
+    def zero_line_y(self) -> str:
+        # A string: the template would localise a float ("30,0" in Russian), which SVG does not read.
+        return f"{_y(0):g}"
 
 
 def _y(emotion: int) -> float:

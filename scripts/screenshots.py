@@ -39,6 +39,15 @@ PAGES = {
 }
 
 
+def shoot(page, path: Path, full_page: bool = False) -> None:
+    """Headless Chromium now and then refuses a capture right after a navigation; one retry settles it."""
+    try:
+        page.screenshot(path=path, full_page=full_page)
+    except Exception:
+        page.wait_for_timeout(500)
+        page.screenshot(path=path, full_page=full_page)
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
@@ -55,7 +64,7 @@ def main() -> None:
             page.goto(f"{BASE}/accounts/login/")
             if LANG == "ru":
                 page.click("[data-testid=lang-ru]")
-            page.screenshot(path=OUT / f"login-{LANG}.png")
+            shoot(page, OUT / f"login-{LANG}.png")
             page.fill("input[name=username]", user)
             page.fill("input[name=password]", "demo")
             page.click("button[type=submit].btn-primary")
@@ -63,7 +72,7 @@ def main() -> None:
                 page.goto(f"{BASE}{path}", wait_until="networkidle")
                 slug = path.replace("/", "_").replace("?", "_").replace("=", "-").replace("&", "_")
                 name = f"{user}{slug}-{LANG}.png"
-                page.screenshot(path=OUT / name, full_page=True)
+                shoot(page, OUT / name, full_page=True)
                 print(f"{name}: {page.url}")
             context.close()
         browser.close()

@@ -170,3 +170,11 @@ def test_print_view_renders_pages_with_a_constant_number_of_queries(
     html = response.content.decode()
     assert html.count('data-testid="print-page"') == 1
     assert "Курьер опоздал на три часа" in html and "@page" not in html
+
+
+def test_print_view_svg_numbers_are_not_localised(client, executive, journey):
+    client.force_login(executive)
+    client.cookies["django_language"] = "ru"
+    html = client.get(reverse("journeys:journey_print", args=[journey.pk]), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "Печать" in html
+    assert 'y1="30"' in html and "30,0" not in html
