@@ -3,6 +3,7 @@ the research they come from, and everything that happens to them on the way to b
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -179,8 +180,6 @@ class Barrier(models.Model):
 
     @property
     def is_past_due(self) -> bool:
-        from django.utils import timezone
-
         return self.is_open and self.due_date is not None and self.due_date < timezone.localdate()
 
     @property

@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from cxhub.org.models import Department
 from cxhub.org.roles import Role, home_url_for
@@ -104,3 +105,19 @@ def test_load_demo_in_russian_writes_russian_journeys(settings):
     titles = set(Journey.objects.values_list("title", flat=True))
     assert {"Открыть расчётный счёт", "Оспорить операцию по карте", "Заказать карту с доставкой"} <= titles
     assert "Открыть расчётный счёт (целевое)" in titles  # the to-be suffix is translated too
+
+
+def test_load_demo_records_research_and_barriers_in_every_state(settings):
+    from barriers.models import OPEN_STATUSES, Barrier, ResearchStudy, Status
+
+    settings.DEBUG = True
+    call_command("load_demo", verbosity=0)
+    assert ResearchStudy.objects.count() == 3
+    barriers = Barrier.objects.all()
+    assert 20 <= barriers.count() <= 40
+    assert set(barriers.values_list("status", flat=True)) == set(Status.values)
+    assert barriers.filter(status__in=OPEN_STATUSES, due_date__lt=timezone.localdate()).count() >= 3
+    assert all(b.evidence.exists() and b.steps.exists() for b in barriers)
+    assert len(set(barriers.values_list("department", flat=True))) >= 5
+    call_command("load_demo", verbosity=0)
+    assert Barrier.objects.count() == barriers.count()
