@@ -283,3 +283,78 @@ def test_map_lane_shows_four_chips_and_links_the_rest_with_constant_queries(
     board = client.get(f"/barriers/?step={step.pk}")
     assert len(board.context["page"].object_list) == 7
     assert 'data-testid="step-filter"' in board.content.decode()
+
+
+# The same matrix over the API (token or session auth: anonymous callers get 401, not a redirect).
+API_MATRIX = [
+    ("list", "get", lambda b: "/api/v1/barriers/", None, {w: 200 for w in WHO[:5]}),
+    ("detail", "get", lambda b: f"/api/v1/barriers/{b.pk}/", None, {w: 200 for w in WHO[:5]}),
+    ("studies", "get", lambda b: "/api/v1/research-studies/", None, {w: 200 for w in WHO[:5]}),
+    (
+        "create",
+        "post",
+        lambda b: "/api/v1/barriers/",
+        lambda b: {"title": "X", "type": "product", "severity": 1, "source": "survey", "department": b.department_id},
+        {"cx_lead": 201},
+    ),
+    (
+        "plan",
+        "patch",
+        lambda b: f"/api/v1/barriers/{b.pk}/",
+        lambda b: {"resolution_plan": "Fix it", "version": b.version},
+        {"cx_lead": 200, "head": 200, "member": 200},
+    ),
+    (
+        "severity",
+        "patch",
+        lambda b: f"/api/v1/barriers/{b.pk}/",
+        lambda b: {"severity": 1, "version": b.version},
+        {"cx_lead": 200},
+    ),
+    (
+        "accept",
+        "post",
+        lambda b: f"/api/v1/barriers/{b.pk}/transition/",
+        lambda b: {"action": "accept", "version": b.version},
+        {"head": 200, "member": 200},
+    ),
+    (
+        "reject",
+        "post",
+        lambda b: f"/api/v1/barriers/{b.pk}/transition/",
+        lambda b: {"action": "reject", "version": b.version, "text": "Duplicate"},
+        {"cx_lead": 200},
+    ),
+    (
+        "comment",
+        "post",
+        lambda b: f"/api/v1/barriers/{b.pk}/comments/",
+        lambda b: {"text": "On it"},
+        {"cx_lead": 201, "head": 201, "member": 201},
+    ),
+    (
+        "new study",
+        "post",
+        lambda b: "/api/v1/research-studies/",
+        lambda b: {"title": "Wave 9", "method": "survey"},
+        {"cx_lead": 201},
+    ),
+]
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize(("name", "method", "url", "data", "allowed"), API_MATRIX, ids=[r[0] for r in API_MATRIX])
+def test_api_permission_matrix(everyone, barrier, who, name, method, url, data, allowed):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    if everyone[who] is not None:
+        api.force_authenticate(everyone[who])
+    before = Barrier.objects.values_list("status", "version", "resolution_plan", "severity").get(pk=barrier.pk)
+    response = getattr(api, method)(url(barrier), data(barrier) if data else None, format="json")
+    expected = 401 if who == "anonymous" else allowed.get(who, 403)
+    assert response.status_code == expected, f"{who} {name}: {response.content[:200]}"
+    if expected in (401, 403):
+        after = Barrier.objects.values_list("status", "version", "resolution_plan", "severity").get(pk=barrier.pk)
+        assert after == before and barrier.comments.count() == 0
+        assert Barrier.objects.count() == 1 and ResearchStudy.objects.count() == 0
