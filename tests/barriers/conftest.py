@@ -50,3 +50,15 @@ def barrier(make_barrier):
 @pytest.fixture
 def people(cx_lead, head, member, other_head, executive):
     return {"cx_lead": cx_lead, "head": head, "member": member, "other_head": other_head, "executive": executive}
+
+
+@pytest.fixture(autouse=True)
+def _mail_tasks_run_in_process():
+    """E-mail tasks run in-process in these tests whatever the broker, so the outbox can be checked;
+    the round trip through Redis to a real worker is tests/cxhub/test_celery.py."""
+    from cxhub.celery import app
+
+    previous = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
