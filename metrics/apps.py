@@ -8,3 +8,6 @@ class MetricsConfig(AppConfig):
     name = "metrics"
     verbose_name = _("Metrics")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import permissions  # noqa: F401  (registers the rules permissions)

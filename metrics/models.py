@@ -1,1 +1,281 @@
-# Operational data and rollups arrive with the metrics-engine issue.
+"""Operational data (DOMAIN.md "Data we ingest"), the targets it is judged against, and its imports.
+
+Every imported row has a unique external id (its id in the source system): re-importing a file
+updates rows instead of duplicating them. Day and month columns are stored at import so grouping
+by period never truncates timestamps row by row at query time.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from journeys.models import Channel
+
+
+class Customer(models.Model):
+    external_id = models.CharField(_("customer id"), max_length=64, unique=True)
+    acquired_at = models.DateTimeField(_("acquired"))
+    acquired_month = models.DateField(_("acquisition month"), db_index=True)  # first day, local time
+    acquisition_cost = models.DecimalField(_("acquisition cost"), max_digits=14, decimal_places=2, default=0)
+    segment = models.CharField(_("segment"), max_length=60, blank=True, db_index=True)
+    churned_at = models.DateTimeField(_("churned"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(acquisition_cost__gte=0), name="customer_cost_positive")
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class Interaction(models.Model):
+    """A complaint, request, call, chat or delivery at a touchpoint: opened, maybe answered, maybe resolved."""
+
+    external_id = models.CharField(_("interaction id"), max_length=64, unique=True)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="interactions")
+    touchpoint = models.ForeignKey("journeys.Touchpoint", on_delete=models.PROTECT, related_name="interactions")
+    kind = models.CharField(_("kind"), max_length=40, blank=True)
+    opened_at = models.DateTimeField(_("opened"))
+    opened_day = models.DateField(_("opened on"))
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    # Exact durations in seconds, stored at import (resolution − opening), so rollups need no date math.
+    resolution_seconds = models.BigIntegerField(null=True, blank=True)
+    first_response_seconds = models.BigIntegerField(null=True, blank=True)
+    cost = models.DecimalField(_("cost"), max_digits=12, decimal_places=2, null=True, blank=True)
+    csat = models.PositiveSmallIntegerField(
+        _("CSAT"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+
+    class Meta:
+        verbose_name = _("interaction")
+        verbose_name_plural = _("interactions")
+        indexes = [models.Index(fields=["touchpoint", "opened_day"], name="interaction_tp_day")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(resolution_seconds__isnull=True) | models.Q(resolution_seconds__gte=0),
+                name="interaction_resolved_after",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(csat__isnull=True) | models.Q(csat__range=(1, 5)), name="interaction_csat_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class Transaction(models.Model):
+    external_id = models.CharField(_("transaction id"), max_length=64, unique=True)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="transactions")
+    occurred_at = models.DateTimeField(_("occurred"))
+    occurred_day = models.DateField(_("day"), db_index=True)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("transaction")
+        verbose_name_plural = _("transactions")
+        indexes = [models.Index(fields=["customer", "occurred_day"], name="transaction_customer_day")]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class SurveyResponse(models.Model):
+    external_id = models.CharField(_("response id"), max_length=64, unique=True)
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    touchpoint = models.ForeignKey(
+        "journeys.Touchpoint", null=True, blank=True, on_delete=models.PROTECT, related_name="survey_responses"
+    )
+    journey = models.ForeignKey(
+        "journeys.Journey", null=True, blank=True, on_delete=models.SET_NULL, related_name="survey_responses"
+    )
+    submitted_at = models.DateTimeField(_("submitted"))
+    submitted_day = models.DateField(_("day"), db_index=True)
+    nps = models.PositiveSmallIntegerField(_("NPS score"), null=True, blank=True)
+    csat = models.PositiveSmallIntegerField(_("CSAT"), null=True, blank=True)
+    ces = models.PositiveSmallIntegerField(_("CES"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("survey response")
+        verbose_name_plural = _("survey responses")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(nps__isnull=True) | models.Q(nps__range=(0, 10)), name="survey_nps_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(csat__isnull=True) | models.Q(csat__range=(1, 5)), name="survey_csat_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ces__isnull=True) | models.Q(ces__range=(1, 7)), name="survey_ces_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class ServiceTarget(models.Model):
+    """A touchpoint's service-level target: `target_share` of interactions resolved within `threshold_days`."""
+
+    touchpoint = models.OneToOneField("journeys.Touchpoint", on_delete=models.CASCADE, related_name="service_target")
+    threshold_days = models.PositiveSmallIntegerField(_("within (days)"), validators=[MinValueValidator(1)])
+    target_share = models.DecimalField(
+        _("target share"),
+        max_digits=5,
+        decimal_places=4,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=_("E.g. 0.9 for 90 %."),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("service-level target")
+        verbose_name_plural = _("service-level targets")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(threshold_days__gte=1), name="target_threshold_positive"),
+            models.CheckConstraint(condition=models.Q(target_share__range=(0, 1)), name="target_share_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.touchpoint}: {self.target_share:.0%} ≤ {self.threshold_days} d"
+
+
+class ChannelCost(models.Model):
+    """What an interaction costs in a channel when the row itself has no cost (service cost S)."""
+
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel, unique=True)
+    default_cost = models.DecimalField(_("cost per interaction"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("channel cost")
+        verbose_name_plural = _("channel costs")
+        ordering = ["channel"]
+        constraints = [models.CheckConstraint(condition=models.Q(default_cost__gte=0), name="channel_cost_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()}: {self.default_cost}"
+
+
+class DataImport(models.Model):
+    """One file brought in (browser, command line or API): what it was, who, how it went, what was wrong."""
+
+    class Kind(models.TextChoices):
+        CUSTOMERS = "customers", _("Customers")
+        INTERACTIONS = "interactions", _("Interactions")
+        TRANSACTIONS = "transactions", _("Transactions")
+        SURVEY_RESPONSES = "survey_responses", _("Survey responses")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Imported")
+        FAILED = "failed", _("Refused")
+
+    class Via(models.TextChoices):
+        WEB = "web", _("browser")
+        CLI = "cli", _("command line")
+        API = "api", _("API")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    file_name = models.CharField(_("file"), max_length=255)
+    file = models.FileField(upload_to="imports/%Y/%m/", max_length=255, blank=True)
+    file_size = models.BigIntegerField(_("size"), default=0)
+    via = models.CharField(max_length=10, choices=Via, default=Via.WEB)
+    valid_rows_only = models.BooleanField(
+        _("import valid rows only"),
+        default=False,
+        help_text=_("Rows with errors are skipped instead of refusing the file."),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)  # 0–100, for the progress bar
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_created = models.PositiveIntegerField(_("new"), default=0)
+    rows_updated = models.PositiveIntegerField(_("updated"), default=0)
+    rows_skipped = models.PositiveIntegerField(_("skipped"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    errors = models.JSONField(default=list, blank=True)  # [{"row": 12, "column": "opened_at", "message": …}]
+    message = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("data import")
+        verbose_name_plural = _("data imports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.file_name}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+
+# Staging: rows of an import that passed the row checks, waiting for the one transaction that merges
+# them into the tables above (INSERT … SELECT … ON CONFLICT). Ids of referenced rows are plain integers.
+
+
+class StagedRow(models.Model):
+    data_import = models.ForeignKey(DataImport, on_delete=models.CASCADE, related_name="+")
+    row_number = models.PositiveIntegerField()
+    external_id = models.CharField(max_length=64)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"row {self.row_number}: {self.external_id}"
+
+
+class StagedCustomer(StagedRow):
+    acquired_at = models.DateTimeField()
+    acquired_month = models.DateField()
+    acquisition_cost = models.DecimalField(max_digits=14, decimal_places=2)
+    segment = models.CharField(max_length=60, blank=True)
+    churned_at = models.DateTimeField(null=True)
+
+
+class StagedInteraction(StagedRow):
+    customer_id = models.BigIntegerField()
+    touchpoint_id = models.BigIntegerField()
+    kind = models.CharField(max_length=40, blank=True)
+    opened_at = models.DateTimeField()
+    opened_day = models.DateField()
+    first_response_at = models.DateTimeField(null=True)
+    resolved_at = models.DateTimeField(null=True)
+    resolution_seconds = models.BigIntegerField(null=True)
+    first_response_seconds = models.BigIntegerField(null=True)
+    cost = models.DecimalField(max_digits=12, decimal_places=2, null=True)
+    csat = models.PositiveSmallIntegerField(null=True)
+
+
+class StagedTransaction(StagedRow):
+    customer_id = models.BigIntegerField()
+    occurred_at = models.DateTimeField()
+    occurred_day = models.DateField()
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+
+
+class StagedSurveyResponse(StagedRow):
+    customer_id = models.BigIntegerField(null=True)
+    touchpoint_id = models.BigIntegerField(null=True)
+    journey_id = models.BigIntegerField(null=True)
+    submitted_at = models.DateTimeField()
+    submitted_day = models.DateField()
+    nps = models.PositiveSmallIntegerField(null=True)
+    csat = models.PositiveSmallIntegerField(null=True)
+    ces = models.PositiveSmallIntegerField(null=True)
+    comment = models.TextField(blank=True)

@@ -1,0 +1,78 @@
+"""Cell parsers for imports: each returns the value or raises CellError with a reason people understand."""
+
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+
+class CellError(ValueError):
+    pass
+
+
+def text(value: str, *, max_length: int) -> str:
+    value = value.strip()
+    if len(value) > max_length:
+        raise CellError(_("longer than %(max)s characters") % {"max": max_length})
+    return value
+
+
+def moment(value: str) -> datetime:
+    """ISO 8601 date or date-time; no offset → the configured time zone; a date → its midnight."""
+    value = value.strip()
+    try:
+        if len(value) == 10:
+            parsed = datetime.combine(date.fromisoformat(value), time())
+        else:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise CellError(
+            _("“%(value)s” is not a date (ISO 8601, e.g. 2026-03-31 or 2026-03-31T14:05)") % {"value": value[:40]}
+        ) from None
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed
+
+
+def decimal(value: str, *, comma: bool, minimum: Decimal | None = None) -> Decimal:
+    """A decimal with `.`; with `,` too when the file separates columns with `;`."""
+    raw = value.strip().replace("\u00a0", "").replace(" ", "")
+    if comma:
+        raw = raw.replace(",", ".")
+    try:
+        number = Decimal(raw)
+    except InvalidOperation:
+        raise CellError(_("“%(value)s” is not a number") % {"value": value[:40]}) from None
+    if not number.is_finite():
+        raise CellError(_("“%(value)s” is not a number") % {"value": value[:40]})
+    if minimum is not None and number < minimum:
+        raise CellError(_("must not be negative") if minimum == 0 else _("too small"))
+    if abs(number) >= Decimal("1e12"):
+        raise CellError(_("too large"))
+    return number.quantize(Decimal("0.01"))
+
+
+def whole(value: str, *, low: int, high: int) -> int:
+    raw = value.strip()
+    try:
+        number = int(raw)
+    except ValueError:
+        try:
+            as_decimal = Decimal(raw.replace(",", "."))
+        except InvalidOperation:
+            raise CellError(_("“%(value)s” is not a whole number") % {"value": value[:40]}) from None
+        if as_decimal != as_decimal.to_integral_value():
+            raise CellError(_("“%(value)s” is not a whole number") % {"value": value[:40]}) from None
+        number = int(as_decimal)
+    if not low <= number <= high:
+        raise CellError(_("must be from %(low)s to %(high)s") % {"low": low, "high": high})
+    return number
+
+
+def local_day(moment_value: datetime) -> date:
+    return timezone.localtime(moment_value).date()
+
+
+def month_start(moment_value: datetime) -> date:
+    return local_day(moment_value).replace(day=1)

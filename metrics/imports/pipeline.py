@@ -1,0 +1,241 @@
+"""One code path for every import (browser, command line, API): read → check → stage → merge.
+
+1. Rows are read and checked in chunks; each chunk's references (customer ids, touchpoint names or
+   codes, journey titles) are resolved with one query each. Rows that pass go to a staging table;
+   problems are kept with row, column and reason (the first MAX_ERRORS, and a total count).
+2. Any problem refuses the whole file (unless "import valid rows only" was chosen): staging is
+   dropped and nothing is written.
+3. Otherwise one transaction merges staging into the real table with a set-based upsert by external
+   id (INSERT … SELECT … ON CONFLICT DO UPDATE), on PostgreSQL and SQLite alike: re-importing a file
+   changes nothing, a changed row updates its record.
+Progress (0–100) is saved between chunks so the browser can show it.
+"""
+
+import logging
+from collections.abc import Callable
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from journeys.models import Journey, Touchpoint
+
+from ..models import Customer, DataImport
+from .kinds import KINDS, Cleaned, Context, Kind
+from .reading import FileRefused, open_table
+
+logger = logging.getLogger(__name__)
+
+CHUNK_ROWS = 5_000
+MAX_ERRORS = 200
+
+
+class ImportRefused(Exception):
+    pass
+
+
+def run(data_import: DataImport, *, on_progress: Callable[[int], None] | None = None) -> DataImport:
+    """Carry out an import recorded as a DataImport; returns it finished (succeeded or failed)."""
+    kind = KINDS[data_import.kind]
+    DataImport.objects.filter(pk=data_import.pk).update(status=DataImport.Status.RUNNING, started_at=timezone.now())
+    kind.staging.objects.filter(data_import=data_import).delete()  # a rerun after a crash starts clean
+    errors: list[dict] = []
+    error_count = rows_total = rows_staged = 0
+    try:
+        with data_import.file.open("rb") as source:
+            table = open_table(
+                source,
+                name=data_import.file_name,
+                size=data_import.file.size,
+                expected=kind.columns,
+                required=kind.required,
+            )
+            context = Context(comma_decimals=table.comma_decimals)
+            resolver = _Resolver()
+            seen: dict[str, int] = {}
+            chunk: list[tuple[int, dict[str, str]]] = []
+
+            def flush() -> None:
+                nonlocal error_count, rows_staged
+                staged, problems = _check_chunk(kind, chunk, context, resolver, seen)
+                error_count += len(problems)
+                errors.extend(problems[: max(0, MAX_ERRORS - len(errors))])
+                if staged and (data_import.valid_rows_only or error_count == 0):
+                    kind.staging.objects.bulk_create(
+                        [kind.staging(data_import_id=data_import.pk, **values) for values in staged], batch_size=2000
+                    )
+                    rows_staged += len(staged)
+                progress = min(95, int(95 * table.position() / max(table.size, 1)))
+                DataImport.objects.filter(pk=data_import.pk).update(progress=progress, rows_total=rows_total)
+                if on_progress:
+                    on_progress(progress)
+                chunk.clear()
+
+            for number, raw in table.rows:
+                rows_total += 1
+                chunk.append((number, raw))
+                if len(chunk) >= CHUNK_ROWS:
+                    flush()
+            flush()
+        if rows_total == 0:
+            raise ImportRefused(_("%(name)s has a header but no rows.") % {"name": data_import.file_name})
+        if error_count and not data_import.valid_rows_only:
+            raise ImportRefused(
+                _("%(count)s problems in %(name)s: nothing was imported. Fix them, or choose “import valid rows only”.")
+                % {"count": error_count, "name": data_import.file_name}
+            )
+        with transaction.atomic():
+            created, updated = _merge(kind, data_import)
+        _finish(
+            data_import,
+            status=DataImport.Status.SUCCEEDED,
+            rows_total=rows_total,
+            rows_created=created,
+            rows_updated=updated,
+            rows_skipped=rows_total - rows_staged,
+            error_count=error_count,
+            errors=errors,
+            message="",
+        )
+    except (FileRefused, ImportRefused) as refused:
+        _finish(
+            data_import,
+            status=DataImport.Status.FAILED,
+            rows_total=rows_total,
+            rows_skipped=rows_total,
+            error_count=max(error_count, 1),
+            errors=errors,
+            message=str(refused),
+        )
+    except Exception:
+        logger.exception("import %s failed", data_import.pk)
+        _finish(
+            data_import,
+            status=DataImport.Status.FAILED,
+            rows_total=rows_total,
+            error_count=max(error_count, 1),
+            errors=errors,
+            message=_(
+                "The import stopped on an unexpected error; nothing was imported. The error is in the server log."
+            ),
+        )
+    finally:
+        kind.staging.objects.filter(data_import=data_import).delete()
+    data_import.refresh_from_db()
+    return data_import
+
+
+def _finish(data_import: DataImport, **fields) -> None:
+    DataImport.objects.filter(pk=data_import.pk).update(progress=100, finished_at=timezone.now(), **fields)
+
+
+class _Resolver:
+    """Names and ids in the file → primary keys; the catalogue and journeys are small and read once."""
+
+    def __init__(self) -> None:
+        self._touchpoints: dict[str, int] | None = None
+        self._journeys: dict[str, int] | None = None
+
+    def customers(self, external_ids: set[str]) -> dict[str, int]:
+        if not external_ids:
+            return {}
+        return dict(Customer.objects.filter(external_id__in=external_ids).values_list("external_id", "pk"))
+
+    def touchpoint(self, key: str) -> int | None:
+        if self._touchpoints is None:
+            rows = Touchpoint.objects.values_list("pk", "code", "name")
+            # Lower-cased in Python: SQLite's lower() leaves Cyrillic alone.
+            self._touchpoints = {code.lower(): pk for pk, code, _n in rows} | {n.lower(): pk for pk, _c, n in rows}
+        return self._touchpoints.get(key.lower())
+
+    def journey(self, title: str) -> int | None:
+        if self._journeys is None:
+            self._journeys = {t.lower(): pk for pk, t in Journey.objects.values_list("pk", "title")}
+        return self._journeys.get(title.lower())
+
+
+def _check_chunk(
+    kind: Kind, chunk: list[tuple[int, dict[str, str]]], context: Context, resolver: _Resolver, seen: dict[str, int]
+) -> tuple[list[dict], list[dict]]:
+    cleaned: list[tuple[int, Cleaned]] = []
+    problems: list[dict] = []
+    for number, raw in chunk:
+        if "__shape__" in raw:
+            problems.append(
+                {
+                    "row": number,
+                    "column": "",
+                    "message": _("%(got)s cells instead of %(expected)s")
+                    % {"got": raw["__shape__"], "expected": len(kind.columns)},
+                }
+            )
+            continue
+        cleaned.append((number, kind.clean(raw, context)))
+    customers = resolver.customers({c.customer for _n, c in cleaned if c.customer})
+    id_column = kind.columns[0]
+    staged = []
+    for number, row in cleaned:
+        external_id = row.values.get("external_id")
+        if external_id:
+            if external_id in seen:
+                row.errors.setdefault(
+                    id_column,
+                    _("duplicate id “%(id)s” (first on row %(row)s)") % {"id": external_id, "row": seen[external_id]},
+                )
+            else:
+                seen[external_id] = number
+        if row.customer:
+            pk = customers.get(row.customer)
+            if pk is None:
+                row.errors.setdefault("customer_id", _("unknown customer “%(id)s”") % {"id": row.customer})
+            row.values["customer_id"] = pk
+        elif "customer_id" in kind.fields:
+            row.values["customer_id"] = None
+        if row.touchpoint:
+            pk = resolver.touchpoint(row.touchpoint)
+            if pk is None:
+                row.errors.setdefault("touchpoint", _("unknown touchpoint “%(name)s”") % {"name": row.touchpoint})
+            row.values["touchpoint_id"] = pk
+        elif "touchpoint_id" in kind.fields:
+            row.values["touchpoint_id"] = None
+        if row.journey:
+            pk = resolver.journey(row.journey)
+            if pk is None:
+                row.errors.setdefault("journey", _("unknown journey “%(title)s”") % {"title": row.journey})
+            row.values["journey_id"] = pk
+        elif "journey_id" in kind.fields:
+            row.values["journey_id"] = None
+        if row.errors:
+            problems.extend(
+                {"row": number, "column": column, "message": message} for column, message in row.errors.items()
+            )
+        else:
+            staged.append({"row_number": number, **row.values})
+    return staged, problems
+
+
+def _merge(kind: Kind, data_import: DataImport) -> tuple[int, int]:
+    """Upsert the staged rows into the real table in one statement; returns (created, updated)."""
+    target = connection.ops.quote_name(kind.target._meta.db_table)
+    staging = connection.ops.quote_name(kind.staging._meta.db_table)
+    columns = ["external_id", *kind.fields]
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    updates = ", ".join(
+        f"{connection.ops.quote_name(c)} = excluded.{connection.ops.quote_name(c)}" for c in kind.fields
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM {staging} s JOIN {target} t ON t.external_id = s.external_id "
+            "WHERE s.data_import_id = %s",
+            [data_import.pk],
+        )
+        existing = cursor.fetchone()[0]
+        cursor.execute(f"SELECT count(*) FROM {staging} WHERE data_import_id = %s", [data_import.pk])
+        staged = cursor.fetchone()[0]
+        # SQLite needs the WHERE before ON CONFLICT to parse INSERT … SELECT … ON CONFLICT; it is there.
+        cursor.execute(
+            f"INSERT INTO {target} ({quoted}) SELECT {quoted} FROM {staging} WHERE data_import_id = %s "
+            f"ON CONFLICT (external_id) DO UPDATE SET {updates}",
+            [data_import.pk],
+        )
+    return staged - existing, existing

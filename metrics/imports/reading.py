@@ -1,0 +1,181 @@
+"""Reading import files: CSV (UTF-8 with or without BOM, `,` or `;`) and XLSX, as numbered rows of text.
+
+Everything that can make a file unreadable becomes a FileRefused with a sentence saying why: wrong
+encoding, empty file, wrong header, too big, an XLSX that would expand into gigabytes."""
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from django.utils.translation import gettext as _
+
+MAX_FILE_BYTES = 1024 * 1024 * 1024  # 1 GB: far beyond a year of interactions for the companies we serve
+MAX_XLSX_EXPANDED_BYTES = 500 * 1024 * 1024  # the XML inside an .xlsx, unpacked
+MAX_XLSX_RATIO = 200  # unpacked / packed; bombs have ratios in the thousands
+MAX_CELL_CHARS = 10_000
+
+
+class FileRefused(Exception):
+    """The file as a whole cannot be read; nothing was imported."""
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: Iterator[tuple[int, dict[str, str]]]  # (row number as people count it, header 1, {column: text})
+    comma_decimals: bool  # `;`-separated CSV: `,` may be the decimal separator
+    size: int  # bytes, for progress
+    position: "callable"  # bytes read so far (CSV) or rows read × average (XLSX)
+
+
+def open_table(source: BinaryIO, *, name: str, size: int, expected: list[str], required: set[str]) -> Table:
+    if size > MAX_FILE_BYTES:
+        raise FileRefused(
+            _("%(name)s is %(size)s MB; the limit is 1,024 MB — split the file.")
+            % {"name": name, "size": size // (1024 * 1024)}
+        )
+    if size == 0:
+        raise FileRefused(_("%(name)s is empty.") % {"name": name})
+    if name.lower().endswith(".xlsx"):
+        table = _open_xlsx(source, name=name, size=size)
+    else:
+        table = _open_csv(source, name=name, size=size)
+    _check_header(table.header, expected=expected, required=required, name=name)
+    return table
+
+
+def _check_header(header: list[str], *, expected: list[str], required: set[str], name: str) -> None:
+    unknown = [column for column in header if column not in expected]
+    missing = [column for column in expected if column in required and column not in header]
+    duplicated = sorted({column for column in header if header.count(column) > 1})
+    problems = []
+    if missing:
+        problems.append(_("missing %(columns)s") % {"columns": ", ".join(missing)})
+    if unknown:
+        problems.append(_("unknown %(columns)s") % {"columns": ", ".join(unknown)})
+    if duplicated:
+        problems.append(_("repeated %(columns)s") % {"columns": ", ".join(duplicated)})
+    if problems:
+        raise FileRefused(
+            _("%(name)s: the header row is wrong (%(problems)s). Expected: %(expected)s.")
+            % {"name": name, "problems": "; ".join(problems), "expected": ", ".join(expected)}
+        )
+
+
+class _CountingReader(io.RawIOBase):
+    def __init__(self, raw: BinaryIO):
+        self.raw, self.count = raw, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self.raw.read(len(buffer))
+        self.count += len(data)
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _open_csv(source: BinaryIO, *, name: str, size: int) -> Table:
+    counting = _CountingReader(source)
+    text = io.TextIOWrapper(io.BufferedReader(counting, 1 << 20), encoding="utf-8-sig", newline="")
+    try:
+        first_line = text.readline()
+    except UnicodeDecodeError:
+        raise FileRefused(_("%(name)s is not UTF-8 text; save it as “CSV UTF-8”.") % {"name": name}) from None
+    if not first_line.strip():
+        raise FileRefused(_("%(name)s has no header row.") % {"name": name})
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    header = [column.strip().lower() for column in next(csv.reader([first_line], delimiter=delimiter))]
+    reader = csv.reader(text, delimiter=delimiter)
+    csv.field_size_limit(MAX_CELL_CHARS)
+
+    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+        number = 1
+        try:
+            for cells in reader:
+                number += 1
+                if not any(cell.strip() for cell in cells):
+                    continue  # blank lines, e.g. at the end of the file
+                if len(cells) != len(header):
+                    yield number, {"__shape__": str(len(cells))}
+                    continue
+                yield number, dict(zip(header, cells, strict=True))
+        except UnicodeDecodeError:
+            raise FileRefused(
+                _("%(name)s is not UTF-8 text (around row %(row)s); save it as “CSV UTF-8”.")
+                % {"name": name, "row": number + 1}
+            ) from None
+        except csv.Error as error:
+            raise FileRefused(
+                _("%(name)s, row %(row)s: %(reason)s") % {"name": name, "row": number + 1, "reason": error}
+            ) from None
+
+    return Table(
+        header=header, rows=rows(), comma_decimals=delimiter == ";", size=size, position=lambda: counting.count
+    )
+
+
+def _open_xlsx(source: BinaryIO, *, name: str, size: int) -> Table:
+    try:
+        archive = zipfile.ZipFile(source)
+        expanded = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise FileRefused(_("%(name)s is not an XLSX workbook.") % {"name": name}) from None
+    if expanded > MAX_XLSX_EXPANDED_BYTES or expanded > MAX_XLSX_RATIO * max(size, 1):
+        raise FileRefused(
+            _("%(name)s would unpack to %(mb)s MB; that is refused as unsafe. Save the sheet as CSV instead.")
+            % {"name": name, "mb": expanded // (1024 * 1024)}
+        )
+    source.seek(0)
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(source, read_only=True, data_only=True)
+    except Exception as error:
+        raise FileRefused(_("%(name)s cannot be read as XLSX: %(reason)s") % {"name": name, "reason": error}) from None
+    sheet = workbook.worksheets[0]
+    cells = sheet.iter_rows(values_only=True)
+    first = next(cells, None)
+    if first is None or not any(first):
+        raise FileRefused(_("%(name)s has no header row.") % {"name": name})
+    header = [str(value or "").strip().lower() for value in first]
+    while header and not header[-1]:
+        header.pop()
+    total_rows = max(sheet.max_row or 1, 1)
+    state = {"row": 1}
+
+    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+        for number, values in enumerate(cells, start=2):
+            state["row"] = number
+            values = list(values[: len(header)]) + [None] * (len(header) - len(values))
+            if all(value in (None, "") for value in values):
+                continue
+            yield number, {column: _xlsx_text(value) for column, value in zip(header, values, strict=True)}
+        workbook.close()
+
+    return Table(
+        header=header,
+        rows=rows(),
+        comma_decimals=False,
+        size=size,
+        position=lambda: int(size * min(state["row"] / total_rows, 1)),
+    )
+
+
+def _xlsx_text(value) -> str:
+    """Cells as the CSV would have them: dates in ISO 8601, numbers without float noise."""
+    from datetime import date, datetime
+
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(sep="T")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value) if not value.is_integer() else str(int(value))
+    return str(value)

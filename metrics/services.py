@@ -1,0 +1,66 @@
+"""Writes of the metrics app: imports (one path for browser, command line and API), targets, costs."""
+
+from typing import BinaryIO
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .imports import pipeline
+from .imports.kinds import KINDS
+from .models import ChannelCost, DataImport, ServiceTarget
+
+
+def import_start(
+    *,
+    kind: str,
+    source: BinaryIO,
+    file_name: str,
+    actor: AbstractBaseUser | None,
+    via: str = DataImport.Via.WEB,
+    valid_rows_only: bool = False,
+    background: bool = True,
+) -> DataImport:
+    """Record an import and run it: in a Celery job (background) or right here (the command line)."""
+    if actor is not None and not actor.has_perm("metrics.import_data"):
+        raise PermissionDenied(_("Only CX leads import data."))
+    if kind not in KINDS:
+        raise ValidationError(
+            {"kind": _("Unknown kind “%(kind)s”; use one of %(kinds)s.") % {"kind": kind, "kinds": ", ".join(KINDS)}}
+        )
+    data_import = DataImport(
+        kind=kind, file_name=file_name[:255], via=via, valid_rows_only=valid_rows_only, created_by=actor
+    )
+    data_import.file.save(file_name.rsplit("/", 1)[-1][:100] or "upload", File(source), save=False)
+    data_import.file_size = data_import.file.size
+    data_import.save()
+    if not background:
+        return pipeline.run(data_import)
+    from .tasks import run_import
+
+    transaction.on_commit(lambda: run_import.delay(data_import.pk))
+    return data_import
+
+
+@transaction.atomic
+def target_set(*, touchpoint, threshold_days: int, target_share, actor: AbstractBaseUser) -> ServiceTarget:
+    if not actor.has_perm("metrics.configure_targets"):
+        raise PermissionDenied(_("Only CX leads set service-level targets."))
+    target = ServiceTarget.objects.filter(touchpoint=touchpoint).first() or ServiceTarget(touchpoint=touchpoint)
+    target.threshold_days, target.target_share, target.updated_by = threshold_days, target_share, actor
+    target.full_clean()
+    target.save()
+    return target
+
+
+@transaction.atomic
+def channel_cost_set(*, channel: str, default_cost, actor: AbstractBaseUser) -> ChannelCost:
+    if not actor.has_perm("metrics.configure_targets"):
+        raise PermissionDenied(_("Only CX leads set channel costs."))
+    cost = ChannelCost.objects.filter(channel=channel).first() or ChannelCost(channel=channel)
+    cost.default_cost = default_cost
+    cost.full_clean()
+    cost.save()
+    return cost
