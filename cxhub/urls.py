@@ -27,6 +27,7 @@ urlpatterns = [
     path("journeys/", include("journeys.urls")),
     path("barriers/", include("barriers.urls")),
     path("dashboard/", include("metrics.urls")),
+    path("data/", include("metrics.data_urls")),
     path("organisation/", include("cxhub.org.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("cxhub.api_urls")),

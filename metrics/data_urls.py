@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import data_views
+
+app_name = "data"
+
+urlpatterns = [
+    path("", data_views.data_view, name="data"),
+    path("imports/<int:import_id>/", data_views.import_detail_view, name="import_detail"),
+    path("templates/<str:kind>.csv", data_views.template_view, name="template"),
+    path("targets/", data_views.targets_view, name="targets"),
+]

@@ -1,0 +1,87 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from metrics.models import ChannelCost, Customer, DataImport, ServiceTarget
+from tests.factories import TouchpointFactory
+
+pytestmark = pytest.mark.django_db
+
+CUSTOMERS = b"customer_id,acquired_at,acquisition_cost,segment,churned_at\nC1,2025-01-15,120.50,retail,\n"
+
+
+@pytest.fixture(autouse=True)
+def _media_and_inline_tasks(settings, tmp_path):
+    from cxhub.celery import app
+
+    settings.MEDIA_ROOT = tmp_path
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.mark.parametrize(("who", "status"), [("cx_lead", 200), ("executive", 403), ("head", 403)])
+def test_only_cx_leads_open_the_data_page(client, request, who, status):
+    client.force_login(request.getfixturevalue(who))
+    assert client.get(reverse("data:data")).status_code == status
+    assert client.get(reverse("data:targets")).status_code == status
+
+
+def test_upload_runs_the_import_and_shows_the_report(client, cx_lead, django_capture_on_commit_callbacks):
+    client.force_login(cx_lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("data:data"), {"kind": "customers", "file": SimpleUploadedFile("customers.csv", CUSTOMERS)}
+        )
+    data_import = DataImport.objects.get()
+    assert response["Location"] == reverse("data:import_detail", args=[data_import.pk])
+    assert Customer.objects.filter(external_id="C1").exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "Imported: 1 rows, 1 new, 0 updated." in page and "hx-trigger" not in page
+    history = client.get(reverse("data:data")).content.decode()
+    assert "customers.csv" in history and cx_lead.get_full_name() in history
+
+
+def test_report_lists_the_problems(client, cx_lead, django_capture_on_commit_callbacks):
+    client.force_login(cx_lead)
+    bad = b"customer_id,acquired_at\nC1,someday\nC2,2025-01-01\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("data:data"), {"kind": "customers", "file": SimpleUploadedFile("bad.csv", bad)})
+    page = client.get(response["Location"]).content.decode()
+    assert "nothing was imported" in page and "someday" in page and 'data-testid="import-errors"' in page
+    assert not Customer.objects.exists()
+
+
+def test_a_running_import_polls_for_its_progress(client, cx_lead):
+    running = DataImport.objects.create(kind="customers", file_name="big.csv", status="running", progress=40)
+    client.force_login(cx_lead)
+    html = client.get(reverse("data:import_detail", args=[running.pk])).content.decode()
+    assert 'hx-trigger="every 1s"' in html and 'value="40"' in html
+    partial = client.get(reverse("data:import_detail", args=[running.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert partial.lstrip().startswith('<div id="import-status"')
+
+
+def test_templates_have_the_header_row(client, cx_lead):
+    client.force_login(cx_lead)
+    body = client.get(reverse("data:template", args=["interactions"])).content.decode()
+    assert body.splitlines()[0] == (
+        "interaction_id,customer_id,touchpoint,kind,opened_at,first_response_at,resolved_at,cost,csat"
+    )
+    assert client.get("/data/templates/nothing.csv").status_code == 404
+
+
+def test_targets_and_costs_are_saved_and_bad_values_named(client, cx_lead, department):
+    touchpoint = TouchpointFactory(name="Complaint line", department=department)
+    client.force_login(cx_lead)
+    client.post(
+        reverse("data:targets"), {f"share-{touchpoint.pk}": "90", f"days-{touchpoint.pk}": "5", "cost-phone": "350,5"}
+    )
+    target = ServiceTarget.objects.get()
+    assert (target.threshold_days, str(target.target_share)) == (5, "0.9000")
+    assert str(ChannelCost.objects.get(channel="phone").default_cost) == "350.50"
+    response = client.post(
+        reverse("data:targets"), {f"share-{touchpoint.pk}": "190", f"days-{touchpoint.pk}": "5"}, follow=True
+    )
+    assert "Complaint line: give whole days" in response.content.decode()
+    assert ServiceTarget.objects.get().target_share == target.target_share
