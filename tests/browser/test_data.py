@@ -1,0 +1,76 @@
+"""The CX lead brings data in: upload, progress while it runs, and the report of what was wrong."""
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from cxhub.org.roles import Role
+from metrics.models import Customer, DataImport
+from tests.factories import PASSWORD, UserFactory
+
+from .conftest import log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _inline_jobs(settings, tmp_path):
+    """Import jobs run inside the live server here, whatever the broker."""
+    from cxhub.celery import app
+
+    settings.MEDIA_ROOT = tmp_path
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def lead():
+    return UserFactory(username="cxlead", first_name="Anna", last_name="Orlova", roles=[Role.CX_LEAD])
+
+
+def test_upload_a_bad_file_read_the_report_then_a_good_one(page, lead, tmp_path, console_errors):
+    bad = tmp_path / "customers.csv"
+    bad.write_text(
+        "customer_id,acquired_at,acquisition_cost\nC1,2025-01-15,100\nC2,last tuesday,-5\n", encoding="utf-8"
+    )
+    log_in(page, "cxlead", PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Data").click()
+    page.get_by_label("What the file holds").select_option("customers")
+    page.locator("input[type=file]").set_input_files(str(bad))
+    page.get_by_test_id("import-submit").click()
+    expect(page.get_by_test_id("import-result")).to_contain_text("nothing was imported")
+    errors = page.get_by_test_id("import-errors")
+    expect(errors).to_contain_text("acquired_at")
+    expect(errors).to_contain_text("“last tuesday” is not a date")
+    expect(errors).to_contain_text("must not be negative")
+    assert not Customer.objects.exists()
+
+    page.get_by_role("link", name="Data").first.click()
+    page.get_by_label("What the file holds").select_option("customers")
+    page.locator("input[type=file]").set_input_files(str(bad))
+    page.get_by_label("Import valid rows only").check()
+    page.get_by_test_id("import-submit").click()
+    expect(page.get_by_test_id("import-result")).to_contain_text("1 rows with errors were skipped")
+    assert list(Customer.objects.values_list("external_id", flat=True)) == ["C1"]
+    page.get_by_role("link", name="Data").first.click()
+    expect(page.get_by_test_id("import-history").locator("tbody tr")).to_have_count(2)
+    assert console_errors == []
+
+
+def test_the_report_page_follows_a_running_import_to_its_end(page, lead, console_errors):
+    running = DataImport.objects.create(
+        kind="interactions", file_name="year.csv", status="running", progress=10, created_by=lead
+    )
+    log_in(page, "cxlead", PASSWORD)
+    page.goto(f"/data/imports/{running.pk}/")
+    expect(page.locator("progress")).to_have_attribute("value", "10")
+    DataImport.objects.filter(pk=running.pk).update(progress=60, rows_total=600_000)
+    expect(page.locator("progress")).to_have_attribute("value", "60")  # polled, no reload
+    DataImport.objects.filter(pk=running.pk).update(
+        status="succeeded", progress=100, rows_total=1_000_000, rows_created=1_000_000, finished_at=timezone.now()
+    )
+    expect(page.get_by_test_id("import-result")).to_contain_text("1000000 new")
+    expect(page.get_by_test_id("import-status")).to_have_attribute("data-status", "succeeded")
+    assert console_errors == []
