@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from barriers.api.views import BarrierViewSet, ResearchStudyViewSet
 from cxhub.org.api.views import DepartmentViewSet, MeView, TokenView
 from journeys.api.views import JourneyViewSet, PersonaViewSet, StageViewSet, StepViewSet, TouchpointViewSet
+from metrics.api.views import DataImportViewSet
 
 router = DefaultRouter()
 router.register("departments", DepartmentViewSet, basename="department")
@@ -16,6 +17,7 @@ router.register("stages", StageViewSet, basename="stage")
 router.register("steps", StepViewSet, basename="step")
 router.register("barriers", BarrierViewSet, basename="barrier")
 router.register("research-studies", ResearchStudyViewSet, basename="research-study")
+router.register("imports", DataImportViewSet, basename="import")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

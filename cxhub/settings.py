@@ -331,6 +331,8 @@ SPECTACULAR_SETTINGS = {
         "JourneyStatusEnum": "journeys.models.Journey.Status",
         "BarrierStatusEnum": "barriers.models.Status",
         "ResearchMethodEnum": "barriers.models.Method",
+        "ImportKindEnum": "metrics.models.DataImport.Kind",
+        "ImportStatusEnum": "metrics.models.DataImport.Status",
     },
 }
 

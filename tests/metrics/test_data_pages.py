@@ -85,3 +85,20 @@ def test_targets_and_costs_are_saved_and_bad_values_named(client, cx_lead, depar
     )
     assert "Complaint line: give whole days" in response.content.decode()
     assert ServiceTarget.objects.get().target_share == target.target_share
+
+
+def test_api_import_is_accepted_and_polled(cx_lead, head, django_capture_on_commit_callbacks):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(head)
+    refused = api.post("/api/v1/imports/", {"kind": "customers", "file": SimpleUploadedFile("c.csv", CUSTOMERS)})
+    assert refused.status_code == 403
+    api.force_authenticate(cx_lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        accepted = api.post("/api/v1/imports/", {"kind": "customers", "file": SimpleUploadedFile("c.csv", CUSTOMERS)})
+    assert accepted.status_code == 202 and accepted.json()["via"] == "api"
+    finished = api.get(f"/api/v1/imports/{accepted.json()['id']}/").json()
+    assert (finished["status"], finished["rows_created"], finished["errors"]) == ("succeeded", 1, [])
+    missing = api.post("/api/v1/imports/", {"kind": "customers"})
+    assert missing.status_code == 400 and "file" in missing.json()
