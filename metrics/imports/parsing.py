@@ -1,6 +1,6 @@
 """Cell parsers for imports: each returns the value or raises CellError with a reason people understand."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
@@ -22,16 +22,13 @@ def moment(value: str) -> datetime:
     """ISO 8601 date or date-time; no offset → the configured time zone; a date → its midnight."""
     value = value.strip()
     try:
-        if len(value) == 10:
-            parsed = datetime.combine(date.fromisoformat(value), time())
-        else:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(value)  # dates, date-times, offsets and "Z" (Python ≥ 3.11)
     except ValueError:
         raise CellError(
             _("“%(value)s” is not a date (ISO 8601, e.g. 2026-03-31 or 2026-03-31T14:05)") % {"value": value[:40]}
         ) from None
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.get_current_timezone())
     return parsed
 
 
@@ -71,7 +68,10 @@ def whole(value: str, *, low: int, high: int) -> int:
 
 
 def local_day(moment_value: datetime) -> date:
-    return timezone.localtime(moment_value).date()
+    current = timezone.get_current_timezone()
+    if moment_value.tzinfo is current:
+        return moment_value.date()
+    return moment_value.astimezone(current).date()
 
 
 def month_start(moment_value: datetime) -> date:

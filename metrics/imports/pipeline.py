@@ -61,9 +61,7 @@ def run(data_import: DataImport, *, on_progress: Callable[[int], None] | None = 
                 error_count += len(problems)
                 errors.extend(problems[: max(0, MAX_ERRORS - len(errors))])
                 if staged and (data_import.valid_rows_only or error_count == 0):
-                    kind.staging.objects.bulk_create(
-                        [kind.staging(data_import_id=data_import.pk, **values) for values in staged], batch_size=2000
-                    )
+                    _stage(kind, data_import.pk, staged)
                     rows_staged += len(staged)
                 progress = min(95, int(95 * table.position() / max(table.size, 1)))
                 DataImport.objects.filter(pk=data_import.pk).update(progress=progress, rows_total=rows_total)
@@ -212,6 +210,38 @@ def _check_chunk(
         else:
             staged.append({"row_number": number, **row.values})
     return staged, problems
+
+
+def _stage(kind: Kind, import_id: int, rows: list[dict]) -> None:
+    """Write checked rows to staging: PostgreSQL's COPY (psycopg 3); elsewhere one prepared INSERT for
+    all rows with values adapted as the ORM would, without compiling a query per row."""
+    columns = ["data_import_id", "row_number", "external_id", *kind.fields]
+    table = connection.ops.quote_name(kind.staging._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for values in rows:
+                    copy.write_row([import_id, *(values[c] for c in columns[1:])])
+            return
+        adapters = [(c, _adapter(kind.staging._meta.get_field(c))) for c in columns[1:]]
+        placeholders = ", ".join(["%s"] * len(columns))
+        cursor.executemany(
+            f"INSERT INTO {table} ({names}) VALUES ({placeholders})",
+            [[import_id, *(adapt(values[c]) for c, adapt in adapters)] for values in rows],
+        )
+
+
+def _adapter(field) -> Callable:
+    ops = connection.ops
+    internal = field.get_internal_type()
+    if internal == "DateTimeField":
+        return lambda v: None if v is None else ops.adapt_datetimefield_value(v)
+    if internal == "DateField":
+        return lambda v: None if v is None else ops.adapt_datefield_value(v)
+    if internal == "DecimalField":
+        return lambda v: None if v is None else ops.adapt_decimalfield_value(v, field.max_digits, field.decimal_places)
+    return lambda v: v
 
 
 def _merge(kind: Kind, data_import: DataImport) -> tuple[int, int]:
