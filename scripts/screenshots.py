@@ -29,6 +29,8 @@ PAGES = {
         "/barriers/new/?step=5",
         "/barriers/studies/",
         "/barriers/studies/2/",
+        "/data/",
+        "/data/targets/",
         "/organisation/",
         "/dashboard/",
         "/api/docs/",
