@@ -56,3 +56,9 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    # Uploaded files (imports, attachments) go to the test's own folder, never to var/media.
+    settings.MEDIA_ROOT = tmp_path / "media"
