@@ -279,3 +279,90 @@ class StagedSurveyResponse(StagedRow):
     csat = models.PositiveSmallIntegerField(null=True)
     ces = models.PositiveSmallIntegerField(null=True)
     comment = models.TextField(blank=True)
+
+
+# Rollups -----------------------------------------------------------------------------------------
+
+THRESHOLD_DAYS = (1, 3, 5, 10)  # the service-level thresholds every figure is shown at (DOMAIN.md)
+
+
+class ServiceDay(models.Model):
+    """The fine grain every service-level figure is derived from: interactions of one touchpoint and
+    kind opened on one day, counted as of the recompute that wrote the row (`as_of`).
+
+    For a threshold T: within_T = resolved in ≤ T days; open_older_T = still open and opened more
+    than T days before as_of. So eligible(T) = resolved + open_older_T and SL(T) = within_T / eligible(T),
+    exactly, at any coarser grouping (sums of these columns)."""
+
+    touchpoint = models.ForeignKey("journeys.Touchpoint", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=40, blank=True)
+    day = models.DateField()
+    opened = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    within_1 = models.PositiveIntegerField(default=0)
+    within_3 = models.PositiveIntegerField(default=0)
+    within_5 = models.PositiveIntegerField(default=0)
+    within_10 = models.PositiveIntegerField(default=0)
+    open_older_1 = models.PositiveIntegerField(default=0)
+    open_older_3 = models.PositiveIntegerField(default=0)
+    open_older_5 = models.PositiveIntegerField(default=0)
+    open_older_10 = models.PositiveIntegerField(default=0)
+    # Against the touchpoint's own target (threshold_days of its ServiceTarget when the row was written).
+    target_days = models.PositiveSmallIntegerField(null=True)
+    within_target = models.PositiveIntegerField(default=0)
+    open_older_target = models.PositiveIntegerField(default=0)
+    resolution_seconds_sum = models.BigIntegerField(default=0)
+    first_response_n = models.PositiveIntegerField(default=0)
+    first_response_seconds_sum = models.BigIntegerField(default=0)
+    csat_n = models.PositiveIntegerField(default=0)
+    csat_good = models.PositiveIntegerField(default=0)  # 4 or 5
+    as_of = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["touchpoint", "kind", "day"], name="service_day_unique")]
+        indexes = [models.Index(fields=["day"], name="service_day_day")]
+
+    def __str__(self) -> str:
+        return f"{self.touchpoint_id}/{self.kind}/{self.day}"
+
+
+class MetricsRun(models.Model):
+    """One recompute: full (nightly, on demand) or incremental (after an import). Work is split into
+    chunks (a month of opened days each); each chunk replaces its slice in one transaction."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Done")
+        FAILED = "failed", _("Failed")
+
+    full = models.BooleanField(default=True)
+    as_of = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status, default=Status.RUNNING)
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"run {self.pk} ({self.status})"
+
+
+class MetricsChunk(models.Model):
+    """A slice of a run: the month of opened days it rebuilds. `done_at` is set in the transaction that
+    replaced the slice, so a rerun skips what is done and redoes what is not."""
+
+    run = models.ForeignKey(MetricsRun, on_delete=models.CASCADE, related_name="chunks")
+    month = models.DateField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "month"], name="metrics_chunk_unique")]
+        ordering = ["month"]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.month}"

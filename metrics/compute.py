@@ -1,0 +1,149 @@
+"""Recomputing the service-level rollup (ServiceDay) from interactions, in SQL, month by month.
+
+A run is split into chunks, one per month of opened days. Each chunk deletes and re-inserts its
+slice of ServiceDay with one INSERT … SELECT … GROUP BY and sets its done-marker, all in one
+transaction: a worker killed mid-way leaves either the old slice or the new one, never half, and a
+rerun of the same run (same `as_of`) skips done chunks and redoes the rest — the same figures.
+
+Incremental runs (after an import) rebuild the months the import touched plus every month that
+still has open interactions, whose eligibility depends on `as_of`; other months do not.
+"""
+
+import logging
+from datetime import date, datetime, timedelta
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import THRESHOLD_DAYS, Interaction, MetricsChunk, MetricsRun, ServiceDay, ServiceTarget
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+DAY = 86_400
+
+
+class ChunkFailed(Exception):
+    pass
+
+
+def start_run(*, full: bool = True, months: set[date] | None = None, as_of: datetime | None = None) -> MetricsRun:
+    """Record a run and its chunks (nothing is computed yet)."""
+    as_of = as_of or timezone.now()
+    if full:
+        wanted = _months_with_interactions() | _months_in_rollup()  # the latter clears months left empty
+    else:
+        wanted = {m.replace(day=1) for m in (months or set())} | _months_with_open_interactions()
+    run = MetricsRun.objects.create(full=full, as_of=as_of, chunks_total=len(wanted))
+    MetricsChunk.objects.bulk_create([MetricsChunk(run=run, month=month) for month in sorted(wanted)])
+    return run
+
+
+def execute(run: MetricsRun) -> MetricsRun:
+    """Do the chunks of a run that are not done yet; a chunk failing MAX_ATTEMPTS times fails the run."""
+    for chunk in run.chunks.filter(done_at__isnull=True).order_by("month"):
+        MetricsChunk.objects.filter(pk=chunk.pk).update(attempts=F("attempts") + 1)
+        chunk.refresh_from_db()
+        if chunk.attempts > MAX_ATTEMPTS:
+            return _fail(run, f"month {chunk.month:%Y-%m} failed {MAX_ATTEMPTS} times; see the worker log")
+        try:
+            with transaction.atomic():
+                _rebuild_month(chunk.month, run.as_of)
+                MetricsChunk.objects.filter(pk=chunk.pk).update(done_at=timezone.now())
+                MetricsRun.objects.filter(pk=run.pk).update(chunks_done=F("chunks_done") + 1)
+        except Exception as error:
+            logger.exception("metrics run %s, month %s", run.pk, chunk.month)
+            if chunk.attempts >= MAX_ATTEMPTS:
+                return _fail(run, f"month {chunk.month:%Y-%m} failed {chunk.attempts} times: {error}")
+            raise ChunkFailed(str(error)) from error
+    MetricsRun.objects.filter(pk=run.pk).update(status=MetricsRun.Status.SUCCEEDED, finished_at=timezone.now())
+    run.refresh_from_db()
+    return run
+
+
+def recompute(*, full: bool = True, months: set[date] | None = None, as_of: datetime | None = None) -> MetricsRun:
+    """Start and finish a run here (the command line, tests, eager Celery)."""
+    run = start_run(full=full, months=months, as_of=as_of)
+    for _attempt in range(MAX_ATTEMPTS + 1):
+        try:
+            return execute(run)
+        except ChunkFailed:
+            continue
+    return _fail(run, "gave up after repeated failures")
+
+
+def _fail(run: MetricsRun, message: str) -> MetricsRun:
+    MetricsRun.objects.filter(pk=run.pk).update(
+        status=MetricsRun.Status.FAILED, message=message, finished_at=timezone.now()
+    )
+    run.refresh_from_db()
+    return run
+
+
+def _months_with_interactions() -> set[date]:
+    return {d.replace(day=1) for d in Interaction.objects.dates("opened_day", "month")}
+
+
+def _months_in_rollup() -> set[date]:
+    return {d.replace(day=1) for d in ServiceDay.objects.dates("day", "month")}
+
+
+def _months_with_open_interactions() -> set[date]:
+    return {d.replace(day=1) for d in Interaction.objects.filter(resolved_at__isnull=True).dates("opened_day", "month")}
+
+
+def _next_month(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _moment(value: datetime):
+    """A datetime parameter in the form the database stores (SQLite keeps naive UTC text)."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _rebuild_month(month: date, as_of: datetime) -> None:
+    end = _next_month(month)
+    ServiceDay.objects.filter(day__gte=month, day__lt=end).delete()
+    q = connection.ops.quote_name
+    target_thresholds = sorted(set(ServiceTarget.objects.values_list("threshold_days", flat=True)))
+    params: list = []
+    within = []
+    older = []
+    for days in THRESHOLD_DAYS:
+        within.append(f"SUM(CASE WHEN i.resolution_seconds <= {days * DAY} THEN 1 ELSE 0 END)")
+        older.append("SUM(CASE WHEN i.resolved_at IS NULL AND i.opened_at < %s THEN 1 ELSE 0 END)")
+        params.append(_moment(as_of - timedelta(days=days)))
+    target_open = (
+        " OR ".join(f"(t.threshold_days = {days} AND i.opened_at < %s)" for days in target_thresholds) or "1 = 0"
+    )
+    params += [_moment(as_of - timedelta(days=days)) for days in target_thresholds]
+    columns = [
+        "touchpoint_id", "kind", "day", "opened", "resolved",
+        *(f"within_{d}" for d in THRESHOLD_DAYS), *(f"open_older_{d}" for d in THRESHOLD_DAYS),
+        "target_days", "within_target", "open_older_target", "resolution_seconds_sum",
+        "first_response_n", "first_response_seconds_sum", "csat_n", "csat_good", "as_of",
+    ]  # fmt: skip
+    sql = f"""
+        INSERT INTO {q(ServiceDay._meta.db_table)} ({", ".join(q(c) for c in columns)})
+        SELECT i.touchpoint_id, i.kind, i.opened_day, COUNT(*),
+               SUM(CASE WHEN i.resolution_seconds IS NOT NULL THEN 1 ELSE 0 END),
+               {", ".join(within)}, {", ".join(older)},
+               t.threshold_days,
+               SUM(CASE WHEN t.threshold_days IS NOT NULL AND i.resolution_seconds <= t.threshold_days * {DAY}
+                        THEN 1 ELSE 0 END),
+               SUM(CASE WHEN i.resolved_at IS NULL AND ({target_open}) THEN 1 ELSE 0 END),
+               COALESCE(SUM(i.resolution_seconds), 0),
+               SUM(CASE WHEN i.first_response_seconds IS NOT NULL THEN 1 ELSE 0 END),
+               COALESCE(SUM(i.first_response_seconds), 0),
+               SUM(CASE WHEN i.csat IS NOT NULL THEN 1 ELSE 0 END),
+               SUM(CASE WHEN i.csat >= 4 THEN 1 ELSE 0 END),
+               %s
+        FROM {q(Interaction._meta.db_table)} i
+        LEFT JOIN {q(ServiceTarget._meta.db_table)} t ON t.touchpoint_id = i.touchpoint_id
+        WHERE i.opened_day >= %s AND i.opened_day < %s
+        GROUP BY i.touchpoint_id, i.kind, i.opened_day, t.threshold_days
+    """
+    params += [_moment(as_of), connection.ops.adapt_datefield_value(month), connection.ops.adapt_datefield_value(end)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)

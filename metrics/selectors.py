@@ -1,0 +1,90 @@
+"""Reads of the stored figures (rollups only: pages never scan raw interactions)."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Max, Sum
+from django.utils import timezone
+
+from .models import THRESHOLD_DAYS, MetricsRun, ServiceDay, ServiceTarget
+
+
+@dataclass(frozen=True)
+class Share:
+    """within / eligible, with its n; no data (None) when nothing is eligible — never 0 %."""
+
+    within: int
+    eligible: int
+
+    @property
+    def value(self) -> float | None:
+        return self.within / self.eligible if self.eligible else None
+
+
+@dataclass(frozen=True)
+class ServiceLevel:
+    opened: int
+    resolved: int
+    by_threshold: dict[int, Share]
+    target_days: int | None
+    target_share: Decimal | None
+    against_target: Share | None
+    mean_resolution_days: float | None
+
+    @property
+    def meets_target(self) -> bool | None:
+        if self.against_target is None or self.against_target.value is None or self.target_share is None:
+            return None
+        return self.against_target.value >= float(self.target_share)
+
+
+def last_run() -> MetricsRun | None:
+    return MetricsRun.objects.filter(status=MetricsRun.Status.SUCCEEDED).order_by("-finished_at").first()
+
+
+def service_levels_by_touchpoint(touchpoint_ids: list[int], *, start: date, end: date) -> dict[int, ServiceLevel]:
+    """SL at 1, 3, 5, 10 days and against each touchpoint's target, for interactions opened in
+    [start, end), from the daily rollup — two queries whatever the number of touchpoints."""
+    sums = {f"within_{d}": Sum(f"within_{d}") for d in THRESHOLD_DAYS} | {
+        f"open_older_{d}": Sum(f"open_older_{d}") for d in THRESHOLD_DAYS
+    }
+    rows = (
+        ServiceDay.objects.filter(touchpoint_id__in=touchpoint_ids, day__gte=start, day__lt=end)
+        .values("touchpoint_id")
+        .annotate(
+            opened_n=Sum("opened"),
+            resolved_n=Sum("resolved"),
+            within_target_n=Sum("within_target"),
+            open_older_target_n=Sum("open_older_target"),
+            resolution_sum=Sum("resolution_seconds_sum"),
+            target=Max("target_days"),
+            **sums,
+        )
+    )
+    targets = {t.touchpoint_id: t for t in ServiceTarget.objects.filter(touchpoint_id__in=touchpoint_ids)}
+    result = {}
+    for row in rows:
+        resolved = row["resolved_n"] or 0
+        target = targets.get(row["touchpoint_id"])
+        against = None
+        if target is not None and row["target"] == target.threshold_days:
+            against = Share(row["within_target_n"], resolved + row["open_older_target_n"])
+        result[row["touchpoint_id"]] = ServiceLevel(
+            opened=row["opened_n"] or 0,
+            resolved=resolved,
+            by_threshold={d: Share(row[f"within_{d}"], resolved + row[f"open_older_{d}"]) for d in THRESHOLD_DAYS},
+            target_days=target.threshold_days if target else None,
+            target_share=target.target_share if target else None,
+            against_target=against,
+            mean_resolution_days=(row["resolution_sum"] / resolved / 86_400) if resolved else None,
+        )
+    return result
+
+
+def recent_window(*, days: int = 90, today: date | None = None) -> tuple[date, date]:
+    """The last `days` days up to the last recompute (or today)."""
+    run = last_run()
+    last = timezone.localtime(run.as_of).date() if run else today or timezone.localdate()
+    end = last + timedelta(days=1)
+    return end - timedelta(days=days), end

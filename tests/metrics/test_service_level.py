@@ -1,0 +1,145 @@
+"""Service level exactly as DOMAIN.md defines it, on small hand-computed cases, through the rollup."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from metrics import compute
+from metrics.models import Customer, Interaction, MetricsRun, ServiceDay, ServiceTarget
+from metrics.selectors import service_levels_by_touchpoint
+from tests.factories import TouchpointFactory
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = timezone.make_aware(timezone.datetime(2026, 6, 20, 12, 0))
+
+
+def interaction(touchpoint, customer, external_id, *, opened, resolved=None, csat=None):
+    opened_local = timezone.localtime(opened)
+    return Interaction.objects.create(
+        external_id=external_id,
+        customer=customer,
+        touchpoint=touchpoint,
+        kind="complaint",
+        opened_at=opened,
+        opened_day=opened_local.date(),
+        resolved_at=resolved,
+        resolution_seconds=int((resolved - opened).total_seconds()) if resolved else None,
+        csat=csat,
+    )
+
+
+@pytest.fixture
+def case(department):
+    touchpoint = TouchpointFactory(name="Complaint line", department=department)
+    customer = Customer.objects.create(
+        external_id="C1",
+        acquired_at=AS_OF - timedelta(days=400),
+        acquired_month=(AS_OF - timedelta(days=400)).date().replace(day=1),
+    )
+    ServiceTarget.objects.create(touchpoint=touchpoint, threshold_days=5, target_share=Decimal("0.9"))
+    base = AS_OF - timedelta(days=8)
+    interaction(touchpoint, customer, "A", opened=base, resolved=base + timedelta(days=2), csat=5)  # within 3, 5, 10
+    interaction(touchpoint, customer, "B", opened=base, resolved=base + timedelta(days=4), csat=2)  # within 5, 10
+    interaction(touchpoint, customer, "C", opened=AS_OF - timedelta(days=6))  # open, older than 1, 3, 5
+    interaction(touchpoint, customer, "D", opened=AS_OF - timedelta(hours=12))  # open, too young for any T
+    return touchpoint
+
+
+def figures(touchpoint):
+    start, end = (AS_OF - timedelta(days=60)).date(), (AS_OF + timedelta(days=1)).date()
+    return service_levels_by_touchpoint([touchpoint.pk], start=start, end=end)[touchpoint.pk]
+
+
+def test_service_level_follows_the_definition(case):
+    run = compute.recompute(as_of=AS_OF)
+    assert run.status == MetricsRun.Status.SUCCEEDED
+    sl = figures(case)
+    assert (sl.opened, sl.resolved) == (4, 2)
+    shares = {days: (share.within, share.eligible) for days, share in sl.by_threshold.items()}
+    # T=1: A (2 d) and B (4 d) resolved but not within; C is eligible (open > 1 day); D is too young.
+    # T=3: A within; C eligible.  T=5: A, B within; C eligible (6 days).  T=10: C is too young → 2/2.
+    assert shares == {1: (0, 3), 3: (1, 3), 5: (2, 3), 10: (2, 2)}
+    assert (sl.against_target.within, sl.against_target.eligible) == (2, 3)
+    assert sl.meets_target is False  # 67 % < 90 %
+    assert sl.mean_resolution_days == pytest.approx(3.0)
+
+
+def test_no_eligible_interactions_is_no_data_not_zero(case):
+    compute.recompute(as_of=AS_OF)
+    young = figures(case).by_threshold[10]
+    assert young.value == 1.0
+    empty = TouchpointFactory(name="Quiet line", department=case.department)
+    assert service_levels_by_touchpoint([empty.pk], start=AS_OF.date(), end=AS_OF.date()) == {}
+    from metrics.selectors import Share
+
+    assert Share(0, 0).value is None
+
+
+def test_recompute_twice_gives_the_same_rows(case):
+    compute.recompute(as_of=AS_OF)
+    first = list(
+        ServiceDay.objects.order_by("touchpoint", "kind", "day").values(
+            *[f.name for f in ServiceDay._meta.fields if f.name != "id"]
+        )
+    )
+    compute.recompute(as_of=AS_OF)
+    again = list(
+        ServiceDay.objects.order_by("touchpoint", "kind", "day").values(
+            *[f.name for f in ServiceDay._meta.fields if f.name != "id"]
+        )
+    )
+    assert first == again and first
+
+
+def test_a_run_interrupted_mid_way_finishes_with_the_same_figures(case, monkeypatch):
+    customer = Customer.objects.get()
+    for n in range(3):  # interactions in two more months: three chunks
+        interaction(
+            case,
+            customer,
+            f"E{n}",
+            opened=AS_OF - timedelta(days=40 + 30 * n),
+            resolved=AS_OF - timedelta(days=39 + 30 * n),
+        )
+    clean = compute.recompute(as_of=AS_OF)
+    expected = figures(case)
+
+    run = compute.start_run(as_of=AS_OF)
+    real = compute._rebuild_month
+    calls = {"n": 0}
+
+    def crash_on_second(month, as_of):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            real(month, as_of)
+            raise RuntimeError("worker killed")  # after writing: the transaction must roll it back
+        real(month, as_of)
+
+    monkeypatch.setattr(compute, "_rebuild_month", crash_on_second)
+    with pytest.raises(compute.ChunkFailed):
+        compute.execute(run)
+    assert run.chunks.filter(done_at__isnull=False).count() == 1
+    monkeypatch.setattr(compute, "_rebuild_month", real)
+    finished = compute.execute(run)
+    assert finished.status == "succeeded" and finished.chunks_done == finished.chunks_total == clean.chunks_total
+    assert figures(case) == expected
+
+
+def test_a_poison_month_fails_the_run_with_a_reason(case, monkeypatch):
+    def always(month, as_of):
+        raise ValueError("corrupt row")
+
+    monkeypatch.setattr(compute, "_rebuild_month", always)
+    run = compute.recompute(as_of=AS_OF)
+    assert run.status == "failed" and "failed 3 times" in run.message
+
+
+def test_incremental_run_rebuilds_touched_months_and_months_with_open_cases(case):
+    compute.recompute(as_of=AS_OF)
+    run = compute.start_run(full=False, months={(AS_OF - timedelta(days=200)).date()}, as_of=AS_OF)
+    months = set(run.chunks.values_list("month", flat=True))
+    assert (AS_OF - timedelta(days=200)).date().replace(day=1) in months
+    assert AS_OF.date().replace(day=1) in months  # C and D are still open
