@@ -295,6 +295,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "barriers.tasks.overdue_digest",
         "schedule": crontab(hour=7, minute=30, day_of_week="mon-fri"),
     },
+    # A full recompute of the figures every night (imports trigger incremental ones during the day).
+    "metrics-nightly-recompute": {
+        "task": "metrics.tasks.nightly_recompute",
+        "schedule": crontab(hour=2, minute=15),
+    },
     # E-mails whose task message was lost (worker crash, broker restart) go out within ten minutes.
     "barriers-send-pending-notifications": {
         "task": "barriers.tasks.send_pending_notifications",

@@ -73,6 +73,16 @@ def recompute(*, full: bool = True, months: set[date] | None = None, as_of: date
     return _fail(run, "gave up after repeated failures")
 
 
+def after_import(data_import) -> MetricsRun | None:
+    """The incremental run an interactions import calls for (not yet executed), or None."""
+    from .models import DataImport
+
+    if data_import.status != DataImport.Status.SUCCEEDED or data_import.kind != DataImport.Kind.INTERACTIONS:
+        return None
+    months = {date.fromisoformat(month) for month in data_import.touched_months}
+    return start_run(full=False, months=months)
+
+
 def _fail(run: MetricsRun, message: str) -> MetricsRun:
     MetricsRun.objects.filter(pk=run.pk).update(
         status=MetricsRun.Status.FAILED, message=message, finished_at=timezone.now()

@@ -204,6 +204,8 @@ class DataImport(models.Model):
     error_count = models.PositiveIntegerField(_("errors"), default=0)
     errors = models.JSONField(default=list, blank=True)  # [{"row": 12, "column": "opened_at", "message": …}]
     message = models.TextField(blank=True)
+    # Months (YYYY-MM-01) of opened days the import wrote or changed: what the incremental recompute redoes.
+    touched_months = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

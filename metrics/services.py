@@ -8,6 +8,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from . import compute
 from .imports import pipeline
 from .imports.kinds import KINDS
 from .models import ChannelCost, DataImport, ServiceTarget
@@ -37,7 +38,11 @@ def import_start(
     data_import.file_size = data_import.file.size
     data_import.save()
     if not background:
-        return pipeline.run(data_import)
+        finished = pipeline.run(data_import)
+        run = compute.after_import(finished)
+        if run is not None:
+            compute.execute(run)
+        return finished
     from .tasks import run_import
 
     transaction.on_commit(lambda: run_import.delay(data_import.pk))

@@ -2,8 +2,9 @@
 
 from celery import shared_task
 
+from . import compute
 from .imports import pipeline
-from .models import DataImport
+from .models import DataImport, MetricsRun
 
 
 @shared_task(acks_late=True, max_retries=0)
@@ -12,4 +13,24 @@ def run_import(import_id: int) -> str:
     data_import = DataImport.objects.filter(pk=import_id).first()
     if data_import is None or data_import.is_finished:
         return "skipped"
-    return pipeline.run(data_import).status
+    finished = pipeline.run(data_import)
+    run = compute.after_import(finished)
+    if run is not None:
+        recompute.delay(run.pk)
+    return finished.status
+
+
+@shared_task(acks_late=True, max_retries=3, autoretry_for=(compute.ChunkFailed,), retry_backoff=5)
+def recompute(run_id: int | None = None) -> str:
+    """Finish a recompute run (a new full one when no run is given). Redelivered after a worker died,
+    it resumes the same run: done months are skipped, the rest redone with the same as_of."""
+    run = MetricsRun.objects.filter(pk=run_id).first() if run_id else compute.start_run(full=True)
+    if run is None or run.status != MetricsRun.Status.RUNNING:
+        return "skipped"
+    return compute.execute(run).status
+
+
+@shared_task
+def nightly_recompute() -> str:
+    """Beat: a full recompute every night."""
+    return compute.execute(compute.start_run(full=True)).status

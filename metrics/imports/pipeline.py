@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from journeys.models import Journey, Touchpoint
 
-from ..models import Customer, DataImport
+from ..models import Customer, DataImport, Interaction
 from .kinds import KINDS, Cleaned, Context, Kind
 from .reading import FileRefused, open_table
 
@@ -82,6 +82,7 @@ def run(data_import: DataImport, *, on_progress: Callable[[int], None] | None = 
                 _("%(count)s problems in %(name)s: nothing was imported. Fix them, or choose “import valid rows only”.")
                 % {"count": error_count, "name": data_import.file_name}
             )
+        touched = _touched_months(kind, data_import)
         with transaction.atomic():
             created, updated = _merge(kind, data_import)
         _finish(
@@ -94,6 +95,7 @@ def run(data_import: DataImport, *, on_progress: Callable[[int], None] | None = 
             error_count=error_count,
             errors=errors,
             message="",
+            touched_months=touched,
         )
     except (FileRefused, ImportRefused) as refused:
         _finish(
@@ -242,6 +244,17 @@ def _adapter(field) -> Callable:
     if internal == "DecimalField":
         return lambda v: None if v is None else ops.adapt_decimalfield_value(v, field.max_digits, field.decimal_places)
     return lambda v: v
+
+
+def _touched_months(kind: Kind, data_import: DataImport) -> list[str]:
+    """For interactions: the months of the staged rows' opened days and of the rows they replace."""
+    if kind.target is not Interaction:
+        return []
+    staged = kind.staging.objects.filter(data_import=data_import)
+    months = {d.replace(day=1) for d in staged.dates("opened_day", "month")}
+    replaced = Interaction.objects.filter(external_id__in=staged.values("external_id"))
+    months |= {d.replace(day=1) for d in replaced.dates("opened_day", "month")}
+    return sorted(month.isoformat() for month in months)
 
 
 def _merge(kind: Kind, data_import: DataImport) -> tuple[int, int]:

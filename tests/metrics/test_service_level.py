@@ -143,3 +143,44 @@ def test_incremental_run_rebuilds_touched_months_and_months_with_open_cases(case
     months = set(run.chunks.values_list("month", flat=True))
     assert (AS_OF - timedelta(days=200)).date().replace(day=1) in months
     assert AS_OF.date().replace(day=1) in months  # C and D are still open
+
+
+def test_an_interactions_import_recomputes_the_months_it_touched(department, settings, tmp_path):
+    import io
+
+    from metrics.services import import_start
+
+    settings.MEDIA_ROOT = tmp_path
+    TouchpointFactory(name="Complaint line", code="cc-complaints", department=department)
+    import_start(
+        kind="customers",
+        source=io.BytesIO(b"customer_id,acquired_at\nC1,2025-01-01\n"),
+        file_name="c.csv",
+        actor=None,
+        background=False,
+    )
+    result = import_start(
+        kind="interactions",
+        source=io.BytesIO(
+            b"interaction_id,customer_id,touchpoint,opened_at,resolved_at\n"
+            b"I1,C1,cc-complaints,2025-03-03T10:00,2025-03-04T10:00\nI2,C1,cc-complaints,2025-05-05,\n"
+        ),
+        file_name="i.csv",
+        actor=None,
+        background=False,
+    )
+    assert result.touched_months == ["2025-03-01", "2025-05-01"]
+    assert set(ServiceDay.objects.values_list("day", flat=True)).issuperset(
+        {timezone.datetime(2025, 3, 3).date(), timezone.datetime(2025, 5, 5).date()}
+    )
+    assert MetricsRun.objects.get().full is False
+
+
+def test_compute_metrics_command(case, capsys):
+    import json
+
+    from django.core.management import call_command
+
+    call_command("compute_metrics")
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["status"] == "succeeded" and summary["months"] >= 1
