@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cxhub.lib.concurrency import Gone, StaleVersion
 from cxhub.lib.decorators import permission_required
 from cxhub.lib.text import unidecode_ascii
+from metrics.selectors import attach_service_levels
 
 from . import services
 from .compare import comparable_journeys, journey_comparison
@@ -384,6 +385,7 @@ def _render_map(
         the_map = journey_map(journey_id=journey_id)
     except Journey.DoesNotExist:
         raise Http404 from None
+    attach_service_levels(the_map.steps)
     template = MAP_TEMPLATE + ("#journey-map" if partial or request.htmx else "")
     context = {
         "map": the_map,
@@ -399,6 +401,7 @@ def _render_map(
 def _render_step(
     request: HttpRequest, step: Step, *, form: StepCellForm | None = None, conflict: str = "", status: int = 200
 ) -> HttpResponse:
+    attach_service_levels([step])
     context = {
         "step": step,
         "journey": step.stage.journey,

@@ -88,3 +88,14 @@ def recent_window(*, days: int = 90, today: date | None = None) -> tuple[date, d
     last = timezone.localtime(run.as_of).date() if run else today or timezone.localdate()
     end = last + timedelta(days=1)
     return end - timedelta(days=days), end
+
+
+def attach_service_levels(steps: list, *, days: int = 90) -> None:
+    """Give each step `service`: its touchpoint's service level over the last `days` days (or None)."""
+    touchpoint_ids = sorted({step.touchpoint_id for step in steps if step.touchpoint_id})
+    levels = {}
+    if touchpoint_ids:
+        start, end = recent_window(days=days)
+        levels = service_levels_by_touchpoint(touchpoint_ids, start=start, end=end)
+    for step in steps:
+        step.service = levels.get(step.touchpoint_id)

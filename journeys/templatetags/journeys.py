@@ -159,6 +159,39 @@ def _create_barrier_url(script_prefix: str) -> str:
     return reverse("barriers:create")
 
 
+def _service_lane(context, step) -> str:
+    """The touchpoint's service level over the last 90 days: against its target when it has one
+    (green when met, red when not — "service first"), else at 5 days; always with n."""
+    level = getattr(step, "service", None)
+    if level is None:
+        return format_html(
+            '<div class="cell lane-service text-secondary small">{}</div>', _t(context, gettext_noop("No data"))
+        )
+    share = level.against_target or level.by_threshold[5]
+    days = level.target_days if level.against_target else 5
+    if share.value is None:
+        return format_html(
+            '<div class="cell lane-service text-secondary small">{}</div>', _t(context, gettext_noop("No data"))
+        )
+    state = {True: "sl-ok", False: "sl-bad", None: "sl-neutral"}[level.meets_target]
+    target = (
+        format_html(" / {} {}", _t(context, gettext_noop("target")), f"{float(level.target_share):.0%}")
+        if level.against_target
+        else ""
+    )
+    return format_html(
+        '<div class="cell lane-service {}" data-testid="service-level" title="{}">'
+        '<strong>{}</strong> ≤{} {}{}<div class="small text-secondary">n = {}</div></div>',
+        state,
+        _t(context, gettext_noop("Share resolved within the threshold, last 90 days")),
+        f"{share.value:.0%}",
+        days,
+        _t(context, gettext_noop("d")),
+        target,
+        share.eligible,
+    )
+
+
 @register.simple_tag(takes_context=True)
 def step_lanes(context) -> str:
     """The lanes of one step column, top to bottom, matching the lane labels of the map.
@@ -222,9 +255,7 @@ def step_lanes(context) -> str:
         ),
         _cell(context, step, "is_moment_of_truth", "mot", mot, _t(context, gettext_noop("Moment of truth")), mot_class),
         _barriers_lane(context, step),
-        format_html(
-            '<div class="cell lane-service text-secondary small">{}</div>', _t(context, gettext_noop("No data"))
-        ),
+        _service_lane(context, step),
     ]
     return mark_safe("\n".join(parts))  # every part above is built with format_html
 

@@ -184,3 +184,20 @@ def test_compute_metrics_command(case, capsys):
     call_command("compute_metrics")
     summary = json.loads(capsys.readouterr().out)
     assert summary["status"] == "succeeded" and summary["months"] >= 1
+
+
+def test_the_map_shows_the_touchpoint_service_level_against_its_target(
+    client, cx_lead, case, django_assert_max_num_queries
+):
+    from journeys.services import journey_create, stage_add, step_add
+
+    journey = journey_create(title="Complain", actor=cx_lead)
+    stage = stage_add(journey_id=journey.pk, name="Complain", actor=cx_lead)
+    step_add(stage_id=stage.pk, action="Calls the complaint line", touchpoint=case, actor=cx_lead)
+    step_add(stage_id=stage.pk, action="Waits", actor=cx_lead)
+    compute.recompute(as_of=AS_OF)
+    client.force_login(cx_lead)
+    html = client.get(f"/journeys/{journey.pk}/").content.decode()
+    assert 'class="cell lane-service sl-bad" data-testid="service-level"' in html
+    assert "<strong>67%</strong> ≤5 d / target 90%" in html and "n = 3" in html
+    assert html.count('data-testid="service-level"') == 1  # the step without a touchpoint has no data
