@@ -133,3 +133,19 @@ def test_executive_compares_and_prints_but_sees_no_edit_action(page, lead, journ
     response = page.goto("/journeys/import/")
     assert response.status == 403
     expect(page.locator("h1")).to_have_text("Not allowed")
+
+
+@pytest.mark.parametrize("who", ["cxlead", "executive"])
+def test_every_lane_lines_up_with_its_label(page, lead, journey, who):
+    if who == "executive":
+        UserFactory(username="executive", roles=[Role.EXECUTIVE])
+    log_in(page, who, PASSWORD)
+    page.goto(f"/journeys/{journey.pk}/")
+    offsets = page.evaluate(
+        """() => [...document.querySelectorAll('.jmap-lanes .lane-label')].map(label => {
+            const lane = [...label.classList].find(c => c.startsWith('lane-') && c !== 'lane-label');
+            const cell = document.querySelector('.jstep .' + lane);
+            return [lane, Math.round(cell.getBoundingClientRect().top - label.getBoundingClientRect().top)];
+        })"""
+    )
+    assert offsets and all(offset == 0 for _lane, offset in offsets), offsets
