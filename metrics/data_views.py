@@ -5,11 +5,12 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cxhub.lib.decorators import permission_required
 from journeys.models import Channel, Touchpoint
@@ -17,7 +18,7 @@ from journeys.models import Channel, Touchpoint
 from . import services
 from .forms import ImportForm
 from .imports.kinds import KINDS
-from .models import ChannelCost, DataImport, ServiceTarget
+from .models import ChannelCost, DataImport, MetricsRun, ServiceTarget
 
 TEMPLATE_EXAMPLES = {
     "customers": ["C-1001", "2025-03-14", "1500.00", "retail", ""],
@@ -58,8 +59,31 @@ def data_view(request: HttpRequest) -> HttpResponse:
         "form": form,
         "imports": imports,
         "kinds": [(kind, DataImport.Kind(kind).label, spec.columns) for kind, spec in KINDS.items()],
+        "run": MetricsRun.objects.first(),
     }
     return render(request, "metrics/data.html", context)
+
+
+@require_GET
+@login_required
+@permission_required("metrics.view_data")
+def run_status_view(request: HttpRequest) -> HttpResponse:
+    """The recompute card alone (polled by htmx while a run is going)."""
+    return render(request, "metrics/data.html#recompute-card", {"run": MetricsRun.objects.first()})
+
+
+@require_POST
+@login_required
+@permission_required("metrics.import_data")
+def recompute_view(request: HttpRequest) -> HttpResponse:
+    """Recompute every figure now (a full run in the background)."""
+    from . import compute
+    from .tasks import recompute
+
+    run = compute.start_run(full=True)
+    transaction.on_commit(lambda: recompute.delay(run.pk))
+    messages.success(request, _("Recompute started."))
+    return HttpResponseRedirect(reverse("data:data"))
 
 
 @require_GET

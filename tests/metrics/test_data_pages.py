@@ -102,3 +102,22 @@ def test_api_import_is_accepted_and_polled(cx_lead, head, django_capture_on_comm
     assert (finished["status"], finished["rows_created"], finished["errors"]) == ("succeeded", 1, [])
     missing = api.post("/api/v1/imports/", {"kind": "customers"})
     assert missing.status_code == 400 and "file" in missing.json()
+
+
+def test_recompute_button_runs_a_full_recompute_and_the_card_reports_it(
+    client, cx_lead, executive, django_capture_on_commit_callbacks
+):
+    from metrics.models import MetricsRun
+
+    client.force_login(executive)
+    assert client.post(reverse("data:recompute")).status_code == 403
+    client.force_login(cx_lead)
+    assert "Not computed yet." in client.get(reverse("data:data")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("data:recompute"))
+    run = MetricsRun.objects.get()
+    assert run.status == "succeeded" and run.full
+    assert "Computed as of" in client.get(reverse("data:data")).content.decode()
+    MetricsRun.objects.filter(pk=run.pk).update(status="running", chunks_total=4, chunks_done=1)
+    card = client.get(reverse("data:run_status"), HTTP_HX_REQUEST="true").content.decode()
+    assert "Recomputing: 1 of 4 months" in card and 'hx-trigger="every 2s"' in card
