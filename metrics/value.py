@@ -1,0 +1,149 @@
+"""Customer value over an observation window [start, end), exactly as DOMAIN.md defines it, in SQL.
+
+- churn date = churned_at if given, else the last transaction (or, with none, the acquisition) plus
+  the inactivity threshold, when that falls before `end`;
+- exposure = Σ years (365.25 days) each customer was active inside the window:
+  from max(acquired_at, start) to min(churn date, end);
+- R = revenue in the window / exposure; S = service cost in the window / exposure (an interaction's
+  cost, else its channel's default cost);
+- annual churn rate = customers churned in the window / exposure; L = 1 / churn rate (capped, and
+  flagged, when no churn is observed);
+- A = mean acquisition cost of the customers acquired in the window;
+- CLV = (R − A/L − S) × L = (R − S) × L − A.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    DecimalField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest, Least
+
+from .models import ChannelCost, Customer, Interaction, Transaction
+
+YEAR = timedelta(days=365.25)
+DEFAULT_INACTIVITY = timedelta(days=365)
+DEFAULT_CAP_YEARS = 10.0
+
+
+@dataclass(frozen=True)
+class CustomerValue:
+    customers: int  # active at some point inside the window
+    exposure_years: float
+    revenue: Decimal
+    service_cost: Decimal
+    churned: int
+    acquired: int  # customers acquired in the window (the n of A)
+    acquisition_cost_sum: Decimal
+    cap_years: float
+
+    @property
+    def r(self) -> float | None:
+        return float(self.revenue) / self.exposure_years if self.exposure_years else None
+
+    @property
+    def s(self) -> float | None:
+        return float(self.service_cost) / self.exposure_years if self.exposure_years else None
+
+    @property
+    def churn_rate(self) -> float | None:
+        return self.churned / self.exposure_years if self.exposure_years else None
+
+    @property
+    def lifetime_capped(self) -> bool:
+        return self.exposure_years > 0 and self.churned == 0
+
+    @property
+    def l(self) -> float | None:  # noqa: E743  (the brief's letter)
+        if not self.exposure_years:
+            return None
+        if self.churned == 0:
+            return self.cap_years
+        return min(1 / self.churn_rate, self.cap_years)
+
+    @property
+    def a(self) -> float | None:
+        return float(self.acquisition_cost_sum) / self.acquired if self.acquired else None
+
+    @property
+    def clv(self) -> float | None:
+        if self.r is None or self.l is None:
+            return None
+        return (self.r - self.s) * self.l - (self.a or 0.0)
+
+
+def customer_value(
+    *,
+    start: datetime,
+    end: datetime,
+    segment: str | None = None,
+    inactivity: timedelta = DEFAULT_INACTIVITY,
+    cap_years: float = DEFAULT_CAP_YEARS,
+) -> CustomerValue:
+    customers = Customer.objects.all() if segment is None else Customer.objects.filter(segment=segment)
+    last_transaction = Subquery(
+        Transaction.objects.filter(customer=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")[:1]
+    )
+    last_activity = Coalesce(last_transaction, F("acquired_at"), output_field=DateTimeField())
+    implied = ExpressionWrapper(last_activity + Value(inactivity), output_field=DateTimeField())
+    churn_date = Coalesce(
+        "churned_at",
+        Case(When(Q(implied_churn__lt=end), then=F("implied_churn")), default=None, output_field=DateTimeField()),
+        output_field=DateTimeField(),
+    )
+    annotated = customers.annotate(implied_churn=implied).annotate(
+        churn_date=churn_date,
+        active_from=Greatest("acquired_at", Value(start, output_field=DateTimeField())),
+        active_to=Least(
+            Coalesce("churn_date", Value(end, output_field=DateTimeField())), Value(end, output_field=DateTimeField())
+        ),
+    )
+    active = annotated.filter(active_to__gt=F("active_from"))
+    totals = active.aggregate(
+        customers=Count("pk"),
+        exposure=Sum(ExpressionWrapper(F("active_to") - F("active_from"), output_field=DurationField())),
+        churned=Count("pk", filter=Q(churn_date__gte=start, churn_date__lt=end)),
+    )
+    acquired = customers.filter(acquired_at__gte=start, acquired_at__lt=end).aggregate(
+        n=Count("pk"), cost=Sum("acquisition_cost")
+    )
+    revenue = Transaction.objects.filter(customer__in=customers, occurred_at__gte=start, occurred_at__lt=end).aggregate(
+        total=Sum("amount")
+    )["total"] or Decimal(0)
+    default_cost = Subquery(
+        ChannelCost.objects.filter(channel=OuterRef("touchpoint__channel")).values("default_cost")[:1]
+    )
+    service_cost = Interaction.objects.filter(
+        customer__in=customers, opened_at__gte=start, opened_at__lt=end
+    ).aggregate(
+        total=Sum(
+            Coalesce(
+                "cost", default_cost, Value(Decimal(0)), output_field=DecimalField(max_digits=14, decimal_places=2)
+            )
+        )
+    )["total"] or Decimal(0)
+    exposure = totals["exposure"] or timedelta(0)
+    return CustomerValue(
+        customers=totals["customers"],
+        exposure_years=exposure / YEAR,
+        revenue=revenue,
+        service_cost=service_cost,
+        churned=totals["churned"],
+        acquired=acquired["n"],
+        acquisition_cost_sum=acquired["cost"] or Decimal(0),
+        cap_years=cap_years,
+    )

@@ -1,0 +1,84 @@
+"""Customer value exactly as DOMAIN.md defines it, against a hand-computed case."""
+
+from datetime import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from metrics.models import ChannelCost, Customer, Interaction, Transaction
+from metrics.value import customer_value
+from tests.factories import TouchpointFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def at(text: str) -> datetime:
+    return timezone.make_aware(datetime.fromisoformat(text))
+
+
+def customer(external_id, acquired, cost, churned=None, segment="retail"):
+    moment = at(acquired)
+    return Customer.objects.create(
+        external_id=external_id,
+        acquired_at=moment,
+        acquired_month=moment.date().replace(day=1),
+        acquisition_cost=Decimal(cost),
+        segment=segment,
+        churned_at=at(churned) if churned else None,
+    )
+
+
+def pay(c, external_id, when, amount):
+    Transaction.objects.create(
+        external_id=external_id, customer=c, occurred_at=at(when), occurred_day=at(when).date(), amount=Decimal(amount)
+    )
+
+
+@pytest.fixture
+def world(department):
+    phone = TouchpointFactory(name="Phone line", channel="phone", department=department)
+    ChannelCost.objects.create(channel="phone", default_cost=Decimal("180"))
+    c1 = customer("C1", "2024-06-01", "100")  # active all year: last purchase + 365 d falls after the window
+    pay(c1, "T1", "2025-03-01", "100")
+    pay(c1, "T2", "2025-09-01", "200")
+    c2 = customer("C2", "2025-07-01", "300", churned="2025-10-01")  # acquired and churned inside
+    pay(c2, "T3", "2025-08-01", "50")
+    c3 = customer("C3", "2023-01-01", "100")  # silent since 2024-03-01: churned 2025-03-01 by inactivity
+    pay(c3, "T0", "2024-03-01", "999")
+    customer("C4", "2025-12-01", "500", segment="business")  # acquired in December, no purchases yet
+    for external_id, who, when, cost in [("I1", c1, "2025-05-01", Decimal("40")), ("I2", c2, "2025-08-02", None)]:
+        Interaction.objects.create(
+            external_id=external_id,
+            customer=who,
+            touchpoint=phone,
+            opened_at=at(when),
+            opened_day=at(when).date(),
+            cost=cost,
+        )
+
+
+def test_customer_value_follows_the_definitions(world):
+    value = customer_value(start=at("2025-01-01"), end=at("2026-01-01"))
+    exposure = (365 + 92 + 59 + 31) / 365.25  # C1 all year, C2 Jul–Sep, C3 Jan–Feb, C4 December
+    assert value.customers == 4
+    assert value.exposure_years == pytest.approx(exposure)
+    assert value.churned == 2  # C2 (churned_at) and C3 (inactivity)
+    assert value.r == pytest.approx(350 / exposure)  # the 999 of 2024 is outside the window
+    assert value.s == pytest.approx((40 + 180) / exposure)  # I2 has no cost: the phone channel's default
+    assert value.churn_rate == pytest.approx(2 / exposure)
+    assert value.l == pytest.approx(exposure / 2)
+    assert value.a == pytest.approx(400)  # C2 and C4 were acquired in the window
+    assert value.clv == pytest.approx((350 / exposure - 220 / exposure) * (exposure / 2) - 400)
+    assert not value.lifetime_capped
+
+
+def test_no_churn_caps_the_lifetime_and_says_so(world):
+    value = customer_value(start=at("2025-01-01"), end=at("2026-01-01"), segment="business")
+    assert value.churned == 0 and value.lifetime_capped and value.l == 10.0
+    assert value.exposure_years == pytest.approx(31 / 365.25)
+
+
+def test_no_customers_is_no_data(db):
+    value = customer_value(start=at("2025-01-01"), end=at("2026-01-01"))
+    assert (value.customers, value.r, value.l, value.clv) == (0, None, None, None)
