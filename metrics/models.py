@@ -74,6 +74,7 @@ class Transaction(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="transactions")
     occurred_at = models.DateTimeField(_("occurred"))
     occurred_day = models.DateField(_("day"), db_index=True)
+    occurred_month = models.DateField(_("month"))  # first day, local time: cohorts group by it
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
 
     class Meta:
@@ -268,6 +269,7 @@ class StagedTransaction(StagedRow):
     customer_id = models.BigIntegerField()
     occurred_at = models.DateTimeField()
     occurred_day = models.DateField()
+    occurred_month = models.DateField()
     amount = models.DecimalField(max_digits=14, decimal_places=2)
 
 

@@ -13,7 +13,7 @@
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import (
@@ -147,3 +147,57 @@ def customer_value(
         acquisition_cost_sum=acquired["cost"] or Decimal(0),
         cap_years=cap_years,
     )
+
+
+@dataclass(frozen=True)
+class RepeatPurchase:
+    buyers: int  # customers with at least one transaction in the window
+    repeat_buyers: int  # … with at least two
+
+    @property
+    def rate(self) -> float | None:
+        return self.repeat_buyers / self.buyers if self.buyers else None
+
+
+def repeat_purchase(*, start: datetime, end: datetime, segment: str | None = None) -> RepeatPurchase:
+    """Share of the window's buyers with at least two transactions in it (one query)."""
+    per_customer = (
+        Transaction.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
+        .filter(**({"customer__segment": segment} if segment is not None else {}))
+        .values("customer_id")
+        .annotate(n=Count("pk"))
+    )
+    # Aggregating the per-customer counts: Django wraps the grouped query in a subquery (one query).
+    totals = per_customer.aggregate(buyers=Count("customer_id"), repeat=Count("customer_id", filter=Q(n__gte=2)))
+    return RepeatPurchase(buyers=totals["buyers"], repeat_buyers=totals["repeat"])
+
+
+@dataclass(frozen=True)
+class Cohort:
+    month: date
+    size: int
+    active: dict[int, int]  # k (months after acquisition) → customers with a transaction in month c + k
+
+    def retention(self, k: int) -> float | None:
+        return self.active.get(k, 0) / self.size if self.size else None
+
+
+def cohort_retention(*, first_month: date, last_month: date, segment: str | None = None) -> list[Cohort]:
+    """Monthly acquisition cohorts: for customers acquired in month c, how many bought in month c + k.
+    Two queries; distinct customers are counted in SQL per (cohort, month)."""
+    customers = Customer.objects.filter(acquired_month__gte=first_month, acquired_month__lte=last_month)
+    if segment is not None:
+        customers = customers.filter(segment=segment)
+    sizes = dict(customers.values("acquired_month").annotate(n=Count("pk")).values_list("acquired_month", "n"))
+    activity = (
+        Transaction.objects.filter(customer__in=customers)
+        .values("customer__acquired_month", "occurred_month")
+        .annotate(n=Count("customer_id", distinct=True))
+        .values_list("customer__acquired_month", "occurred_month", "n")
+    )
+    active: dict = {month: {} for month in sizes}
+    for cohort_month, month, n in activity:
+        k = (month.year - cohort_month.year) * 12 + month.month - cohort_month.month
+        if k >= 0:
+            active[cohort_month][k] = n
+    return [Cohort(month=month, size=sizes[month], active=active[month]) for month in sorted(sizes)]

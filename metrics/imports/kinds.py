@@ -113,7 +113,8 @@ def clean_transaction(raw: dict[str, str], ctx: Context) -> Cleaned:
         c, raw, "amount", lambda v: parsing.decimal(v, comma=ctx.comma_decimals, minimum=Decimal(0)), required=True
     )
     if occurred:
-        c.values.update(occurred_at=occurred, occurred_day=parsing.local_day(occurred))
+        day = parsing.local_day(occurred)
+        c.values.update(occurred_at=occurred, occurred_day=day, occurred_month=day.replace(day=1))
     c.values["amount"] = amount
     return c
 
@@ -185,7 +186,7 @@ KINDS: dict[str, Kind] = {
         {"transaction_id", "customer_id", "occurred_at", "amount"},
         m.Transaction,
         m.StagedTransaction,
-        ["customer_id", "occurred_at", "occurred_day", "amount"],
+        ["customer_id", "occurred_at", "occurred_day", "occurred_month", "amount"],
         clean_transaction,
         customer_required=True,
     ),

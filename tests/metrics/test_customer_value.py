@@ -31,7 +31,12 @@ def customer(external_id, acquired, cost, churned=None, segment="retail"):
 
 def pay(c, external_id, when, amount):
     Transaction.objects.create(
-        external_id=external_id, customer=c, occurred_at=at(when), occurred_day=at(when).date(), amount=Decimal(amount)
+        external_id=external_id,
+        customer=c,
+        occurred_at=at(when),
+        occurred_day=at(when).date(),
+        occurred_month=at(when).date().replace(day=1),
+        amount=Decimal(amount),
     )
 
 
@@ -82,3 +87,27 @@ def test_no_churn_caps_the_lifetime_and_says_so(world):
 def test_no_customers_is_no_data(db):
     value = customer_value(start=at("2025-01-01"), end=at("2026-01-01"))
     assert (value.customers, value.r, value.l, value.clv) == (0, None, None, None)
+
+
+def test_repeat_purchase_rate(world):
+    from metrics.value import repeat_purchase
+
+    result = repeat_purchase(start=at("2025-01-01"), end=at("2026-01-01"))
+    assert (result.buyers, result.repeat_buyers) == (2, 1)  # C1 bought twice, C2 once
+    assert result.rate == 0.5
+    assert repeat_purchase(start=at("2020-01-01"), end=at("2020-02-01")).rate is None
+
+
+def test_cohort_retention(world):
+    from datetime import date
+
+    from metrics.value import cohort_retention
+
+    c5 = customer("C5", "2025-07-15", "0")
+    pay(c5, "T5", "2025-09-10", "10")
+    pay(c5, "T6", "2025-09-20", "10")  # twice in one month still counts once
+    cohorts = {c.month: c for c in cohort_retention(first_month=date(2025, 1, 1), last_month=date(2025, 12, 1))}
+    july = cohorts[date(2025, 7, 1)]
+    assert july.size == 2  # C2 and C5
+    assert (july.retention(0), july.retention(1), july.retention(2)) == (0.0, 0.5, 0.5)  # C2 in Aug, C5 in Sep
+    assert cohorts[date(2025, 12, 1)].retention(0) == 0.0
