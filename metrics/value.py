@@ -30,8 +30,9 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models.functions import Coalesce, Greatest, Least, RowNumber
 
 from .models import ChannelCost, Customer, Interaction, Transaction
 
@@ -201,3 +202,35 @@ def cohort_retention(*, first_month: date, last_month: date, segment: str | None
         if k >= 0:
             active[cohort_month][k] = n
     return [Cohort(month=month, size=sizes[month], active=active[month]) for month in sorted(sizes)]
+
+
+PERCENTILES = (50, 80, 90)
+
+
+def resolution_percentiles(
+    *, start: date, end: date, touchpoint_ids: list[int] | None = None, by_touchpoint: bool = False
+) -> dict[int | None, dict[int, float]]:
+    """Nearest-rank percentiles of resolution time in days — the smallest duration d such that at least
+    p % of the resolved durations are ≤ d — for interactions opened in [start, end), overall (key None)
+    or per touchpoint. One query: ranks are counted in SQL with window functions."""
+    qs = Interaction.objects.filter(opened_day__gte=start, opened_day__lt=end, resolution_seconds__isnull=False)
+    if touchpoint_ids is not None:
+        qs = qs.filter(touchpoint_id__in=touchpoint_ids)
+    partition = [F("touchpoint_id")] if by_touchpoint else None
+    ranked = qs.annotate(
+        rank=Window(RowNumber(), partition_by=partition, order_by=[F("resolution_seconds").asc(), F("pk").asc()]),
+        total=Window(Count("pk"), partition_by=partition),
+    )
+    # rank = ceil(p × n / 100), in integer arithmetic both databases share.
+    wanted = Q()
+    for p in PERCENTILES:
+        wanted |= Q(rank=(F("total") * p + 99) / 100)
+    result: dict[int | None, dict[int, float]] = {}
+    for touchpoint_id, rank, total, seconds in ranked.filter(wanted).values_list(
+        "touchpoint_id", "rank", "total", "resolution_seconds"
+    ):
+        key = touchpoint_id if by_touchpoint else None
+        for p in PERCENTILES:
+            if rank == (total * p + 99) // 100:
+                result.setdefault(key, {})[p] = seconds / 86_400
+    return result

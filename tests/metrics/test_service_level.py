@@ -201,3 +201,20 @@ def test_the_map_shows_the_touchpoint_service_level_against_its_target(
     assert 'class="cell lane-service sl-bad" data-testid="service-level"' in html
     assert "<strong>67%</strong> ≤5 d / target 90%" in html and "n = 3" in html
     assert html.count('data-testid="service-level"') == 1  # the step without a touchpoint has no data
+
+
+def test_percentiles_are_nearest_rank(case):
+    from metrics.value import resolution_percentiles
+
+    customer = Customer.objects.get()
+    base = AS_OF - timedelta(days=30)
+    # Ten more resolved cases taking 1..10 days, plus A (2 d) and B (4 d): twelve durations in all.
+    for days in range(1, 11):
+        interaction(case, customer, f"P{days}", opened=base, resolved=base + timedelta(days=days))
+    start, end = (AS_OF - timedelta(days=60)).date(), (AS_OF + timedelta(days=1)).date()
+    overall = resolution_percentiles(start=start, end=end)[None]
+    # sorted: 1 2 2 3 4 4 5 6 7 8 9 10 → p50 = 6th (ceil 6.0) = 4, p80 = 10th (ceil 9.6) = 8, p90 = 11th (ceil 10.8) = 9
+    assert overall == {50: 4.0, 80: 8.0, 90: 9.0}
+    per_touchpoint = resolution_percentiles(start=start, end=end, by_touchpoint=True)
+    assert per_touchpoint == {case.pk: overall}
+    assert resolution_percentiles(start=AS_OF.date(), end=AS_OF.date()) == {}  # n = 0: no data
