@@ -234,3 +234,47 @@ def resolution_percentiles(
             if rank == (total * p + 99) // 100:
                 result.setdefault(key, {})[p] = seconds / 86_400
     return result
+
+
+@dataclass(frozen=True)
+class SurveyScores:
+    nps_n: int
+    promoters: int
+    detractors: int
+    csat_n: int
+    csat_good: int
+    ces_n: int
+    ces_sum: int
+
+    @property
+    def nps(self) -> float | None:
+        """% promoters (9–10) − % detractors (0–6), from −100 to 100."""
+        return 100 * (self.promoters - self.detractors) / self.nps_n if self.nps_n else None
+
+    @property
+    def csat(self) -> float | None:
+        """% of answers that are 4 or 5."""
+        return 100 * self.csat_good / self.csat_n if self.csat_n else None
+
+    @property
+    def ces(self) -> float | None:
+        return self.ces_sum / self.ces_n if self.ces_n else None
+
+
+def survey_scores(*, start: date, end: date, touchpoint_ids: list[int] | None = None) -> SurveyScores:
+    """NPS, CSAT and CES of the answers submitted in [start, end), each with its own n (one query)."""
+    from .models import SurveyResponse
+
+    qs = SurveyResponse.objects.filter(submitted_day__gte=start, submitted_day__lt=end)
+    if touchpoint_ids is not None:
+        qs = qs.filter(touchpoint_id__in=touchpoint_ids)
+    totals = qs.aggregate(
+        nps_n=Count("nps"),
+        promoters=Count("pk", filter=Q(nps__gte=9)),
+        detractors=Count("pk", filter=Q(nps__lte=6)),
+        csat_n=Count("csat"),
+        csat_good=Count("pk", filter=Q(csat__gte=4)),
+        ces_n=Count("ces"),
+        ces_sum=Coalesce(Sum("ces"), 0),
+    )
+    return SurveyScores(**totals)

@@ -111,3 +111,27 @@ def test_cohort_retention(world):
     assert july.size == 2  # C2 and C5
     assert (july.retention(0), july.retention(1), july.retention(2)) == (0.0, 0.5, 0.5)  # C2 in Aug, C5 in Sep
     assert cohorts[date(2025, 12, 1)].retention(0) == 0.0
+
+
+def test_survey_scores(world):
+    from datetime import date
+
+    from metrics.models import SurveyResponse
+    from metrics.value import survey_scores
+
+    answers = [(10, 5, 2), (9, None, None), (8, 4, 3), (6, 2, 6), (0, 1, None), (None, 5, 1)]
+    for n, (nps, csat, ces) in enumerate(answers):
+        SurveyResponse.objects.create(
+            external_id=f"S{n}",
+            submitted_at=at("2025-06-01"),
+            submitted_day=date(2025, 6, 1),
+            nps=nps,
+            csat=csat,
+            ces=ces,
+        )
+    scores = survey_scores(start=date(2025, 1, 1), end=date(2026, 1, 1))
+    assert scores.nps_n == 5 and scores.nps == pytest.approx(100 * (2 - 2) / 5)  # promoters 10, 9; detractors 6, 0
+    assert scores.csat_n == 5 and scores.csat == pytest.approx(60.0)  # 5, 4, 5 of five answers
+    assert scores.ces_n == 4 and scores.ces == pytest.approx(3.0)
+    empty = survey_scores(start=date(2020, 1, 1), end=date(2020, 2, 1))
+    assert (empty.nps, empty.csat, empty.ces) == (None, None, None)
