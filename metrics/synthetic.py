@@ -16,13 +16,15 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from .imports.kinds import KINDS
+
 SEGMENTS = [("retail", 0.70), ("business", 0.20), ("premium", 0.10)]
 ACQUISITION_COST = {"retail": 1_200, "business": 9_000, "premium": 15_000}
 PURCHASES_PER_MONTH = {"retail": 1.0, "business": 3.0, "premium": 1.5}
 AMOUNT = {"retail": 1_800, "business": 14_000, "premium": 9_000}
 ANNUAL_CHURN = {"retail": 0.22, "business": 0.14, "premium": 0.08}
 BUSINESS_CHURN_AFTER_CUT = 0.45
-KINDS = ["complaint", "request", "call", "chat", "delivery"]
+INTERACTION_KINDS = ["complaint", "request", "call", "chat", "delivery"]
 
 
 @dataclass
@@ -85,7 +87,7 @@ def write_files(directory: Path, spec: Spec, profiles: list[TouchpointProfile]) 
     customers = _customers(rng, spec, start, end, cut)
     with paths["customers"].open("w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
-        out.writerow(["customer_id", "acquired_at", "acquisition_cost", "segment", "churned_at"])
+        out.writerow(KINDS["customers"].columns)
         for c in customers:
             out.writerow(
                 [c["id"], _iso(c["acquired"]), c["cost"], c["segment"], _iso(c["churned"]) if c["churned"] else ""]
@@ -93,7 +95,7 @@ def write_files(directory: Path, spec: Spec, profiles: list[TouchpointProfile]) 
 
     with paths["transactions"].open("w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
-        out.writerow(["transaction_id", "customer_id", "occurred_at", "amount"])
+        out.writerow(KINDS["transactions"].columns)
         number = 0
         for c in customers:
             active_from, active_to = max(c["acquired"], start), min(c["churned"] or end, end)
@@ -110,22 +112,8 @@ def write_files(directory: Path, spec: Spec, profiles: list[TouchpointProfile]) 
         paths["survey_responses"].open("w", newline="", encoding="utf-8") as fs,
     ):
         interactions, surveys = csv.writer(fi), csv.writer(fs)
-        interactions.writerow(
-            [
-                "interaction_id",
-                "customer_id",
-                "touchpoint",
-                "kind",
-                "opened_at",
-                "first_response_at",
-                "resolved_at",
-                "cost",
-                "csat",
-            ]
-        )
-        surveys.writerow(
-            ["response_id", "customer_id", "touchpoint", "journey", "submitted_at", "nps", "csat", "ces", "comment"]
-        )
+        interactions.writerow(KINDS["interactions"].columns)
+        surveys.writerow(KINDS["survey_responses"].columns)
         survey_number = 0
         for number in range(1, spec.interactions + 1):
             c = customers[rng.randrange(len(customers))]
@@ -154,7 +142,7 @@ def write_files(directory: Path, spec: Spec, profiles: list[TouchpointProfile]) 
                     f"I{number:09d}",
                     c["id"],
                     profile.code,
-                    rng.choice(KINDS),
+                    rng.choice(INTERACTION_KINDS),
                     _iso(opened),
                     _iso(responded) if responded else "",
                     _iso(resolved) if resolved else "",

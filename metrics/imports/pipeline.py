@@ -184,27 +184,19 @@ def _check_chunk(
                 )
             else:
                 seen[external_id] = number
-        if row.customer:
-            pk = customers.get(row.customer)
-            if pk is None:
-                row.errors.setdefault("customer_id", _("unknown customer “%(id)s”") % {"id": row.customer})
-            row.values["customer_id"] = pk
-        elif "customer_id" in kind.fields:
-            row.values["customer_id"] = None
-        if row.touchpoint:
-            pk = resolver.touchpoint(row.touchpoint)
-            if pk is None:
-                row.errors.setdefault("touchpoint", _("unknown touchpoint “%(name)s”") % {"name": row.touchpoint})
-            row.values["touchpoint_id"] = pk
-        elif "touchpoint_id" in kind.fields:
-            row.values["touchpoint_id"] = None
-        if row.journey:
-            pk = resolver.journey(row.journey)
-            if pk is None:
-                row.errors.setdefault("journey", _("unknown journey “%(title)s”") % {"title": row.journey})
-            row.values["journey_id"] = pk
-        elif "journey_id" in kind.fields:
-            row.values["journey_id"] = None
+        references = [
+            ("customer_id", "customer_id", row.customer, customers.get, _("unknown customer “%(value)s”")),
+            ("touchpoint", "touchpoint_id", row.touchpoint, resolver.touchpoint, _("unknown touchpoint “%(value)s”")),
+            ("journey", "journey_id", row.journey, resolver.journey, _("unknown journey “%(value)s”")),
+        ]
+        for column, field_name, value, look_up, unknown in references:
+            if value:
+                pk = look_up(value)
+                if pk is None:
+                    row.errors.setdefault(column, unknown % {"value": value})
+                row.values[field_name] = pk
+            elif field_name in kind.fields:
+                row.values[field_name] = None
         if row.errors:
             problems.extend(
                 {"row": number, "column": column, "message": message} for column, message in row.errors.items()
