@@ -156,3 +156,22 @@ def test_research_study_with_a_file_and_a_barrier_from_it(page, cast, tmp_path, 
     page.get_by_role("link", name="Mystery shopping, wave 4").click()
     expect(page.get_by_test_id("study-barriers")).to_contain_text("Shoppers wait 20 minutes for a consultant")
     assert console_errors == []
+
+
+def test_cx_lead_edits_a_barrier_and_reassigns_it(page, cast, console_errors):
+    from barriers.services import barrier_create
+
+    lead = UserFactory._meta.model.objects.get(username="cxlead")
+    barrier = barrier_create(
+        actor=lead, title="Slow callbacks", type="service_failure", severity=2, source="survey", steps=[cast["step"]]
+    )
+    log_in(page, "cxlead", PASSWORD)
+    page.goto(f"/barriers/{barrier.pk}/")
+    page.get_by_test_id("edit-barrier").click()
+    page.get_by_label("Severity", exact=True).select_option("4")
+    page.get_by_label("Assigned department", exact=True).select_option(label="Card services")
+    page.get_by_test_id("save-barrier").click()
+    expect(page.get_by_test_id("barrier-department")).to_contain_text("Card services")
+    expect(page.get_by_test_id("activity")).to_contain_text("Card services")
+    assert Barrier.objects.get().severity == 4
+    assert console_errors == []

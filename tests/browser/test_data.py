@@ -74,3 +74,26 @@ def test_the_report_page_follows_a_running_import_to_its_end(page, lead, console
     expect(page.get_by_test_id("import-result")).to_contain_text("1000000 new")
     expect(page.get_by_test_id("import-status")).to_have_attribute("data-status", "succeeded")
     assert console_errors == []
+
+
+def test_cx_lead_sets_a_target_and_a_channel_cost(page, lead, department, console_errors):
+    from metrics.models import ChannelCost, ServiceTarget
+    from tests.factories import TouchpointFactory
+
+    touchpoint = TouchpointFactory(name="Complaint line", department=department)
+    log_in(page, "cxlead", PASSWORD)
+    page.goto("/data/")
+    page.get_by_test_id("targets-link").click()
+    page.get_by_label("Target share for Complaint line").fill("90")
+    page.get_by_label("Days for Complaint line").fill("5")
+    page.get_by_label("Phone").fill("180")
+    page.get_by_test_id("save-targets").click()
+    expect(page.locator(".alert-success")).to_contain_text("Targets and costs saved.")
+    target = ServiceTarget.objects.get(touchpoint=touchpoint)
+    assert (target.threshold_days, float(target.target_share)) == (5, 0.9)
+    assert float(ChannelCost.objects.get(channel="phone").default_cost) == 180.0
+    page.get_by_label("Target share for Complaint line").fill("150")
+    page.get_by_test_id("save-targets").click()
+    expect(page.locator(".alert-danger")).to_contain_text("Complaint line: give whole days")
+    assert float(ServiceTarget.objects.get().target_share) == 0.9
+    assert console_errors == []
