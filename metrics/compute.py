@@ -1,9 +1,11 @@
-"""Recomputing the service-level rollup (ServiceDay) from interactions, in SQL, month by month.
+"""Recomputing the service rollups from interactions, in SQL: ServiceDay month by month, then the
+period rollups (metrics.periods) derived from it.
 
-A run is split into chunks, one per month of opened days. Each chunk deletes and re-inserts its
-slice of ServiceDay with one INSERT … SELECT … GROUP BY and sets its done-marker, all in one
-transaction: a worker killed mid-way leaves either the old slice or the new one, never half, and a
-rerun of the same run (same `as_of`) skips done chunks and redoes the rest — the same figures.
+A run is split into chunks, one per month of opened days, and a last one for the periods. A month
+chunk deletes and re-inserts its slice of ServiceDay with one INSERT … SELECT … GROUP BY and sets
+its done-marker, all in one transaction: a worker killed mid-way leaves either the old slice or the
+new one, never half, and a rerun of the same run (same `as_of`)
+skips done chunks and redoes the rest — the same figures.
 
 Incremental runs (after an import) rebuild the months the import touched plus every month that
 still has open interactions, whose eligibility depends on `as_of`; other months do not.
@@ -16,6 +18,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from . import periods
 from .models import THRESHOLD_DAYS, Interaction, MetricsChunk, MetricsRun, ServiceDay, ServiceTarget
 
 logger = logging.getLogger(__name__)
@@ -35,27 +38,31 @@ def start_run(*, full: bool = True, months: set[date] | None = None, as_of: date
         wanted = _months_with_interactions() | _months_in_rollup()  # the latter clears months left empty
     else:
         wanted = {m.replace(day=1) for m in (months or set())} | _months_with_open_interactions()
-    run = MetricsRun.objects.create(full=full, as_of=as_of, chunks_total=len(wanted))
-    MetricsChunk.objects.bulk_create([MetricsChunk(run=run, month=month) for month in sorted(wanted)])
+    run = MetricsRun.objects.create(full=full, as_of=as_of, chunks_total=len(wanted) + 1)
+    chunks = [MetricsChunk(run=run, month=month) for month in sorted(wanted)]
+    MetricsChunk.objects.bulk_create([*chunks, MetricsChunk(run=run, month=None)])  # None: the periods
     return run
 
 
 def execute(run: MetricsRun) -> MetricsRun:
     """Do the chunks of a run that are not done yet; a chunk failing MAX_ATTEMPTS times fails the run."""
-    for chunk in run.chunks.filter(done_at__isnull=True).order_by("month"):
+    for chunk in run.chunks.filter(done_at__isnull=True).order_by(F("month").asc(nulls_last=True)):
         MetricsChunk.objects.filter(pk=chunk.pk).update(attempts=F("attempts") + 1)
         chunk.refresh_from_db()
         if chunk.attempts > MAX_ATTEMPTS:
-            return _fail(run, f"month {chunk.month:%Y-%m} failed {MAX_ATTEMPTS} times; see the worker log")
+            return _fail(run, f"{_chunk_name(chunk)} failed {MAX_ATTEMPTS} times; see the worker log")
         try:
             with transaction.atomic():
-                _rebuild_month(chunk.month, run.as_of)
+                if chunk.month is None:
+                    periods.rebuild(None if run.full else _run_months(run), run.as_of)
+                else:
+                    _rebuild_month(chunk.month, run.as_of)
                 MetricsChunk.objects.filter(pk=chunk.pk).update(done_at=timezone.now())
                 MetricsRun.objects.filter(pk=run.pk).update(chunks_done=F("chunks_done") + 1)
         except Exception as error:
-            logger.exception("metrics run %s, month %s", run.pk, chunk.month)
+            logger.exception("metrics run %s, %s", run.pk, _chunk_name(chunk))
             if chunk.attempts >= MAX_ATTEMPTS:
-                return _fail(run, f"month {chunk.month:%Y-%m} failed {chunk.attempts} times: {error}")
+                return _fail(run, f"{_chunk_name(chunk)} failed {chunk.attempts} times: {error}")
             raise ChunkFailed(str(error)) from error
     MetricsRun.objects.filter(pk=run.pk).update(status=MetricsRun.Status.SUCCEEDED, finished_at=timezone.now())
     run.refresh_from_db()
@@ -77,10 +84,21 @@ def after_import(data_import) -> MetricsRun | None:
     """The incremental run an interactions import calls for (not yet executed), or None."""
     from .models import DataImport
 
-    if data_import.status != DataImport.Status.SUCCEEDED or data_import.kind != DataImport.Kind.INTERACTIONS:
+    if data_import.status != DataImport.Status.SUCCEEDED or data_import.kind not in (
+        DataImport.Kind.INTERACTIONS,
+        DataImport.Kind.SURVEY_RESPONSES,
+    ):
         return None
     months = {date.fromisoformat(month) for month in data_import.touched_months}
     return start_run(full=False, months=months)
+
+
+def _chunk_name(chunk: MetricsChunk) -> str:
+    return "the period rollups" if chunk.month is None else f"month {chunk.month:%Y-%m}"
+
+
+def _run_months(run: MetricsRun) -> list[date]:
+    return list(run.chunks.filter(month__isnull=False).values_list("month", flat=True))
 
 
 def _fail(run: MetricsRun, message: str) -> MetricsRun:

@@ -5,6 +5,8 @@ updates rows instead of duplicating them. Day and month columns are stored at im
 by period never truncates timestamps row by row at query time.
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -360,7 +362,7 @@ class MetricsChunk(models.Model):
     replaced the slice, so a rerun skips what is done and redoes what is not."""
 
     run = models.ForeignKey(MetricsRun, on_delete=models.CASCADE, related_name="chunks")
-    month = models.DateField()
+    month = models.DateField(null=True)  # None: the last chunk, the period rollups (metrics.periods)
     attempts = models.PositiveSmallIntegerField(default=0)
     done_at = models.DateTimeField(null=True, blank=True)
 
@@ -370,3 +372,92 @@ class MetricsChunk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}/{self.month}"
+
+
+class Grain(models.TextChoices):
+    WEEK = "week", _("ISO week")
+    MONTH = "month", _("Month")
+    ALL = "all", _("All time")
+
+
+class Dimension(models.TextChoices):
+    OVERALL = "overall", _("Overall")
+    TOUCHPOINT = "touchpoint", _("Touchpoint")
+    DEPARTMENT = "department", _("Department")
+    CHANNEL = "channel", _("Channel")
+    KIND = "kind", _("Kind")
+
+
+ALL_TIME = date(1, 1, 1)  # period_start of the all-time grain
+
+
+class ServicePeriod(models.Model):
+    """Service figures of one group (overall, a touchpoint, department, channel or kind — `key` holds
+    the id, channel or kind) in one ISO week, month or all time, by interactions' opened day.
+
+    Counts are sums of ServiceDay (so shares stay exact); percentiles are nearest-rank over the
+    period's interactions themselves, exact at this grain. Each figure comes with its n."""
+
+    grain = models.CharField(max_length=5, choices=Grain)
+    period_start = models.DateField()  # Monday of the week, first of the month, or ALL_TIME
+    dimension = models.CharField(max_length=10, choices=Dimension)
+    key = models.CharField(max_length=64, blank=True)
+    opened = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    within_1 = models.PositiveIntegerField(default=0)
+    within_3 = models.PositiveIntegerField(default=0)
+    within_5 = models.PositiveIntegerField(default=0)
+    within_10 = models.PositiveIntegerField(default=0)
+    eligible_1 = models.PositiveIntegerField(default=0)
+    eligible_3 = models.PositiveIntegerField(default=0)
+    eligible_5 = models.PositiveIntegerField(default=0)
+    eligible_10 = models.PositiveIntegerField(default=0)
+    # Against each touchpoint's own target, summed over the touchpoints of the group that have one.
+    within_target = models.PositiveIntegerField(default=0)
+    eligible_target = models.PositiveIntegerField(default=0)
+    resolution_seconds_sum = models.BigIntegerField(default=0)  # mean = sum / resolved
+    resolution_p50 = models.BigIntegerField(null=True)  # seconds; None when nothing was resolved
+    resolution_p80 = models.BigIntegerField(null=True)
+    resolution_p90 = models.BigIntegerField(null=True)
+    first_response_n = models.PositiveIntegerField(default=0)
+    first_response_seconds_sum = models.BigIntegerField(default=0)
+    first_response_p50 = models.BigIntegerField(null=True)
+    first_response_p90 = models.BigIntegerField(null=True)
+    csat_n = models.PositiveIntegerField(default=0)  # CSAT given on the interaction itself
+    csat_good = models.PositiveIntegerField(default=0)
+    as_of = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["grain", "dimension", "key", "period_start"], name="service_period_unique")
+        ]
+        indexes = [models.Index(fields=["grain", "period_start"], name="service_period_start")]
+
+    def __str__(self) -> str:
+        return f"{self.grain}/{self.period_start}/{self.dimension}/{self.key}"
+
+
+class SurveyPeriod(models.Model):
+    """Survey answers of one group (overall, touchpoint, department, channel) in one ISO week, month
+    or all time, by submitted day: NPS, CSAT and CES, each with its own n."""
+
+    grain = models.CharField(max_length=5, choices=Grain)
+    period_start = models.DateField()
+    dimension = models.CharField(max_length=10, choices=Dimension)
+    key = models.CharField(max_length=64, blank=True)
+    nps_n = models.PositiveIntegerField(default=0)
+    promoters = models.PositiveIntegerField(default=0)  # 9–10
+    detractors = models.PositiveIntegerField(default=0)  # 0–6
+    csat_n = models.PositiveIntegerField(default=0)
+    csat_good = models.PositiveIntegerField(default=0)  # 4–5
+    ces_n = models.PositiveIntegerField(default=0)
+    ces_sum = models.BigIntegerField(default=0)
+    as_of = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["grain", "dimension", "key", "period_start"], name="survey_period_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grain}/{self.period_start}/{self.dimension}/{self.key}"

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from journeys.models import Journey, Touchpoint
 
-from ..models import Customer, DataImport, Interaction
+from ..models import Customer, DataImport, Interaction, SurveyResponse
 from .kinds import KINDS, Cleaned, Context, Kind
 from .reading import FileRefused, open_table
 
@@ -239,13 +239,15 @@ def _adapter(field) -> Callable:
 
 
 def _touched_months(kind: Kind, data_import: DataImport) -> list[str]:
-    """For interactions: the months of the staged rows' opened days and of the rows they replace."""
-    if kind.target is not Interaction:
+    """For interactions and survey answers (the rows period rollups count): the months of the staged
+    rows' days and of the rows they replace."""
+    day_field = {Interaction: "opened_day", SurveyResponse: "submitted_day"}.get(kind.target)
+    if day_field is None:
         return []
     staged = kind.staging.objects.filter(data_import=data_import)
-    months = {d.replace(day=1) for d in staged.dates("opened_day", "month")}
-    replaced = Interaction.objects.filter(external_id__in=staged.values("external_id"))
-    months |= {d.replace(day=1) for d in replaced.dates("opened_day", "month")}
+    months = {d.replace(day=1) for d in staged.dates(day_field, "month")}
+    replaced = kind.target.objects.filter(external_id__in=staged.values("external_id"))
+    months |= {d.replace(day=1) for d in replaced.dates(day_field, "month")}
     return sorted(month.isoformat() for month in months)
 
 

@@ -1,0 +1,222 @@
+"""The period rollups (ServicePeriod, SurveyPeriod): every service figure by ISO week, month and all
+time, overall and by touchpoint, department, channel and kind — the last chunk of a recompute run.
+
+Counts are sums of the daily rollup (ServiceDay), so shares stay exact and the raw table is not
+scanned once per grouping for them. Percentiles need the durations themselves: one window pass per
+grain and grouping over the interactions of the periods being rebuilt, ranks counted in SQL
+(nearest rank: the ⌈p·n/100⌉-th smallest), the same statement on SQLite and PostgreSQL.
+
+A run rebuilds the weeks and months that overlap its months, plus all time; a full run, everything.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import connection
+
+from journeys.models import Touchpoint
+
+from .models import (
+    THRESHOLD_DAYS,
+    Dimension,
+    Grain,
+    Interaction,
+    ServiceDay,
+    ServicePeriod,
+    SurveyPeriod,
+    SurveyResponse,
+)
+
+PERCENTILES = (50, 80, 90)
+FIRST_RESPONSE_PERCENTILES = (50, 90)
+
+
+@dataclass(frozen=True)
+class DayRange:
+    start: date
+    end: date  # exclusive
+
+
+def rebuild(months: list[date] | None, as_of: datetime) -> None:
+    """Replace the period rollups the given months touch (None: all of them). Run in a transaction."""
+    for grain in (Grain.WEEK, Grain.MONTH, Grain.ALL):
+        for span in _spans(grain, months):
+            _delete(grain, span)
+            for dimension in Dimension:
+                _insert_service(grain, dimension, span, as_of)
+                _fill_percentiles(grain, dimension, span)
+                if dimension != Dimension.KIND:  # survey answers have no interaction kind
+                    _insert_surveys(grain, dimension, span, as_of)
+
+
+def _spans(grain: str, months: list[date] | None) -> list[DayRange | None]:
+    """The day ranges whose periods are rebuilt, whole periods each (None: no bound)."""
+    if months is None or grain == Grain.ALL:
+        return [None]
+    ranges = []
+    for month in sorted(months):
+        end = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+        if grain == Grain.WEEK:
+            start = month - timedelta(days=month.weekday())
+            last = end - timedelta(days=1)
+            end = last - timedelta(days=last.weekday()) + timedelta(days=7)
+        else:
+            start = month
+        if ranges and start <= ranges[-1].end:
+            ranges[-1] = DayRange(ranges[-1].start, max(end, ranges[-1].end))
+        else:
+            ranges.append(DayRange(start, end))
+    return ranges
+
+
+def _period(grain: str, column: str) -> str:
+    """SQL for the start of the period a date column falls in (the same date text on both databases)."""
+    if grain == Grain.ALL:
+        return "CAST('0001-01-01' AS date)" if connection.vendor == "postgresql" else "'0001-01-01'"
+    if connection.vendor == "postgresql":
+        return f"CAST(date_trunc('{grain}', CAST({column} AS timestamp)) AS date)"
+    return f"date({column}, 'weekday 0', '-6 days')" if grain == Grain.WEEK else f"date({column}, 'start of month')"
+
+
+def _key(dimension: str, row: str, touchpoint: str = "tp") -> str:
+    return {
+        Dimension.OVERALL: "''",
+        Dimension.TOUCHPOINT: f"CAST({touchpoint}.id AS varchar(64))",
+        Dimension.DEPARTMENT: f"CAST({touchpoint}.department_id AS varchar(64))",
+        Dimension.CHANNEL: f"{touchpoint}.channel",
+        Dimension.KIND: f"{row}.kind",
+    }[dimension]
+
+
+def _group_by(grain: str, dimension: str, row: str, day_column: str) -> list[str]:
+    """The non-constant parts of (period, key): PostgreSQL refuses constants in GROUP BY."""
+    parts = [] if grain == Grain.ALL else [_period(grain, day_column)]
+    return parts if dimension == Dimension.OVERALL else [*parts, _key(dimension, row)]
+
+
+def _grouped(grain: str, dimension: str, row: str, day_column: str) -> str:
+    parts = _group_by(grain, dimension, row, day_column)
+    return f"GROUP BY {', '.join(parts)} HAVING COUNT(*) > 0" if parts else "HAVING COUNT(*) > 0"
+
+
+def _day(value: date):
+    return connection.ops.adapt_datefield_value(value)
+
+
+def _where_days(column: str, span: DayRange | None) -> tuple[str, list]:
+    if span is None:
+        return "1 = 1", []
+    return f"{column} >= %s AND {column} < %s", [_day(span.start), _day(span.end)]
+
+
+def _delete(grain: str, span: DayRange | None) -> None:
+    for model in (ServicePeriod, SurveyPeriod):
+        rows = model.objects.filter(grain=grain)
+        if span is not None:
+            rows = rows.filter(period_start__gte=span.start, period_start__lt=span.end)
+        rows.delete()
+
+
+def _insert_service(grain: str, dimension: str, span: DayRange | None, as_of: datetime) -> None:
+    q = connection.ops.quote_name
+    where, params = _where_days("sd.day", span)
+    sums = {
+        "opened": "SUM(sd.opened)",
+        "resolved": "SUM(sd.resolved)",
+        **{f"within_{d}": f"SUM(sd.within_{d})" for d in THRESHOLD_DAYS},
+        **{f"eligible_{d}": f"SUM(sd.resolved + sd.open_older_{d})" for d in THRESHOLD_DAYS},
+        "within_target": "SUM(CASE WHEN sd.target_days IS NOT NULL THEN sd.within_target ELSE 0 END)",
+        "eligible_target": (
+            "SUM(CASE WHEN sd.target_days IS NOT NULL THEN sd.resolved + sd.open_older_target ELSE 0 END)"
+        ),
+        "resolution_seconds_sum": "SUM(sd.resolution_seconds_sum)",
+        "first_response_n": "SUM(sd.first_response_n)",
+        "first_response_seconds_sum": "SUM(sd.first_response_seconds_sum)",
+        "csat_n": "SUM(sd.csat_n)",
+        "csat_good": "SUM(sd.csat_good)",
+    }
+    columns = ["grain", "dimension", "as_of", "period_start", "key", *sums]
+    sql = f"""
+        INSERT INTO {q(ServicePeriod._meta.db_table)} ({", ".join(q(c) for c in columns)})
+        SELECT %s, %s, %s, {_period(grain, "sd.day")}, {_key(dimension, "sd")}, {", ".join(sums.values())}
+        FROM {q(ServiceDay._meta.db_table)} sd
+        JOIN {q(Touchpoint._meta.db_table)} tp ON tp.id = sd.touchpoint_id
+        WHERE {where}
+        {_grouped(grain, dimension, "sd", "sd.day")}
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [grain, dimension, connection.ops.adapt_datetimefield_value(as_of), *params])
+
+
+def _fill_percentiles(grain: str, dimension: str, span: DayRange | None) -> None:
+    """Nearest-rank percentiles of resolution and first-response seconds into the rows just inserted.
+    NULLs sort last, so the ranks of the known durations run 1…n in each partition."""
+    q = connection.ops.quote_name
+    period, key = _period(grain, "i.opened_day"), _key(dimension, "i")
+    parts = _group_by(grain, dimension, "i", "i.opened_day")
+    partition = f"PARTITION BY {', '.join(parts)}" if parts else ""
+    where, params = _where_days("i.opened_day", span)
+
+    def picks(column: str, prefix: str, percentiles: tuple[int, ...]) -> list[str]:
+        rank, n = f"w.{prefix}_rank", f"w.{prefix}_n"
+        pick = "MIN(CASE WHEN {rank} = ({n} * {p} + 99) / 100 THEN w.{column} END) AS {prefix}{p}"
+        return [pick.format(rank=rank, n=n, p=p, column=column, prefix=prefix) for p in percentiles]
+
+    def ranked(column: str, prefix: str) -> str:
+        order = f"CASE WHEN i.{column} IS NULL THEN 1 ELSE 0 END, i.{column}"
+        return (
+            f"ROW_NUMBER() OVER ({partition} ORDER BY {order}) AS {prefix}_rank, "
+            f"COUNT(i.{column}) OVER ({partition}) AS {prefix}_n"
+        )
+
+    resolution = picks("resolution_seconds", "r", PERCENTILES)
+    first = picks("first_response_seconds", "f", FIRST_RESPONSE_PERCENTILES)
+    sets = [f"{q(f'resolution_p{p}')} = pct.r{p}" for p in PERCENTILES]
+    sets += [f"{q(f'first_response_p{p}')} = pct.f{p}" for p in FIRST_RESPONSE_PERCENTILES]
+    sql = f"""
+        UPDATE {q(ServicePeriod._meta.db_table)} SET {", ".join(sets)}
+        FROM (
+            SELECT w.period, w.key, {", ".join(resolution + first)}
+            FROM (
+                SELECT {period} AS period, {key} AS key, i.resolution_seconds, i.first_response_seconds,
+                       {ranked("resolution_seconds", "r")},
+                       {ranked("first_response_seconds", "f")}
+                FROM {q(Interaction._meta.db_table)} i
+                JOIN {q(Touchpoint._meta.db_table)} tp ON tp.id = i.touchpoint_id
+                WHERE {where}
+            ) w
+            GROUP BY w.period, w.key
+        ) pct
+        WHERE {q(ServicePeriod._meta.db_table)}.grain = %s AND {q(ServicePeriod._meta.db_table)}.dimension = %s
+          AND {q(ServicePeriod._meta.db_table)}.period_start = pct.period
+          AND {q(ServicePeriod._meta.db_table)}.{q("key")} = pct.key
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, grain, dimension])
+
+
+def _insert_surveys(grain: str, dimension: str, span: DayRange | None, as_of: datetime) -> None:
+    q = connection.ops.quote_name
+    where, params = _where_days("s.submitted_day", span)
+    if dimension != Dimension.OVERALL:
+        where += " AND tp.id IS NOT NULL"
+    sums = {
+        "nps_n": "COUNT(s.nps)",
+        "promoters": "SUM(CASE WHEN s.nps >= 9 THEN 1 ELSE 0 END)",
+        "detractors": "SUM(CASE WHEN s.nps <= 6 THEN 1 ELSE 0 END)",
+        "csat_n": "COUNT(s.csat)",
+        "csat_good": "SUM(CASE WHEN s.csat >= 4 THEN 1 ELSE 0 END)",
+        "ces_n": "COUNT(s.ces)",
+        "ces_sum": "COALESCE(SUM(s.ces), 0)",
+    }
+    columns = ["grain", "dimension", "as_of", "period_start", "key", *sums]
+    sql = f"""
+        INSERT INTO {q(SurveyPeriod._meta.db_table)} ({", ".join(q(c) for c in columns)})
+        SELECT %s, %s, %s, {_period(grain, "s.submitted_day")}, {_key(dimension, "s")}, {", ".join(sums.values())}
+        FROM {q(SurveyResponse._meta.db_table)} s
+        LEFT JOIN {q(Touchpoint._meta.db_table)} tp ON tp.id = s.touchpoint_id
+        WHERE {where}
+        {_grouped(grain, dimension, "s", "s.submitted_day")}
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [grain, dimension, connection.ops.adapt_datetimefield_value(as_of), *params])
