@@ -7,15 +7,16 @@ its done-marker, all in one transaction: a worker killed mid-way leaves either t
 new one, never half, and a rerun of the same run (same `as_of`)
 skips done chunks and redoes the rest — the same figures.
 
-Incremental runs (after an import) rebuild the months the import touched plus every month that
-still has open interactions, whose eligibility depends on `as_of`; other months do not.
+Incremental runs (after an import) rebuild the months the import touched plus every month with
+open interactions young enough for their eligibility to have changed with `as_of`; other months
+keep their rows.
 """
 
 import logging
 from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Min
 from django.utils import timezone
 
 from . import periods
@@ -37,7 +38,7 @@ def start_run(*, full: bool = True, months: set[date] | None = None, as_of: date
     if full:
         wanted = _months_with_interactions() | _months_in_rollup()  # the latter clears months left empty
     else:
-        wanted = {m.replace(day=1) for m in (months or set())} | _months_with_open_interactions()
+        wanted = {m.replace(day=1) for m in (months or set())} | _months_with_open_interactions(as_of)
     run = MetricsRun.objects.create(full=full, as_of=as_of, chunks_total=len(wanted) + 1)
     chunks = [MetricsChunk(run=run, month=month) for month in sorted(wanted)]
     MetricsChunk.objects.bulk_create([*chunks, MetricsChunk(run=run, month=None)])  # None: the periods
@@ -117,8 +118,16 @@ def _months_in_rollup() -> set[date]:
     return {d.replace(day=1) for d in ServiceDay.objects.dates("day", "month")}
 
 
-def _months_with_open_interactions() -> set[date]:
-    return {d.replace(day=1) for d in Interaction.objects.filter(resolved_at__isnull=True).dates("opened_day", "month")}
+def _months_with_open_interactions(as_of: datetime) -> set[date]:
+    """Months whose open interactions may have crossed a threshold since their rows were written: an
+    open case counts as eligible at T once it is older than T, so one opened more than the longest
+    threshold before the oldest stored as_of was already counted at every T and cannot change."""
+    horizon = max([*THRESHOLD_DAYS, *ServiceTarget.objects.values_list("threshold_days", flat=True)])
+    oldest = ServiceDay.objects.aggregate(oldest=Min("as_of"))["oldest"]
+    still_open = Interaction.objects.filter(resolved_at__isnull=True)
+    if oldest is not None:
+        still_open = still_open.filter(opened_at__gte=min(oldest, as_of) - timedelta(days=horizon + 1))
+    return {d.replace(day=1) for d in still_open.dates("opened_day", "month")}
 
 
 def _next_month(month: date) -> date:

@@ -56,7 +56,10 @@ class Interaction(models.Model):
     class Meta:
         verbose_name = _("interaction")
         verbose_name_plural = _("interactions")
-        indexes = [models.Index(fields=["touchpoint", "opened_day"], name="interaction_tp_day")]
+        indexes = [
+            models.Index(fields=["touchpoint", "opened_day"], name="interaction_tp_day"),
+            models.Index(fields=["opened_day"], name="interaction_day"),  # a recompute chunk reads one month
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(resolution_seconds__isnull=True) | models.Q(resolution_seconds__gte=0),

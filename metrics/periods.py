@@ -39,12 +39,14 @@ class DayRange:
 
 def rebuild(months: list[date] | None, as_of: datetime) -> None:
     """Replace the period rollups the given months touch (None: all of them). Run in a transaction."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # percentiles sort every group: in memory, not on disk
+            cursor.execute("SET LOCAL work_mem = '256MB'")
     for grain in (Grain.WEEK, Grain.MONTH, Grain.ALL):
         for span in _spans(grain, months):
             _delete(grain, span)
             for dimension in Dimension:
                 _insert_service(grain, dimension, span, as_of)
-                _fill_percentiles(grain, dimension, span)
                 if dimension != Dimension.KIND:  # survey answers have no interaction kind
                     _insert_surveys(grain, dimension, span, as_of)
 
@@ -89,9 +91,17 @@ def _key(dimension: str, row: str, touchpoint: str = "tp") -> str:
 
 
 def _group_by(grain: str, dimension: str, row: str, day_column: str) -> list[str]:
-    """The non-constant parts of (period, key): PostgreSQL refuses constants in GROUP BY."""
+    """The non-constant parts of (period, key), as raw columns (integers group faster than their
+    text): PostgreSQL refuses constants in GROUP BY."""
     parts = [] if grain == Grain.ALL else [_period(grain, day_column)]
-    return parts if dimension == Dimension.OVERALL else [*parts, _key(dimension, row)]
+    column = {
+        Dimension.OVERALL: None,
+        Dimension.TOUCHPOINT: "tp.id",
+        Dimension.DEPARTMENT: "tp.department_id",
+        Dimension.CHANNEL: "tp.channel",
+        Dimension.KIND: f"{row}.kind",
+    }[dimension]
+    return parts if column is None else [*parts, column]
 
 
 def _grouped(grain: str, dimension: str, row: str, day_column: str) -> str:
@@ -118,6 +128,7 @@ def _delete(grain: str, span: DayRange | None) -> None:
 
 
 def _insert_service(grain: str, dimension: str, span: DayRange | None, as_of: datetime) -> None:
+    """One INSERT per grain and grouping: counts summed from ServiceDay, joined to the percentiles."""
     q = connection.ops.quote_name
     where, params = _where_days("sd.day", span)
     sums = {
@@ -135,32 +146,61 @@ def _insert_service(grain: str, dimension: str, span: DayRange | None, as_of: da
         "csat_n": "SUM(sd.csat_n)",
         "csat_good": "SUM(sd.csat_good)",
     }
-    columns = ["grain", "dimension", "as_of", "period_start", "key", *sums]
+    percentiles = [f"resolution_p{p}" for p in PERCENTILES] + [
+        f"first_response_p{p}" for p in FIRST_RESPONSE_PERCENTILES
+    ]
+    columns = ["grain", "dimension", "as_of", "period_start", "key", *sums, *percentiles]
+    pct_sql, pct_params = _percentiles_sql(grain, dimension, span)
     sql = f"""
         INSERT INTO {q(ServicePeriod._meta.db_table)} ({", ".join(q(c) for c in columns)})
-        SELECT %s, %s, %s, {_period(grain, "sd.day")}, {_key(dimension, "sd")}, {", ".join(sums.values())}
-        FROM {q(ServiceDay._meta.db_table)} sd
-        JOIN {q(Touchpoint._meta.db_table)} tp ON tp.id = sd.touchpoint_id
-        WHERE {where}
-        {_grouped(grain, dimension, "sd", "sd.day")}
+        SELECT %s, %s, %s, c.period, c.key, {", ".join(f"c.{name}" for name in sums)},
+               {", ".join(f"pct.{name}" for name in percentiles)}
+        FROM (
+            SELECT {_period(grain, "sd.day")} AS period, {_key(dimension, "sd")} AS key,
+                   {", ".join(f"{expression} AS {name}" for name, expression in sums.items())}
+            FROM {q(ServiceDay._meta.db_table)} sd
+            JOIN {q(Touchpoint._meta.db_table)} tp ON tp.id = sd.touchpoint_id
+            WHERE {where}
+            {_grouped(grain, dimension, "sd", "sd.day")}
+        ) c
+        LEFT JOIN ({pct_sql}) pct ON pct.period = c.period AND pct.key = c.key
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [grain, dimension, connection.ops.adapt_datetimefield_value(as_of), *params])
+        cursor.execute(sql, [grain, dimension, connection.ops.adapt_datetimefield_value(as_of), *params, *pct_params])
 
 
-def _fill_percentiles(grain: str, dimension: str, span: DayRange | None) -> None:
-    """Nearest-rank percentiles of resolution and first-response seconds into the rows just inserted.
-    NULLs sort last, so the ranks of the known durations run 1…n in each partition."""
+def _percentiles_sql(grain: str, dimension: str, span: DayRange | None) -> tuple[str, list]:
+    """Nearest-rank percentiles of resolution and first-response seconds per (period, key), from the
+    interactions: PostgreSQL's percentile_disc (the ⌈p·n⌉-th value: nearest rank), elsewhere ranks
+    counted with window functions (NULLs sort last, so the known durations rank 1…n)."""
     q = connection.ops.quote_name
     period, key = _period(grain, "i.opened_day"), _key(dimension, "i")
     parts = _group_by(grain, dimension, "i", "i.opened_day")
-    partition = f"PARTITION BY {', '.join(parts)}" if parts else ""
     where, params = _where_days("i.opened_day", span)
+    source = f"""
+        FROM {q(Interaction._meta.db_table)} i
+        JOIN {q(Touchpoint._meta.db_table)} tp ON tp.id = i.touchpoint_id
+        WHERE {where}
+    """
+    if connection.vendor == "postgresql":
+        chosen = [
+            f"percentile_disc({p / 100}) WITHIN GROUP (ORDER BY i.{column}) AS {column.removesuffix('_seconds')}_p{p}"
+            for column, percentiles in (
+                ("resolution_seconds", PERCENTILES),
+                ("first_response_seconds", FIRST_RESPONSE_PERCENTILES),
+            )
+            for p in percentiles
+        ]
+        grouped = _grouped(grain, dimension, "i", "i.opened_day")
+        return f"SELECT {period} AS period, {key} AS key, {', '.join(chosen)} {source} {grouped}", params
+    partition = f"PARTITION BY {', '.join(parts)}" if parts else ""
 
     def picks(column: str, prefix: str, percentiles: tuple[int, ...]) -> list[str]:
         rank, n = f"w.{prefix}_rank", f"w.{prefix}_n"
-        pick = "MIN(CASE WHEN {rank} = ({n} * {p} + 99) / 100 THEN w.{column} END) AS {prefix}{p}"
-        return [pick.format(rank=rank, n=n, p=p, column=column, prefix=prefix) for p in percentiles]
+        pick = "MIN(CASE WHEN {rank} = ({n} * {p} + 99) / 100 THEN w.{column} END) AS {name}_p{p}"
+        return [
+            pick.format(rank=rank, n=n, p=p, column=column, name=column.removesuffix("_seconds")) for p in percentiles
+        ]
 
     def ranked(column: str, prefix: str) -> str:
         order = f"CASE WHEN i.{column} IS NULL THEN 1 ELSE 0 END, i.{column}"
@@ -169,30 +209,20 @@ def _fill_percentiles(grain: str, dimension: str, span: DayRange | None) -> None
             f"COUNT(i.{column}) OVER ({partition}) AS {prefix}_n"
         )
 
-    resolution = picks("resolution_seconds", "r", PERCENTILES)
-    first = picks("first_response_seconds", "f", FIRST_RESPONSE_PERCENTILES)
-    sets = [f"{q(f'resolution_p{p}')} = pct.r{p}" for p in PERCENTILES]
-    sets += [f"{q(f'first_response_p{p}')} = pct.f{p}" for p in FIRST_RESPONSE_PERCENTILES]
+    chosen = picks("resolution_seconds", "r", PERCENTILES) + picks(
+        "first_response_seconds", "f", FIRST_RESPONSE_PERCENTILES
+    )
     sql = f"""
-        UPDATE {q(ServicePeriod._meta.db_table)} SET {", ".join(sets)}
+        SELECT w.period, w.key, {", ".join(chosen)}
         FROM (
-            SELECT w.period, w.key, {", ".join(resolution + first)}
-            FROM (
-                SELECT {period} AS period, {key} AS key, i.resolution_seconds, i.first_response_seconds,
-                       {ranked("resolution_seconds", "r")},
-                       {ranked("first_response_seconds", "f")}
-                FROM {q(Interaction._meta.db_table)} i
-                JOIN {q(Touchpoint._meta.db_table)} tp ON tp.id = i.touchpoint_id
-                WHERE {where}
-            ) w
-            GROUP BY w.period, w.key
-        ) pct
-        WHERE {q(ServicePeriod._meta.db_table)}.grain = %s AND {q(ServicePeriod._meta.db_table)}.dimension = %s
-          AND {q(ServicePeriod._meta.db_table)}.period_start = pct.period
-          AND {q(ServicePeriod._meta.db_table)}.{q("key")} = pct.key
+            SELECT {period} AS period, {key} AS key, i.resolution_seconds, i.first_response_seconds,
+                   {ranked("resolution_seconds", "r")},
+                   {ranked("first_response_seconds", "f")}
+            {source}
+        ) w
+        GROUP BY w.period, w.key
     """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, grain, dimension])
+    return sql, params
 
 
 def _insert_surveys(grain: str, dimension: str, span: DayRange | None, as_of: datetime) -> None:

@@ -50,6 +50,7 @@ class Spec:
     seed: int = 42
     cut_months_ago: int = 6
     survey_share: float = 0.12
+    transactions: bool = True  # the benchmark times interactions and leaves purchases out
     time_zone: str = "Europe/Moscow"
 
 
@@ -97,7 +98,7 @@ def write_files(directory: Path, spec: Spec, profiles: list[TouchpointProfile]) 
         out = csv.writer(f)
         out.writerow(KINDS["transactions"].columns)
         number = 0
-        for c in customers:
+        for c in customers if spec.transactions else []:
             active_from, active_to = max(c["acquired"], start), min(c["churned"] or end, end)
             months_active = max((active_to - active_from).days / 30.44, 0)
             for _ in range(_poisson(rng, PURCHASES_PER_MONTH[c["segment"]] * months_active)):

@@ -251,6 +251,9 @@ def _touched_months(kind: Kind, data_import: DataImport) -> list[str]:
     return sorted(month.isoformat() for month in months)
 
 
+ANALYZE_AFTER_ROWS = 10_000
+
+
 def _merge(kind: Kind, data_import: DataImport) -> tuple[int, int]:
     """Upsert the staged rows into the real table in one statement; returns (created, updated)."""
     target = connection.ops.quote_name(kind.target._meta.db_table)
@@ -275,4 +278,8 @@ def _merge(kind: Kind, data_import: DataImport) -> tuple[int, int]:
             f"ON CONFLICT (external_id) DO UPDATE SET {updates}",
             [data_import.pk],
         )
+        if connection.vendor == "postgresql" and staged >= ANALYZE_AFTER_ROWS:
+            # Fresh statistics now, not when autovacuum gets round to it: the recompute that follows
+            # plans its scans on them.
+            cursor.execute(f"ANALYZE {target}")
     return staged - existing, existing

@@ -218,3 +218,19 @@ def test_percentiles_are_nearest_rank(case):
     per_touchpoint = resolution_percentiles(start=start, end=end, by_touchpoint=True)
     assert per_touchpoint == {case.pk: overall}
     assert resolution_percentiles(start=AS_OF.date(), end=AS_OF.date()) == {}  # n = 0: no data
+
+
+def test_incremental_run_leaves_months_whose_open_cases_are_older_than_every_threshold(case):
+    old_open = AS_OF - timedelta(days=200)
+    interaction(case, Customer.objects.get(), "OLD", opened=old_open)  # open, and eligible at every T for long
+    compute.recompute(as_of=AS_OF - timedelta(days=1))
+    run = compute.start_run(full=False, months=set(), as_of=AS_OF)
+    months = set(run.chunks.exclude(month=None).values_list("month", flat=True))
+    assert timezone.localtime(old_open).date().replace(day=1) not in months
+    assert AS_OF.date().replace(day=1) in months  # C and D are young: they may have crossed a threshold
+    assert compute.execute(run).status == "succeeded"
+    everything = ((AS_OF - timedelta(days=400)).date(), (AS_OF + timedelta(days=1)).date())
+    incremental = service_levels_by_touchpoint([case.pk], start=everything[0], end=everything[1])
+    compute.recompute(as_of=AS_OF)
+    assert service_levels_by_touchpoint([case.pk], start=everything[0], end=everything[1]) == incremental
+    assert incremental[case.pk].by_threshold[10].eligible == 3  # A, B resolved; OLD open for 200 days
