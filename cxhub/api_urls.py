@@ -6,7 +6,7 @@ from rest_framework.routers import DefaultRouter
 from barriers.api.views import BarrierViewSet, ResearchStudyViewSet
 from cxhub.org.api.views import DepartmentViewSet, MeView, TokenView
 from journeys.api.views import JourneyViewSet, PersonaViewSet, StageViewSet, StepViewSet, TouchpointViewSet
-from metrics.api.views import DataImportViewSet
+from metrics.api.views import DataImportViewSet, MetricsViewSet
 
 router = DefaultRouter()
 router.register("departments", DepartmentViewSet, basename="department")
@@ -18,6 +18,7 @@ router.register("steps", StepViewSet, basename="step")
 router.register("barriers", BarrierViewSet, basename="barrier")
 router.register("research-studies", ResearchStudyViewSet, basename="research-study")
 router.register("imports", DataImportViewSet, basename="import")
+router.register("metrics", MetricsViewSet, basename="metrics")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),

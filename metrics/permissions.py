@@ -1,9 +1,12 @@
-"""Who may bring data in and configure what it is judged against: CX leads."""
+"""Who may bring data in and configure what it is judged against (CX leads), and who reads figures."""
 
 import rules
 
-from cxhub.org.permissions import is_cx_lead
+from cxhub.org.permissions import has_department, is_cx_lead, is_department_head, is_executive
 
 rules.add_perm("metrics.import_data", is_cx_lead)
 rules.add_perm("metrics.configure_targets", is_cx_lead)
 rules.add_perm("metrics.view_data", is_cx_lead)
+# Service figures and headline figures: everyone with a role reads them (heads see their touchpoints'
+# figures on the map and their dashboard; executives read everything).
+rules.add_perm("metrics.view_figures", is_cx_lead | is_executive | is_department_head | has_department)

@@ -208,29 +208,35 @@ PERCENTILES = (50, 80, 90)
 
 
 def resolution_percentiles(
-    *, start: date, end: date, touchpoint_ids: list[int] | None = None, by_touchpoint: bool = False
+    *,
+    start: date,
+    end: date,
+    touchpoint_ids: list[int] | None = None,
+    by_touchpoint: bool = False,
+    column: str = "resolution_seconds",
+    percentiles: tuple[int, ...] = PERCENTILES,
 ) -> dict[int | None, dict[int, float]]:
-    """Nearest-rank percentiles of resolution time in days — the smallest duration d such that at least
-    p % of the resolved durations are ≤ d — for interactions opened in [start, end), overall (key None)
-    or per touchpoint. One query: ranks are counted in SQL with window functions."""
-    qs = Interaction.objects.filter(opened_day__gte=start, opened_day__lt=end, resolution_seconds__isnull=False)
+    """Nearest-rank percentiles of resolution time (or another duration column) in days — the smallest
+    duration d such that at least p % of the known durations are ≤ d — for interactions opened in
+    [start, end), overall (key None) or per touchpoint. One query: ranks counted with window functions."""
+    qs = Interaction.objects.filter(opened_day__gte=start, opened_day__lt=end, **{f"{column}__isnull": False})
     if touchpoint_ids is not None:
         qs = qs.filter(touchpoint_id__in=touchpoint_ids)
     partition = [F("touchpoint_id")] if by_touchpoint else None
     ranked = qs.annotate(
-        rank=Window(RowNumber(), partition_by=partition, order_by=[F("resolution_seconds").asc(), F("pk").asc()]),
+        rank=Window(RowNumber(), partition_by=partition, order_by=[F(column).asc(), F("pk").asc()]),
         total=Window(Count("pk"), partition_by=partition),
     )
     # rank = ceil(p × n / 100), in integer arithmetic both databases share.
     wanted = Q()
-    for p in PERCENTILES:
+    for p in percentiles:
         wanted |= Q(rank=(F("total") * p + 99) / 100)
     result: dict[int | None, dict[int, float]] = {}
     for touchpoint_id, rank, total, seconds in ranked.filter(wanted).values_list(
-        "touchpoint_id", "rank", "total", "resolution_seconds"
+        "touchpoint_id", "rank", "total", column
     ):
         key = touchpoint_id if by_touchpoint else None
-        for p in PERCENTILES:
+        for p in percentiles:
             if rank == (total * p + 99) // 100:
                 result.setdefault(key, {})[p] = seconds / 86_400
     return result

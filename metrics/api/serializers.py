@@ -33,3 +33,11 @@ class ImportRequestSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=DataImport.Kind.choices)
     file = serializers.FileField(help_text="CSV (UTF-8, `,` or `;`) or XLSX; columns in docs/import.md.")
     valid_rows_only = serializers.BooleanField(default=False)
+
+
+class ReportQuerySerializer(serializers.Serializer):
+    """The window of a report: [start, end) in days; as_of defaults to the last recompute."""
+
+    start = serializers.DateField(required=False, help_text="First day (default: 365 days before end).")
+    end = serializers.DateField(required=False, help_text="Day after the window (exclusive).")
+    as_of = serializers.DateTimeField(required=False, help_text="Reference moment (default: the last recompute).")

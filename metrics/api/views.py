@@ -1,14 +1,18 @@
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, status, viewsets
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cxhub.lib.api import RulePermission
+from journeys.models import Touchpoint
 
-from .. import services
+from .. import report, services
 from ..models import DataImport
-from .serializers import DataImportSerializer, ImportRequestSerializer
+from .serializers import DataImportSerializer, ImportRequestSerializer, ReportQuerySerializer
 
 
 @extend_schema(tags=["data"])
@@ -45,3 +49,69 @@ class DataImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         if getattr(self, "action", None) == "create" or (self.request and self.request.method == "POST"):
             return [MultiPartParser()]
         return super().get_parsers()
+
+
+REPORT_EXAMPLE = {
+    "window": {"start": "2026-06-01", "end": "2026-07-01", "as_of": "2026-06-30T12:00:00+03:00"},
+    "rollups": {"as_of": "2026-06-30T12:00:00+03:00", "finished_at": "2026-06-30T12:00:04+03:00"},
+    "service": {
+        "opened": 5,
+        "resolved": 4,
+        "service_level": {"5": {"within": 3, "eligible": 5, "share": 0.6}},
+        "against_targets": {"within": 1, "eligible": 4, "share": 0.25},
+        "resolution_days": {"n": 4, "mean": 4.25, "p50": 3.0, "p80": 8.0, "p90": 8.0},
+        "first_response_hours": {"n": 1, "mean": 3.0, "p50": 3.0, "p90": 3.0},
+        "interaction_csat": {"score": None, "n": 0},
+    },
+    "surveys": {
+        "nps": {"score": 25.0, "n": 4, "promoters": 2, "detractors": 1},
+        "csat": {"score": 66.67, "n": 3},
+        "ces": {"score": 4.0, "n": 3},
+    },
+    "customer_value": {"overall": {"customers": 9800, "R": 41000.0, "S": 2100.0, "A": 3200.0, "L": 5.2,
+                                   "CLV": 199000.0, "churn_rate": 0.19, "exposure_years": 8100.5}, "segments": {}},
+    "repeat_purchase": {"buyers": 8000, "repeat_buyers": 6100, "rate": 0.7625},
+    "cohorts": [{"month": "2026-06-01", "size": 210, "retention": [0.81]}],
+}  # fmt: skip
+
+
+@extend_schema(tags=["metrics"])
+class MetricsViewSet(viewsets.ViewSet):
+    """Headline figures from the stored rollups — the same as `manage.py metrics_report --json`.
+    Service figures carry within/eligible and n; a figure with n = 0 is null (no data)."""
+
+    permission_classes = [RulePermission]
+    read_perm = "metrics.view_figures"
+    write_perm = "metrics.configure_targets"
+
+    def _window(self, request: Request) -> report.Window:
+        query = ReportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        try:
+            return report.window(**query.validated_data)
+        except report.ReportError as error:
+            raise exceptions.ValidationError({"end": [str(error)]}) from error
+
+    @extend_schema(
+        parameters=[ReportQuerySerializer],
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="The headline figures of the window.")},
+        examples=[OpenApiExample("June", value=REPORT_EXAMPLE, response_only=True)],
+    )
+    @action(detail=False, methods=["get"])
+    def headline(self, request: Request) -> Response:
+        """Service level at 1, 3, 5, 10 days and against targets, percentiles, NPS/CSAT/CES, customer value
+        (R, S, A, L, churn rate, exposure, CLV) overall and per segment, repeat purchase, cohort retention."""
+        return Response(report.report(self._window(request)))
+
+    @extend_schema(
+        parameters=[ReportQuerySerializer],
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description="Service and survey figures of one touchpoint."),
+            404: OpenApiResponse(description="No such touchpoint."),
+        },
+    )
+    @action(detail=False, methods=["get"], url_path=r"touchpoints/(?P<touchpoint_id>\d+)")
+    def touchpoint(self, request: Request, touchpoint_id: str) -> Response:
+        """One touchpoint's service and survey figures for the window."""
+        chosen = get_object_or_404(Touchpoint.objects.select_related("department"), pk=touchpoint_id)
+        return Response(report.report(self._window(request), touchpoint=chosen))
