@@ -45,6 +45,15 @@ def load_operational_data(*, customers: int = 10_000, interactions: int = 50_000
         return {}
     catalogue = list(Touchpoint.objects.order_by("code").values_list("code", "channel"))
     spec = Spec(customers=customers, interactions=interactions, months=months, end=timezone.localdate(), seed=2026)
+    # Targets and costs first: the recompute each import triggers judges against them.
+    touchpoints = {t.code: t for t in Touchpoint.objects.filter(code__in=[code for code, _d, _s in TARGETS])}
+    for code, days, share in TARGETS:
+        if code in touchpoints:
+            ServiceTarget.objects.update_or_create(
+                touchpoint=touchpoints[code], defaults={"threshold_days": days, "target_share": Decimal(share)}
+            )
+    for channel, cost in CHANNEL_COSTS.items():
+        ChannelCost.objects.update_or_create(channel=channel, defaults={"default_cost": Decimal(cost)})
     counts = {}
     with tempfile.TemporaryDirectory() as directory:
         paths = write_files(Path(directory), spec, default_profiles(catalogue))
@@ -61,12 +70,4 @@ def load_operational_data(*, customers: int = 10_000, interactions: int = 50_000
             if result.status != DataImport.Status.SUCCEEDED:
                 raise RuntimeError(f"demo {kind} import failed: {result.message} {result.errors[:3]}")
             counts[kind] = result.rows_created
-    touchpoints = {t.code: t for t in Touchpoint.objects.filter(code__in=[code for code, _d, _s in TARGETS])}
-    for code, days, share in TARGETS:
-        if code in touchpoints:
-            ServiceTarget.objects.update_or_create(
-                touchpoint=touchpoints[code], defaults={"threshold_days": days, "target_share": Decimal(share)}
-            )
-    for channel, cost in CHANNEL_COSTS.items():
-        ChannelCost.objects.update_or_create(channel=channel, defaults={"default_cost": Decimal(cost)})
     return counts

@@ -54,9 +54,15 @@ def target_set(*, touchpoint, threshold_days: int, target_share, actor: Abstract
     if not actor.has_perm("metrics.configure_targets"):
         raise PermissionDenied(_("Only CX leads set service-level targets."))
     target = ServiceTarget.objects.filter(touchpoint=touchpoint).first() or ServiceTarget(touchpoint=touchpoint)
+    threshold_changed = target.threshold_days != threshold_days
     target.threshold_days, target.target_share, target.updated_by = threshold_days, target_share, actor
     target.full_clean()
     target.save()
+    if threshold_changed:
+        # The rollups count "within the target" at the threshold they were written with: recount.
+        from .tasks import recompute
+
+        transaction.on_commit(lambda: recompute.delay())
     return target
 
 

@@ -121,3 +121,16 @@ def test_recompute_button_runs_a_full_recompute_and_the_card_reports_it(
     MetricsRun.objects.filter(pk=run.pk).update(status="running", chunks_total=4, chunks_done=1)
     card = client.get(reverse("data:run_status"), HTTP_HX_REQUEST="true").content.decode()
     assert "Recomputing: 1 of 4 months" in card and 'hx-trigger="every 2s"' in card
+
+
+def test_changing_a_target_threshold_recounts_the_rollups(cx_lead, department, django_capture_on_commit_callbacks):
+    from metrics.models import MetricsRun
+    from metrics.services import target_set
+
+    touchpoint = TouchpointFactory(name="Complaint line", department=department)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        target_set(touchpoint=touchpoint, threshold_days=5, target_share="0.9", actor=cx_lead)
+    assert len(callbacks) == 1 and MetricsRun.objects.filter(full=True, status="succeeded").count() == 1
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        target_set(touchpoint=touchpoint, threshold_days=5, target_share="0.8", actor=cx_lead)  # share only
+    assert callbacks == [] and MetricsRun.objects.count() == 1
