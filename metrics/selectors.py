@@ -99,3 +99,70 @@ def attach_service_levels(steps: list, *, days: int = 90) -> None:
         levels = service_levels_by_touchpoint(touchpoint_ids, start=start, end=end)
     for step in steps:
         step.service = levels.get(step.touchpoint_id)
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    """One week or month of a touchpoint, from the period rollups; shares and scores carry their n."""
+
+    start: date
+    opened: int
+    resolved: int
+    by_threshold: dict[int, Share]
+    against_target: Share
+    percentiles_days: dict[int, float | None]
+    nps: Share | None  # within = promoters − detractors, eligible = answers
+    csat: Share | None
+
+    @property
+    def nps_score(self) -> float | None:
+        return 100 * self.nps.value if self.nps and self.nps.value is not None else None
+
+
+PERIODS_SHOWN = {"month": 12, "week": 26}
+
+
+def period_starts(grain: str, *, run: MetricsRun | None, count: int | None = None) -> list[date]:
+    """The last `count` week or month starts up to the given recompute (or today), oldest first."""
+    last = timezone.localtime(run.as_of).date() if run else timezone.localdate()
+    count = count or PERIODS_SHOWN[grain]
+    if grain == "week":
+        monday = last - timedelta(days=last.weekday())
+        return [monday - timedelta(weeks=n) for n in range(count - 1, -1, -1)]
+    starts, month = [], last.replace(day=1)
+    for _n in range(count):
+        starts.append(month)
+        month = (month - timedelta(days=1)).replace(day=1)
+    return starts[::-1]
+
+
+def touchpoint_periods(touchpoint_id: int, *, grain: str, starts: list[date]) -> list[PeriodFigures]:
+    """A touchpoint's figures per period (every start listed, empty periods included): two queries."""
+    from .models import ServicePeriod, SurveyPeriod
+
+    wanted = {"grain": grain, "dimension": "touchpoint", "key": str(touchpoint_id), "period_start__in": starts}
+    service = {row.period_start: row for row in ServicePeriod.objects.filter(**wanted)}
+    surveys = {row.period_start: row for row in SurveyPeriod.objects.filter(**wanted)}
+    result = []
+    for start in starts:
+        row, answers = service.get(start), surveys.get(start)
+        result.append(
+            PeriodFigures(
+                start=start,
+                opened=row.opened if row else 0,
+                resolved=row.resolved if row else 0,
+                by_threshold={
+                    d: Share(getattr(row, f"within_{d}"), getattr(row, f"eligible_{d}")) if row else Share(0, 0)
+                    for d in THRESHOLD_DAYS
+                },
+                against_target=Share(row.within_target, row.eligible_target) if row else Share(0, 0),
+                percentiles_days={p: _days(getattr(row, f"resolution_p{p}", None)) for p in (50, 80, 90)},
+                nps=Share(answers.promoters - answers.detractors, answers.nps_n) if answers else None,
+                csat=Share(answers.csat_good, answers.csat_n) if answers else None,
+            )
+        )
+    return result
+
+
+def _days(seconds: int | None) -> float | None:
+    return None if seconds is None else seconds / 86_400

@@ -6,4 +6,5 @@ app_name = "metrics"
 
 urlpatterns = [
     path("", views.dashboard_view, name="dashboard"),
+    path("touchpoints/<int:pk>/", views.touchpoint_figures_view, name="touchpoint"),
 ]

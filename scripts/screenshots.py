@@ -31,12 +31,14 @@ PAGES = {
         "/barriers/studies/2/",
         "/data/",
         "/data/targets/",
+        "/dashboard/touchpoints/7/",
+        "/dashboard/touchpoints/7/?by=week",
         "/organisation/",
         "/dashboard/",
         "/api/docs/",
     ],
     "executive": ["/", "/journeys/1/"],
-    "head-contact-centre": ["/", "/barriers/9/"],
+    "head-contact-centre": ["/", "/barriers/9/", "/dashboard/touchpoints/7/"],
     "admin": ["/admin/"],
 }
 

@@ -159,6 +159,11 @@ def _create_barrier_url(script_prefix: str) -> str:
     return reverse("barriers:create")
 
 
+@functools.lru_cache(maxsize=2048)
+def _touchpoint_figures_url(touchpoint_id: int, script_prefix: str) -> str:
+    return reverse("metrics:touchpoint", args=[touchpoint_id])
+
+
 def _service_lane(context, step) -> str:
     """The touchpoint's service level over the last 90 days: against its target when it has one
     (green when met, red when not — "service first"), else at 5 days; always with n."""
@@ -181,9 +186,11 @@ def _service_lane(context, step) -> str:
     )
     return format_html(
         '<div class="cell lane-service {}" data-testid="service-level" title="{}">'
-        '<strong>{}</strong> ≤{} {}{}<div class="small text-secondary">n = {}</div></div>',
+        '<a class="sl-link" href="{}"><strong>{}</strong> ≤{} {}{}</a>'
+        '<div class="small text-secondary">n = {}</div></div>',
         state,
         _t(context, gettext_noop("Share resolved within the threshold, last 90 days")),
+        _touchpoint_figures_url(step.touchpoint_id, get_script_prefix()),
         f"{share.value:.0%}",
         days,
         _t(context, gettext_noop("d")),
