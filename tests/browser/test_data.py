@@ -97,3 +97,60 @@ def test_cx_lead_sets_a_target_and_a_channel_cost(page, lead, department, consol
     expect(page.locator(".alert-danger")).to_contain_text("Complaint line: give whole days")
     assert float(ServiceTarget.objects.get().target_share) == 0.9
     assert console_errors == []
+
+
+def test_a_head_follows_the_map_service_lane_to_the_touchpoint_figures(page, lead, console_errors):
+    """From the map's service lane to the touchpoint's figures: cards, three charts, the table, weeks."""
+    import re
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from journeys.services import journey_create, stage_add, step_add
+    from metrics import compute
+    from metrics.models import Interaction, ServiceTarget
+    from tests.factories import DepartmentFactory, TouchpointFactory
+
+    department = DepartmentFactory(name="Contact centre")
+    head = UserFactory(username="head", roles=[Role.DEPARTMENT_HEAD])
+    department.head = head
+    department.save()
+    line = TouchpointFactory(name="Complaint line", code="cc-complaints", department=department)
+    ServiceTarget.objects.create(touchpoint=line, threshold_days=5, target_share=Decimal("0.9"))
+    customer = Customer.objects.create(
+        external_id="C1", acquired_at=timezone.now() - timedelta(days=400), acquired_month=timezone.localdate()
+    )
+    now = timezone.now()
+    for n in range(10):  # opened over the last 50 days; every third takes 8 days
+        opened = now - timedelta(days=10 + 4 * n)
+        days = 8 if n % 3 == 0 else 1
+        Interaction.objects.create(
+            external_id=f"I{n}",
+            customer=customer,
+            touchpoint=line,
+            kind="complaint",
+            opened_at=opened,
+            opened_day=timezone.localtime(opened).date(),
+            resolved_at=opened + timedelta(days=days),
+            resolution_seconds=days * 86_400,
+        )
+    compute.recompute()
+    journey = journey_create(title="Complain", actor=lead)
+    stage = stage_add(journey_id=journey.pk, name="Complain", actor=lead)
+    step_add(stage_id=stage.pk, action="Calls the complaint line", touchpoint=line, actor=lead)
+
+    log_in(page, "head", PASSWORD)
+    page.goto(f"/journeys/{journey.pk}/")
+    lane = page.get_by_test_id("service-level")
+    expect(lane).to_contain_text("60%")  # 6 of 10 within 5 days, against a 90 % target
+    expect(lane).to_contain_text("n = 10")
+    lane.get_by_role("link").click()
+    expect(page.get_by_role("heading", name="Complaint line")).to_be_visible()
+    expect(page.get_by_test_id("against-target")).to_have_text("60 %")
+    expect(page.get_by_test_id("against-target")).to_have_class(re.compile("text-danger"))
+    for chart in ("chart-service-level", "chart-percentiles", "chart-volumes"):
+        expect(page.locator(f"#{chart} .main-svg").first).to_be_visible()
+    expect(page.get_by_test_id("touchpoint-steps")).to_contain_text("Calls the complaint line")
+    page.get_by_test_id("by-week").click()
+    expect(page.get_by_role("heading", name="By week")).to_be_visible()
+    assert page.get_by_test_id("period-table").locator("tbody tr").count() == 26
+    assert console_errors == []

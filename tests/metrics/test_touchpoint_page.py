@@ -16,7 +16,9 @@ def case(periods_case):  # noqa: F811
     return periods_case
 
 
-@pytest.mark.parametrize(("who", "status"), [("cx_lead", 200), ("executive", 200), ("head", 200), ("no_role_user", 403)])
+@pytest.mark.parametrize(
+    ("who", "status"), [("cx_lead", 200), ("executive", 200), ("head", 200), ("no_role_user", 403)]
+)
 def test_everyone_with_a_role_reads_the_figures(client, request, case, who, status):
     client.force_login(request.getfixturevalue(who))
     assert client.get(reverse("metrics:touchpoint", args=[case["phone"].pk])).status_code == status
