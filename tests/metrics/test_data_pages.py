@@ -120,7 +120,7 @@ def test_recompute_button_runs_a_full_recompute_and_the_card_reports_it(
     assert "Computed as of" in client.get(reverse("data:data")).content.decode()
     MetricsRun.objects.filter(pk=run.pk).update(status="running", chunks_total=4, chunks_done=1)
     card = client.get(reverse("data:run_status"), HTTP_HX_REQUEST="true").content.decode()
-    assert "Recomputing: 1 of 4 months" in card and 'hx-trigger="every 2s"' in card
+    assert "Recomputing: 1 of 4 parts" in card and 'hx-trigger="every 2s"' in card
 
 
 def test_changing_a_target_threshold_recounts_the_rollups(cx_lead, department, django_capture_on_commit_callbacks):
