@@ -314,9 +314,8 @@ def main() -> None:
                 "data page": "/data/",
                 "map page (15 steps, service lane)": f"/journeys/{journey.pk}/",
             }
-            figures_url = f"/data/touchpoints/{touchpoints[0].pk}/"
-            if client.get(figures_url).status_code == 200:
-                pages["touchpoint figures page"] = figures_url
+            pages["touchpoint figures page (12 months)"] = f"/dashboard/touchpoints/{touchpoints[0].pk}/"
+            pages["touchpoint figures page (26 weeks)"] = f"/dashboard/touchpoints/{touchpoints[0].pk}/?by=week"
             page_results = {label: measure_page(client, url, args.repeat) for label, url in pages.items()}
 
         results = {

@@ -281,6 +281,9 @@ else:
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="cxhub")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Redis hands a task whose worker died before acknowledging it (acks_late) to another worker after
+# this many seconds; it must exceed the longest task (a full recompute), or a slow task runs twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -288,6 +291,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Pause between recompute chunks (seconds): leaves the database room for page requests during a big
+# recompute on a small server; 0 on most installations.
+METRICS_CHUNK_PAUSE_SECONDS = env.float("METRICS_CHUNK_PAUSE_SECONDS", default=0.0)
 # The one place for periodic jobs; each entry says why it runs when it does. Later issues add theirs.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Each department head's list of overdue barriers, once every weekday morning (idempotent per day).

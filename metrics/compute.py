@@ -13,8 +13,10 @@ keep their rows.
 """
 
 import logging
+import time
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Min
 from django.utils import timezone
@@ -60,6 +62,8 @@ def execute(run: MetricsRun) -> MetricsRun:
                     _rebuild_month(chunk.month, run.as_of)
                 MetricsChunk.objects.filter(pk=chunk.pk).update(done_at=timezone.now())
                 MetricsRun.objects.filter(pk=run.pk).update(chunks_done=F("chunks_done") + 1)
+            if settings.METRICS_CHUNK_PAUSE_SECONDS:
+                time.sleep(settings.METRICS_CHUNK_PAUSE_SECONDS)
         except Exception as error:
             logger.exception("metrics run %s, %s", run.pk, _chunk_name(chunk))
             if chunk.attempts >= MAX_ATTEMPTS:
