@@ -5,6 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from metrics import compute
 from metrics.models import Customer, Interaction, MetricsRun, ServiceDay, ServiceTarget
@@ -234,3 +236,30 @@ def test_incremental_run_leaves_months_whose_open_cases_are_older_than_every_thr
     compute.recompute(as_of=AS_OF)
     assert service_levels_by_touchpoint([case.pk], start=everything[0], end=everything[1]) == incremental
     assert incremental[case.pk].by_threshold[10].eligible == 3  # A, B resolved; OLD open for 200 days
+
+
+@given(
+    cases=st.lists(
+        st.tuples(st.integers(min_value=1, max_value=40), st.one_of(st.none(), st.integers(0, 30 * 24))),
+        min_size=1,
+        max_size=25,
+    )
+)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_service_level_never_falls_as_the_threshold_grows(case, cases):
+    """SL(T) = within(T) / eligible(T): within can only grow with T and eligible only shrink (fewer open
+    cases are older than a longer T), so SL is monotone in T — checked on random cases via the rollup."""
+    Interaction.objects.all().delete()
+    customer = Customer.objects.get()
+    for n, (age_days, hours) in enumerate(cases):
+        opened = AS_OF - timedelta(days=age_days, minutes=n)
+        resolved = (
+            opened + timedelta(hours=hours) if hours is not None and opened + timedelta(hours=hours) < AS_OF else None
+        )
+        interaction(case, customer, f"P{n}", opened=opened, resolved=resolved)
+    compute.recompute(as_of=AS_OF)
+    shares = [share for _days, share in sorted(figures(case).by_threshold.items())]
+    values = [share.value for share in shares if share.value is not None]
+    assert values == sorted(values)
+    assert [s.within for s in shares] == sorted(s.within for s in shares)
+    assert [s.eligible for s in shares] == sorted((s.eligible for s in shares), reverse=True)
