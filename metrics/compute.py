@@ -2,7 +2,7 @@
 period rollups (metrics.periods) derived from it.
 
 A run is split into chunks, one per month of opened days, and a last one for the periods. A month
-chunk deletes and re-inserts its slice of ServiceDay with one INSERT … SELECT … GROUP BY and sets
+chunk deletes and re-inserts its slice of ServiceDay (and ServiceKindDay) with INSERT … SELECT and sets
 its done-marker, all in one transaction: a worker killed mid-way leaves either the old slice or the
 new one, never half, and a rerun of the same run (same `as_of`)
 skips done chunks and redoes the rest — the same figures.
@@ -22,7 +22,7 @@ from django.db.models import F, Min
 from django.utils import timezone
 
 from . import periods
-from .models import THRESHOLD_DAYS, Interaction, MetricsChunk, MetricsRun, ServiceDay, ServiceTarget
+from .models import THRESHOLD_DAYS, Interaction, MetricsChunk, MetricsRun, ServiceDay, ServiceKindDay, ServiceTarget
 
 logger = logging.getLogger(__name__)
 
@@ -144,9 +144,17 @@ def _moment(value: datetime):
 
 
 def _rebuild_month(month: date, as_of: datetime) -> None:
+    """Replace the month's ServiceDay and ServiceKindDay rows: one INSERT … SELECT each."""
     end = _next_month(month)
     ServiceDay.objects.filter(day__gte=month, day__lt=end).delete()
+    ServiceKindDay.objects.filter(day__gte=month, day__lt=end).delete()
+    _insert_counts(ServiceDay, ["touchpoint_id", "target_days"], ["i.touchpoint_id", "t.threshold_days"], month, as_of)
+    _insert_counts(ServiceKindDay, ["kind"], ["i.kind"], month, as_of)
+
+
+def _insert_counts(model, key_columns: list[str], key_sql: list[str], month: date, as_of: datetime) -> None:
     q = connection.ops.quote_name
+    end = _next_month(month)
     target_thresholds = sorted(set(ServiceTarget.objects.values_list("threshold_days", flat=True)))
     params: list = []
     within = []
@@ -160,17 +168,17 @@ def _rebuild_month(month: date, as_of: datetime) -> None:
     )
     params += [_moment(as_of - timedelta(days=days)) for days in target_thresholds]
     columns = [
-        "touchpoint_id", "kind", "day", "opened", "resolved",
+        *key_columns, "day", "opened", "resolved",
         *(f"within_{d}" for d in THRESHOLD_DAYS), *(f"open_older_{d}" for d in THRESHOLD_DAYS),
-        "target_days", "within_target", "open_older_target", "resolution_seconds_sum",
+        "resolved_with_target", "within_target", "open_older_target", "resolution_seconds_sum",
         "first_response_n", "first_response_seconds_sum", "csat_n", "csat_good", "as_of",
     ]  # fmt: skip
     sql = f"""
-        INSERT INTO {q(ServiceDay._meta.db_table)} ({", ".join(q(c) for c in columns)})
-        SELECT i.touchpoint_id, i.kind, i.opened_day, COUNT(*),
+        INSERT INTO {q(model._meta.db_table)} ({", ".join(q(c) for c in columns)})
+        SELECT {", ".join(key_sql)}, i.opened_day, COUNT(*),
                SUM(CASE WHEN i.resolution_seconds IS NOT NULL THEN 1 ELSE 0 END),
                {", ".join(within)}, {", ".join(older)},
-               t.threshold_days,
+               SUM(CASE WHEN t.threshold_days IS NOT NULL AND i.resolution_seconds IS NOT NULL THEN 1 ELSE 0 END),
                SUM(CASE WHEN t.threshold_days IS NOT NULL AND i.resolution_seconds <= t.threshold_days * {DAY}
                         THEN 1 ELSE 0 END),
                SUM(CASE WHEN i.resolved_at IS NULL AND ({target_open}) THEN 1 ELSE 0 END),
@@ -183,7 +191,7 @@ def _rebuild_month(month: date, as_of: datetime) -> None:
         FROM {q(Interaction._meta.db_table)} i
         LEFT JOIN {q(ServiceTarget._meta.db_table)} t ON t.touchpoint_id = i.touchpoint_id
         WHERE i.opened_day >= %s AND i.opened_day < %s
-        GROUP BY i.touchpoint_id, i.kind, i.opened_day, t.threshold_days
+        GROUP BY {", ".join(key_sql)}, i.opened_day
     """
     params += [_moment(as_of), connection.ops.adapt_datefield_value(month), connection.ops.adapt_datefield_value(end)]
     with connection.cursor() as cursor:

@@ -295,16 +295,15 @@ class StagedSurveyResponse(StagedRow):
 THRESHOLD_DAYS = (1, 3, 5, 10)  # the service-level thresholds every figure is shown at (DOMAIN.md)
 
 
-class ServiceDay(models.Model):
-    """The fine grain every service-level figure is derived from: interactions of one touchpoint and
-    kind opened on one day, counted as of the recompute that wrote the row (`as_of`).
+class ServiceCounts(models.Model):
+    """The counts every service-level figure is derived from, for a set of interactions, as of the
+    recompute that wrote them (`as_of`).
 
     For a threshold T: within_T = resolved in ≤ T days; open_older_T = still open and opened more
     than T days before as_of. So eligible(T) = resolved + open_older_T and SL(T) = within_T / eligible(T),
-    exactly, at any coarser grouping (sums of these columns)."""
+    exactly, at any coarser grouping (sums of these columns). Against each interaction's touchpoint
+    target: within_target / (resolved_with_target + open_older_target)."""
 
-    touchpoint = models.ForeignKey("journeys.Touchpoint", on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=40, blank=True)
     day = models.DateField()
     opened = models.PositiveIntegerField(default=0)
     resolved = models.PositiveIntegerField(default=0)
@@ -316,8 +315,7 @@ class ServiceDay(models.Model):
     open_older_3 = models.PositiveIntegerField(default=0)
     open_older_5 = models.PositiveIntegerField(default=0)
     open_older_10 = models.PositiveIntegerField(default=0)
-    # Against the touchpoint's own target (threshold_days of its ServiceTarget when the row was written).
-    target_days = models.PositiveSmallIntegerField(null=True)
+    resolved_with_target = models.PositiveIntegerField(default=0)  # of interactions whose touchpoint has one
     within_target = models.PositiveIntegerField(default=0)
     open_older_target = models.PositiveIntegerField(default=0)
     resolution_seconds_sum = models.BigIntegerField(default=0)
@@ -328,11 +326,39 @@ class ServiceDay(models.Model):
     as_of = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["touchpoint", "kind", "day"], name="service_day_unique")]
+        abstract = True
+
+
+class ServiceDay(ServiceCounts):
+    """The fine grain of service figures: interactions of one touchpoint opened on one day. Derived
+    data, rebuilt by every recompute: no database foreign key (its check on every inserted row was a
+    large share of the recompute), the touchpoint's deletion still cascades through Django."""
+
+    touchpoint = models.ForeignKey(
+        "journeys.Touchpoint", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    # The touchpoint's target threshold when the row was written (None: no target then).
+    target_days = models.PositiveSmallIntegerField(null=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["touchpoint", "day"], name="service_day_unique")]
         indexes = [models.Index(fields=["day"], name="service_day_day")]
 
     def __str__(self) -> str:
-        return f"{self.touchpoint_id}/{self.kind}/{self.day}"
+        return f"{self.touchpoint_id}/{self.day}"
+
+
+class ServiceKindDay(ServiceCounts):
+    """Interactions of one kind (complaint, request, …) opened on one day, over all touchpoints: kept
+    apart from ServiceDay so the daily grain stays touchpoints × days, not × kinds."""
+
+    kind = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "day"], name="service_kind_day_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}/{self.day}"
 
 
 class MetricsRun(models.Model):
@@ -398,8 +424,10 @@ class ServicePeriod(models.Model):
     """Service figures of one group (overall, a touchpoint, department, channel or kind — `key` holds
     the id, channel or kind) in one ISO week, month or all time, by interactions' opened day.
 
-    Counts are sums of ServiceDay (so shares stay exact); percentiles are nearest-rank over the
-    period's interactions themselves, exact at this grain. Each figure comes with its n."""
+    Counts are sums of ServiceDay, or ServiceKindDay for kinds (so shares stay exact). Percentiles
+    are nearest-rank over the period's interactions themselves, exact, for weeks and months; the
+    all-time row leaves them empty (they would need every interaction on every run, and are computed
+    on request instead). Each figure comes with its n."""
 
     grain = models.CharField(max_length=5, choices=Grain)
     period_start = models.DateField()  # Monday of the week, first of the month, or ALL_TIME

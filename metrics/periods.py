@@ -1,10 +1,11 @@
 """The period rollups (ServicePeriod, SurveyPeriod): every service figure by ISO week, month and all
 time, overall and by touchpoint, department, channel and kind — the last chunk of a recompute run.
 
-Counts are sums of the daily rollup (ServiceDay), so shares stay exact and the raw table is not
-scanned once per grouping for them. Percentiles need the durations themselves: one window pass per
-grain and grouping over the interactions of the periods being rebuilt, ranks counted in SQL
-(nearest rank: the ⌈p·n/100⌉-th smallest), the same statement on SQLite and PostgreSQL.
+Counts are sums of the daily rollups (ServiceDay, ServiceKindDay), so shares stay exact and the raw
+table is not scanned once per grouping for them. Percentiles need the durations themselves: one pass
+per grain and grouping over the interactions of the weeks and months being rebuilt (nearest rank:
+the ⌈p·n/100⌉-th smallest). All-time rows carry no percentiles: they would sort every interaction
+on every run, incremental ones included; reports compute them on request.
 
 A run rebuilds the weeks and months that overlap its months, plus all time; a full run, everything.
 """
@@ -22,6 +23,7 @@ from .models import (
     Grain,
     Interaction,
     ServiceDay,
+    ServiceKindDay,
     ServicePeriod,
     SurveyPeriod,
     SurveyResponse,
@@ -42,13 +44,18 @@ def rebuild(months: list[date] | None, as_of: datetime) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # percentiles sort every group: in memory, not on disk
             cursor.execute("SET LOCAL work_mem = '256MB'")
+    # PostgreSQL ranks every grouping of a grain in one GROUPING SETS pass; SQLite, one per grouping.
+    grouping_sets = connection.vendor == "postgresql"
     for grain in (Grain.WEEK, Grain.MONTH, Grain.ALL):
+        with_percentiles = grain != Grain.ALL
         for span in _spans(grain, months):
             _delete(grain, span)
             for dimension in Dimension:
-                _insert_service(grain, dimension, span, as_of)
+                _insert_service(grain, dimension, span, as_of, with_percentiles and not grouping_sets)
                 if dimension != Dimension.KIND:  # survey answers have no interaction kind
                     _insert_surveys(grain, dimension, span, as_of)
+            if with_percentiles and grouping_sets:
+                _fill_percentiles_grouping_sets(grain, span)
 
 
 def _spans(grain: str, months: list[date] | None) -> list[DayRange | None]:
@@ -127,8 +134,9 @@ def _delete(grain: str, span: DayRange | None) -> None:
         rows.delete()
 
 
-def _insert_service(grain: str, dimension: str, span: DayRange | None, as_of: datetime) -> None:
-    """One INSERT per grain and grouping: counts summed from ServiceDay, joined to the percentiles."""
+def _insert_service(grain: str, dimension: str, span: DayRange | None, as_of: datetime, with_percentiles: bool) -> None:
+    """One INSERT per grain and grouping: counts summed from ServiceDay (ServiceKindDay for kinds),
+    joined to the percentiles (none for all time)."""
     q = connection.ops.quote_name
     where, params = _where_days("sd.day", span)
     sums = {
@@ -136,10 +144,8 @@ def _insert_service(grain: str, dimension: str, span: DayRange | None, as_of: da
         "resolved": "SUM(sd.resolved)",
         **{f"within_{d}": f"SUM(sd.within_{d})" for d in THRESHOLD_DAYS},
         **{f"eligible_{d}": f"SUM(sd.resolved + sd.open_older_{d})" for d in THRESHOLD_DAYS},
-        "within_target": "SUM(CASE WHEN sd.target_days IS NOT NULL THEN sd.within_target ELSE 0 END)",
-        "eligible_target": (
-            "SUM(CASE WHEN sd.target_days IS NOT NULL THEN sd.resolved + sd.open_older_target ELSE 0 END)"
-        ),
+        "within_target": "SUM(sd.within_target)",
+        "eligible_target": "SUM(sd.resolved_with_target + sd.open_older_target)",
         "resolution_seconds_sum": "SUM(sd.resolution_seconds_sum)",
         "first_response_n": "SUM(sd.first_response_n)",
         "first_response_seconds_sum": "SUM(sd.first_response_seconds_sum)",
@@ -149,30 +155,82 @@ def _insert_service(grain: str, dimension: str, span: DayRange | None, as_of: da
     percentiles = [f"resolution_p{p}" for p in PERCENTILES] + [
         f"first_response_p{p}" for p in FIRST_RESPONSE_PERCENTILES
     ]
+    if not with_percentiles:
+        percentiles, joined, pct_params = [], "", []
+    else:
+        pct_sql, pct_params = _percentiles_sql(grain, dimension, span)
+        joined = f"LEFT JOIN ({pct_sql}) pct ON pct.period = c.period AND pct.key = c.key"
+    if dimension == Dimension.KIND:
+        source = f"{q(ServiceKindDay._meta.db_table)} sd"
+    else:
+        source = f"{q(ServiceDay._meta.db_table)} sd JOIN {q(Touchpoint._meta.db_table)} tp ON tp.id = sd.touchpoint_id"
     columns = ["grain", "dimension", "as_of", "period_start", "key", *sums, *percentiles]
-    pct_sql, pct_params = _percentiles_sql(grain, dimension, span)
+    values = [*(f"c.{name}" for name in sums), *(f"pct.{name}" for name in percentiles)]
     sql = f"""
         INSERT INTO {q(ServicePeriod._meta.db_table)} ({", ".join(q(c) for c in columns)})
-        SELECT %s, %s, %s, c.period, c.key, {", ".join(f"c.{name}" for name in sums)},
-               {", ".join(f"pct.{name}" for name in percentiles)}
+        SELECT %s, %s, %s, c.period, c.key, {", ".join(values)}
         FROM (
             SELECT {_period(grain, "sd.day")} AS period, {_key(dimension, "sd")} AS key,
                    {", ".join(f"{expression} AS {name}" for name, expression in sums.items())}
-            FROM {q(ServiceDay._meta.db_table)} sd
-            JOIN {q(Touchpoint._meta.db_table)} tp ON tp.id = sd.touchpoint_id
+            FROM {source}
             WHERE {where}
             {_grouped(grain, dimension, "sd", "sd.day")}
         ) c
-        LEFT JOIN ({pct_sql}) pct ON pct.period = c.period AND pct.key = c.key
+        {joined}
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [grain, dimension, connection.ops.adapt_datetimefield_value(as_of), *params, *pct_params])
 
 
+def _fill_percentiles_grouping_sets(grain: str, span: DayRange | None) -> None:
+    """PostgreSQL: the percentiles of every grouping of a grain from one scan of its interactions;
+    percentile_disc(p) is the ⌈p·n⌉-th smallest value, i.e. nearest rank."""
+    q = connection.ops.quote_name
+    period = _period(grain, "i.opened_day")
+    where, params = _where_days("i.opened_day", span)
+    groupings = {
+        Dimension.TOUCHPOINT: "tp.id",
+        Dimension.DEPARTMENT: "tp.department_id",
+        Dimension.CHANNEL: "tp.channel",
+        Dimension.KIND: "i.kind",
+    }
+    dimension = "CASE " + " ".join(f"WHEN GROUPING({column}) = 0 THEN '{name}'" for name, column in groupings.items())
+    dimension += f" ELSE '{Dimension.OVERALL}' END"
+    key = "CASE " + " ".join(
+        f"WHEN GROUPING({column}) = 0 THEN CAST({column} AS varchar(64))" for column in groupings.values()
+    )
+    key += " ELSE '' END"
+    sets = ", ".join([f"({period})", *(f"({period}, {column})" for column in groupings.values())])
+    chosen = [
+        f"percentile_disc({p / 100}) WITHIN GROUP (ORDER BY i.{column}) AS {column.removesuffix('_seconds')}_p{p}"
+        for column, percentiles in (
+            ("resolution_seconds", PERCENTILES),
+            ("first_response_seconds", FIRST_RESPONSE_PERCENTILES),
+        )
+        for p in percentiles
+    ]
+    names = [c.rsplit(" AS ", 1)[1] for c in chosen]
+    table = q(ServicePeriod._meta.db_table)
+    sql = f"""
+        UPDATE {table} SET {", ".join(f"{q(name)} = pct.{name}" for name in names)}
+        FROM (
+            SELECT {period} AS period, {dimension} AS dimension, {key} AS key, {", ".join(chosen)}
+            FROM {q(Interaction._meta.db_table)} i
+            JOIN {q(Touchpoint._meta.db_table)} tp ON tp.id = i.touchpoint_id
+            WHERE {where}
+            GROUP BY GROUPING SETS ({sets})
+        ) pct
+        WHERE {table}.grain = %s AND {table}.dimension = pct.dimension AND {table}.{q("key")} = pct.key
+          AND {table}.period_start = pct.period
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, grain])
+
+
 def _percentiles_sql(grain: str, dimension: str, span: DayRange | None) -> tuple[str, list]:
-    """Nearest-rank percentiles of resolution and first-response seconds per (period, key), from the
-    interactions: PostgreSQL's percentile_disc (the ⌈p·n⌉-th value: nearest rank), elsewhere ranks
-    counted with window functions (NULLs sort last, so the known durations rank 1…n)."""
+    """SQLite: nearest-rank percentiles of resolution and first-response seconds per (period, key) of
+    one grouping, ranks counted with window functions (NULLs sort last, so the known durations rank
+    1…n). PostgreSQL's percentile_disc gives the same ⌈p·n⌉-th value (_fill_percentiles_grouping_sets)."""
     q = connection.ops.quote_name
     period, key = _period(grain, "i.opened_day"), _key(dimension, "i")
     parts = _group_by(grain, dimension, "i", "i.opened_day")
@@ -182,17 +240,6 @@ def _percentiles_sql(grain: str, dimension: str, span: DayRange | None) -> tuple
         JOIN {q(Touchpoint._meta.db_table)} tp ON tp.id = i.touchpoint_id
         WHERE {where}
     """
-    if connection.vendor == "postgresql":
-        chosen = [
-            f"percentile_disc({p / 100}) WITHIN GROUP (ORDER BY i.{column}) AS {column.removesuffix('_seconds')}_p{p}"
-            for column, percentiles in (
-                ("resolution_seconds", PERCENTILES),
-                ("first_response_seconds", FIRST_RESPONSE_PERCENTILES),
-            )
-            for p in percentiles
-        ]
-        grouped = _grouped(grain, dimension, "i", "i.opened_day")
-        return f"SELECT {period} AS period, {key} AS key, {', '.join(chosen)} {source} {grouped}", params
     partition = f"PARTITION BY {', '.join(parts)}" if parts else ""
 
     def picks(column: str, prefix: str, percentiles: tuple[int, ...]) -> list[str]:

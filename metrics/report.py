@@ -117,7 +117,6 @@ def service_figures(span: Window, *, touchpoint_ids: list[int] | None = None) ->
     days = ServiceDay.objects.filter(day__gte=span.start, day__lt=span.end)
     if touchpoint_ids is not None:
         days = days.filter(touchpoint_id__in=touchpoint_ids)
-    with_target = Q(target_days__isnull=False)
     sums = days.aggregate(
         n_opened=Sum("opened"),
         n_resolved=Sum("resolved"),
@@ -126,9 +125,9 @@ def service_figures(span: Window, *, touchpoint_ids: list[int] | None = None) ->
         n_first_response_sum=Sum("first_response_seconds_sum"),
         n_csat_n=Sum("csat_n"),
         n_csat_good=Sum("csat_good"),
-        n_within_target=Sum("within_target", filter=with_target),
-        n_resolved_with_target=Sum("resolved", filter=with_target),
-        n_open_older_target=Sum("open_older_target", filter=with_target),
+        n_within_target=Sum("within_target"),
+        n_resolved_with_target=Sum("resolved_with_target"),
+        n_open_older_target=Sum("open_older_target"),
         **{f"n_within_{d}": Sum(f"within_{d}") for d in THRESHOLD_DAYS},
         **{f"n_open_older_{d}": Sum(f"open_older_{d}") for d in THRESHOLD_DAYS},
     )
