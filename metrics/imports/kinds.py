@@ -7,10 +7,12 @@ query each, by the pipeline.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import models as m
@@ -21,6 +23,10 @@ from .parsing import CellError
 @dataclass
 class Context:
     comma_decimals: bool
+    zone: tzinfo = field(default_factory=timezone.get_current_timezone)  # for dates without an offset
+
+    def moment(self, value: str):
+        return parsing.moment(value, self.zone)
 
 
 @dataclass
@@ -64,14 +70,14 @@ def _id(cleaned: Cleaned, raw: dict[str, str], column: str) -> str:
 def clean_customer(raw: dict[str, str], ctx: Context) -> Cleaned:
     c = Cleaned()
     c.values["external_id"] = _id(c, raw, "customer_id")
-    acquired = _cell(c, raw, "acquired_at", parsing.moment, required=True)
+    acquired = _cell(c, raw, "acquired_at", ctx.moment, required=True)
     cost = _cell(c, raw, "acquisition_cost", lambda v: parsing.decimal(v, comma=ctx.comma_decimals, minimum=Decimal(0)))
     segment = _cell(c, raw, "segment", lambda v: parsing.text(v, max_length=60))
-    churned = _cell(c, raw, "churned_at", parsing.moment)
+    churned = _cell(c, raw, "churned_at", ctx.moment)
     if acquired and churned and churned < acquired:
         c.errors["churned_at"] = _("churned before acquired")
     if acquired:
-        c.values.update(acquired_at=acquired, acquired_month=parsing.month_start(acquired))
+        c.values.update(acquired_at=acquired, acquired_month=parsing.month_start(acquired, ctx.zone))
     c.values.update(acquisition_cost=cost or Decimal(0), segment=segment or "", churned_at=churned)
     return c
 
@@ -81,9 +87,9 @@ def clean_interaction(raw: dict[str, str], ctx: Context) -> Cleaned:
     c.values["external_id"] = _id(c, raw, "interaction_id")
     c.customer = _id(c, raw, "customer_id")
     c.touchpoint = _cell(c, raw, "touchpoint", lambda v: parsing.text(v, max_length=160), required=True) or ""
-    opened = _cell(c, raw, "opened_at", parsing.moment, required=True)
-    responded = _cell(c, raw, "first_response_at", parsing.moment)
-    resolved = _cell(c, raw, "resolved_at", parsing.moment)
+    opened = _cell(c, raw, "opened_at", ctx.moment, required=True)
+    responded = _cell(c, raw, "first_response_at", ctx.moment)
+    resolved = _cell(c, raw, "resolved_at", ctx.moment)
     cost = _cell(c, raw, "cost", lambda v: parsing.decimal(v, comma=ctx.comma_decimals, minimum=Decimal(0)))
     csat = _cell(c, raw, "csat", lambda v: parsing.whole(v, low=1, high=5))
     kind = _cell(c, raw, "kind", lambda v: parsing.text(v, max_length=40)) or ""
@@ -94,7 +100,7 @@ def clean_interaction(raw: dict[str, str], ctx: Context) -> Cleaned:
     if opened:
         c.values.update(
             opened_at=opened,
-            opened_day=parsing.local_day(opened),
+            opened_day=parsing.local_day(opened, ctx.zone),
             resolution_seconds=int((resolved - opened).total_seconds()) if resolved and resolved >= opened else None,
             first_response_seconds=int((responded - opened).total_seconds())
             if responded and responded >= opened
@@ -108,12 +114,12 @@ def clean_transaction(raw: dict[str, str], ctx: Context) -> Cleaned:
     c = Cleaned()
     c.values["external_id"] = _id(c, raw, "transaction_id")
     c.customer = _id(c, raw, "customer_id")
-    occurred = _cell(c, raw, "occurred_at", parsing.moment, required=True)
+    occurred = _cell(c, raw, "occurred_at", ctx.moment, required=True)
     amount = _cell(
         c, raw, "amount", lambda v: parsing.decimal(v, comma=ctx.comma_decimals, minimum=Decimal(0)), required=True
     )
     if occurred:
-        day = parsing.local_day(occurred)
+        day = parsing.local_day(occurred, ctx.zone)
         c.values.update(occurred_at=occurred, occurred_day=day, occurred_month=day.replace(day=1))
     c.values["amount"] = amount
     return c
@@ -125,13 +131,13 @@ def clean_survey_response(raw: dict[str, str], ctx: Context) -> Cleaned:
     c.customer = _cell(c, raw, "customer_id", lambda v: parsing.text(v, max_length=64)) or ""
     c.touchpoint = _cell(c, raw, "touchpoint", lambda v: parsing.text(v, max_length=160)) or ""
     c.journey = _cell(c, raw, "journey", lambda v: parsing.text(v, max_length=200)) or ""
-    submitted = _cell(c, raw, "submitted_at", parsing.moment, required=True)
+    submitted = _cell(c, raw, "submitted_at", ctx.moment, required=True)
     nps = _cell(c, raw, "nps", lambda v: parsing.whole(v, low=0, high=10))
     csat = _cell(c, raw, "csat", lambda v: parsing.whole(v, low=1, high=5))
     ces = _cell(c, raw, "ces", lambda v: parsing.whole(v, low=1, high=7))
     comment = _cell(c, raw, "comment", lambda v: parsing.text(v, max_length=5000)) or ""
     if submitted:
-        c.values.update(submitted_at=submitted, submitted_day=parsing.local_day(submitted))
+        c.values.update(submitted_at=submitted, submitted_day=parsing.local_day(submitted, ctx.zone))
     if nps is None and csat is None and ces is None and not any(k in c.errors for k in ("nps", "csat", "ces")):
         c.errors["nps"] = _("an answer needs at least one of nps, csat, ces")
     c.values.update(nps=nps, csat=csat, ces=ces, comment=comment)

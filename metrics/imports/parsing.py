@@ -1,6 +1,6 @@
 """Cell parsers for imports: each returns the value or raises CellError with a reason people understand."""
 
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
@@ -18,8 +18,9 @@ def text(value: str, *, max_length: int) -> str:
     return value
 
 
-def moment(value: str) -> datetime:
-    """ISO 8601 date or date-time; no offset → the configured time zone; a date → its midnight."""
+def moment(value: str, zone: tzinfo | None = None) -> datetime:
+    """ISO 8601 date or date-time; no offset → `zone` (default: the configured time zone); a date →
+    its midnight. Imports pass the zone once rather than looking it up per cell."""
     value = value.strip()
     try:
         parsed = datetime.fromisoformat(value)  # dates, date-times, offsets and "Z" (Python ≥ 3.11)
@@ -28,7 +29,7 @@ def moment(value: str) -> datetime:
             _("“%(value)s” is not a date (ISO 8601, e.g. 2026-03-31 or 2026-03-31T14:05)") % {"value": value[:40]}
         ) from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.get_current_timezone())
+        parsed = parsed.replace(tzinfo=zone or timezone.get_current_timezone())
     return parsed
 
 
@@ -67,12 +68,12 @@ def whole(value: str, *, low: int, high: int) -> int:
     return number
 
 
-def local_day(moment_value: datetime) -> date:
-    current = timezone.get_current_timezone()
+def local_day(moment_value: datetime, zone: tzinfo | None = None) -> date:
+    current = zone or timezone.get_current_timezone()
     if moment_value.tzinfo is current:
         return moment_value.date()
     return moment_value.astimezone(current).date()
 
 
-def month_start(moment_value: datetime) -> date:
-    return local_day(moment_value).replace(day=1)
+def month_start(moment_value: datetime, zone: tzinfo | None = None) -> date:
+    return local_day(moment_value, zone).replace(day=1)
