@@ -1,0 +1,97 @@
+"""PostgreSQL's set-based shortcut for clean interaction files gives exactly the rows the row-by-row
+checker gives, and declines (leaving the report to the checker) whatever it is not sure about."""
+
+import io
+
+import pytest
+from django.db import connection
+
+from metrics.imports import fast
+from metrics.models import Customer, DataImport, Interaction
+from metrics.services import import_start
+from tests.factories import TouchpointFactory
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the shortcut is PostgreSQL's COPY"),
+]
+
+HEADER = "interaction_id,customer_id,touchpoint,kind,opened_at,first_response_at,resolved_at,cost,csat\n"
+CLEAN = HEADER + (
+    "I1,C1,cc-complaints,complaint,2026-03-31T14:05,2026-03-31T14:35:10,2026-04-02T09:00:00.123,150.5,5\n"
+    "I2,C2,COMPLAINT LINE,,2026-03-31,,2026-04-01T10:00+03:00,,\n"
+    'I3, C1 ,cc-complaints,"call, urgent",2026-04-01 08:00:00.000000Z,,,0,1\n'
+    "I4,C2,web-form,request,2026-10-25T02:30,2026-10-25T02:31:00-05:00,2026-10-26T00:00,12,\n"
+)
+SEMICOLON = (
+    HEADER.replace(",", ";") + "I5;C1;cc-complaints;complaint;2026-05-01T10:00;;2026-05-03T10:00;99,95;4\r\n"
+    "I6;C2;web-form;;2026-05-02;;;1000;\r\n"
+)
+FIELDS = [
+    "external_id", "customer_id", "touchpoint_id", "kind", "opened_at", "opened_day", "first_response_at",
+    "resolved_at", "resolution_seconds", "first_response_seconds", "cost", "csat",
+]  # fmt: skip
+
+
+@pytest.fixture
+def catalogue(department):
+    TouchpointFactory(name="Complaint line", code="cc-complaints", department=department)
+    TouchpointFactory(name="Web form", code="web-form", department=department)
+    for external_id in ("C1", "C2"):
+        Customer.objects.create(external_id=external_id, acquired_at="2025-01-01T00:00Z", acquired_month="2025-01-01")
+
+
+def run(content: str, name: str = "i.csv") -> DataImport:
+    return import_start(
+        kind="interactions", source=io.BytesIO(content.encode()), file_name=name, actor=None, background=False
+    )
+
+
+def rows():
+    return list(Interaction.objects.order_by("external_id").values_list(*FIELDS))
+
+
+@pytest.mark.parametrize("content", [CLEAN, SEMICOLON, "\ufeff" + CLEAN], ids=["comma", "semicolon", "bom"])
+def test_the_shortcut_and_the_row_checker_store_the_same_rows(catalogue, monkeypatch, content):
+    used = []
+    real = fast.stage
+    monkeypatch.setattr(fast, "stage", lambda *args: used.append(real(*args)) or used[-1])
+    first = run(content)
+    assert first.status == "succeeded", first.errors
+    assert used and used[0] == first.rows_total  # the shortcut took the whole file
+    shortcut = rows()
+
+    Interaction.objects.all().delete()
+    monkeypatch.setattr(fast, "applies", lambda data_import: False)
+    again = run(content)
+    assert again.status == "succeeded" and (again.rows_created, again.rows_total) == (
+        first.rows_created,
+        first.rows_total,
+    )
+    assert rows() == shortcut and shortcut
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("I9,C1,cc-complaints,,2026-02-30,,,,", "is not a date"),  # passes the pattern, fails the cast
+        ("I9,C1,cc-complaints,,2026-03-01T24:00,,,,", "is not a date"),  # PostgreSQL would take it
+        ("I9,C1,cc-complaints,,2026-03-01,,2026-02-01,,", "resolved before opened"),
+        ("I9,C404,cc-complaints,,2026-03-01,,,,", "unknown customer"),
+        ("I9,C1,cc-complaints,,2026-03-01,,,1.005,", None),  # three decimals: the checker rounds them
+        ("I9,C1,cc-complaints,,2026-03-01,,,,\nI9,C2,web-form,,2026-03-02,,,,", "duplicate id"),
+        ("I9,C1,cc-complaints,,2026-03-01,,,,,", "cells instead of"),
+        ("I9\u00a0,C1,cc-complaints,,2026-03-01,,,,", None),  # a no-break space only Python strips
+    ],
+)
+def test_what_the_shortcut_declines_the_checker_decides(catalogue, monkeypatch, line, message):
+    used = []
+    real = fast.stage
+    monkeypatch.setattr(fast, "stage", lambda *args: used.append(real(*args)) or used[-1])
+    result = run(HEADER + line + "\n")
+    assert used == [None]  # declined, nothing staged by it
+    if message is None:
+        assert result.status == "succeeded" and Interaction.objects.count() == 1
+    else:
+        assert result.status == "failed" and not Interaction.objects.exists()
+        assert message in " ".join(error["message"] for error in result.errors)
