@@ -29,9 +29,8 @@ ISO_MOMENT = (
     r"([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.(\d{3}|\d{6}))?)?(Z|[+-](0\d|1[0-5]):[0-5]\d)?)?$"
 )
 HAS_OFFSET = r"(Z|[+-]\d{2}:\d{2})$"
-# Cells the row checker would strip (str.strip) but btrim would not: leave those files to it.
-_SPACE = r"[\s\u00a0\u0085\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\u001c-\u001f]"
-EDGE_SPACE = f"^{_SPACE}|{_SPACE}$"
+# What str.strip() removes (the row checker strips every cell); btrim with these finds cells it would change.
+PYTHON_WHITESPACE = "".join(chr(code) for code in range(0x110000) if chr(code).isspace())
 
 
 def applies(data_import: DataImport) -> bool:
@@ -100,12 +99,13 @@ def _stage(data_import: DataImport, source: BinaryIO, touchpoints: dict[str, int
                        OR customer_id IS NULL OR touchpoint_id IS NULL OR length(kind) > 40
                        OR opened IS NULL OR opened !~ %(moment)s OR responded !~ %(moment)s OR resolved !~ %(moment)s
                        OR cost !~ %(number)s OR csat !~ '^[1-5]$'
-                       OR external_id ~ %(space)s OR customer_key ~ %(space)s OR touchpoint_key ~ %(space)s
-                       OR kind ~ %(space)s),
+                       OR btrim(external_id, %(space)s) <> external_id
+                       OR btrim(customer_key, %(space)s) <> customer_key
+                       OR btrim(touchpoint_key, %(space)s) <> touchpoint_key OR btrim(kind, %(space)s) <> kind),
                    count(*) - count(DISTINCT external_id)
             FROM import_cells
             """,
-            {"moment": ISO_MOMENT, "number": number, "space": EDGE_SPACE},
+            {"moment": ISO_MOMENT, "number": number, "space": PYTHON_WHITESPACE},
         )
         total, bad, duplicates = cursor.fetchone()
         if total == 0 or bad or duplicates:
@@ -138,11 +138,13 @@ def _stage(data_import: DataImport, source: BinaryIO, touchpoints: dict[str, int
         cursor.execute(
             """
             SELECT count(*) FROM (
-                SELECT unnest(ARRAY[opened, responded, resolved]) AS local FROM import_cells
-            ) cells
-            WHERE local IS NOT NULL AND local !~ %(offset)s
-              AND (local::timestamp - interval '3 hours') AT TIME ZONE %(zone)s
-                  - (local::timestamp + interval '3 hours') AT TIME ZONE %(zone)s <> interval '-6 hours'
+                SELECT DISTINCT date_trunc('hour', local::timestamp) AS hour FROM (
+                    SELECT unnest(ARRAY[opened, responded, resolved]) AS local FROM import_cells
+                ) cells
+                WHERE local IS NOT NULL AND local !~ %(offset)s
+            ) hours
+            WHERE (hour - interval '3 hours') AT TIME ZONE %(zone)s
+                  - (hour + interval '4 hours') AT TIME ZONE %(zone)s <> interval '-7 hours'
             """,
             {"offset": HAS_OFFSET, "zone": settings.TIME_ZONE},
         )
