@@ -4,8 +4,8 @@ time, overall and by touchpoint, department, channel and kind — the last chunk
 Counts are sums of the daily rollups (ServiceDay, ServiceKindDay), so shares stay exact and the raw
 table is not scanned once per grouping for them. Percentiles need the durations themselves: one pass
 per grain and grouping over the interactions of the weeks and months being rebuilt (nearest rank:
-the ⌈p·n/100⌉-th smallest). All-time rows carry no percentiles: they would sort every interaction
-on every run, incremental ones included; reports compute them on request.
+the ⌈p·n/100⌉-th smallest). All-time rows are sums of the month rows and carry no percentiles: those
+would sort every interaction on every run, incremental ones included; reports compute them on request.
 
 A run rebuilds the weeks and months that overlap its months, plus all time; a full run, everything.
 """
@@ -18,6 +18,7 @@ from django.db import connection
 from journeys.models import Touchpoint
 
 from .models import (
+    ALL_TIME,
     THRESHOLD_DAYS,
     Dimension,
     Grain,
@@ -46,21 +47,52 @@ def rebuild(months: list[date] | None, as_of: datetime) -> None:
             cursor.execute("SET LOCAL work_mem = '256MB'")
     # PostgreSQL ranks every grouping of a grain in one GROUPING SETS pass; SQLite, one per grouping.
     grouping_sets = connection.vendor == "postgresql"
-    for grain in (Grain.WEEK, Grain.MONTH, Grain.ALL):
-        with_percentiles = grain != Grain.ALL
+    for grain in (Grain.WEEK, Grain.MONTH):
         for span in _spans(grain, months):
             _delete(grain, span)
             for dimension in Dimension:
-                _insert_service(grain, dimension, span, as_of, with_percentiles and not grouping_sets)
+                _insert_service(grain, dimension, span, as_of, not grouping_sets)
                 if dimension != Dimension.KIND:  # survey answers have no interaction kind
                     _insert_surveys(grain, dimension, span, as_of)
-            if with_percentiles and grouping_sets:
+            if grouping_sets:
                 _fill_percentiles_grouping_sets(grain, span)
+    _delete(Grain.ALL, None)
+    _insert_all_time(as_of)
+
+
+def _insert_all_time(as_of: datetime) -> None:
+    """All-time rows are sums of the month rows just written: a few rows per group, not every day."""
+    q = connection.ops.quote_name
+    counted = {
+        ServicePeriod: [
+            "opened", "resolved", *(f"within_{d}" for d in THRESHOLD_DAYS), *(f"eligible_{d}" for d in THRESHOLD_DAYS),
+            "within_target", "eligible_target", "resolution_seconds_sum", "first_response_n",
+            "first_response_seconds_sum", "csat_n", "csat_good",
+        ],
+        SurveyPeriod: ["nps_n", "promoters", "detractors", "csat_n", "csat_good", "ces_n", "ces_sum"],
+    }  # fmt: skip
+    with connection.cursor() as cursor:
+        for model, columns in counted.items():
+            table = q(model._meta.db_table)
+            cursor.execute(
+                f"""
+                INSERT INTO {table} (grain, period_start, dimension, {q("key")}, as_of, {", ".join(columns)})
+                SELECT %s, %s, dimension, {q("key")}, %s, {", ".join(f"SUM({c})" for c in columns)}
+                FROM {table} WHERE grain = %s
+                GROUP BY dimension, {q("key")}
+                """,
+                [
+                    Grain.ALL,
+                    connection.ops.adapt_datefield_value(ALL_TIME),
+                    connection.ops.adapt_datetimefield_value(as_of),
+                    Grain.MONTH,
+                ],
+            )
 
 
 def _spans(grain: str, months: list[date] | None) -> list[DayRange | None]:
     """The day ranges whose periods are rebuilt, whole periods each (None: no bound)."""
-    if months is None or grain == Grain.ALL:
+    if months is None:
         return [None]
     ranges = []
     for month in sorted(months):
@@ -79,9 +111,7 @@ def _spans(grain: str, months: list[date] | None) -> list[DayRange | None]:
 
 
 def _period(grain: str, column: str) -> str:
-    """SQL for the start of the period a date column falls in (the same date text on both databases)."""
-    if grain == Grain.ALL:
-        return "CAST('0001-01-01' AS date)" if connection.vendor == "postgresql" else "'0001-01-01'"
+    """SQL for the start of the week or month a date column falls in (the same date on both databases)."""
     if connection.vendor == "postgresql":
         return f"CAST(date_trunc('{grain}', CAST({column} AS timestamp)) AS date)"
     return f"date({column}, 'weekday 0', '-6 days')" if grain == Grain.WEEK else f"date({column}, 'start of month')"
@@ -98,9 +128,9 @@ def _key(dimension: str, row: str, touchpoint: str = "tp") -> str:
 
 
 def _group_by(grain: str, dimension: str, row: str, day_column: str) -> list[str]:
-    """The non-constant parts of (period, key), as raw columns (integers group faster than their
-    text): PostgreSQL refuses constants in GROUP BY."""
-    parts = [] if grain == Grain.ALL else [_period(grain, day_column)]
+    """(period, key) as raw columns (integers group faster than their text); overall has no key, and
+    PostgreSQL refuses constants in GROUP BY."""
+    parts = [_period(grain, day_column)]
     column = {
         Dimension.OVERALL: None,
         Dimension.TOUCHPOINT: "tp.id",
@@ -113,7 +143,7 @@ def _group_by(grain: str, dimension: str, row: str, day_column: str) -> list[str
 
 def _grouped(grain: str, dimension: str, row: str, day_column: str) -> str:
     parts = _group_by(grain, dimension, row, day_column)
-    return f"GROUP BY {', '.join(parts)} HAVING COUNT(*) > 0" if parts else "HAVING COUNT(*) > 0"
+    return f"GROUP BY {', '.join(parts)}"
 
 
 def _day(value: date):
@@ -240,7 +270,7 @@ def _percentiles_sql(grain: str, dimension: str, span: DayRange | None) -> tuple
         JOIN {q(Touchpoint._meta.db_table)} tp ON tp.id = i.touchpoint_id
         WHERE {where}
     """
-    partition = f"PARTITION BY {', '.join(parts)}" if parts else ""
+    partition = f"PARTITION BY {', '.join(parts)}"
 
     def picks(column: str, prefix: str, percentiles: tuple[int, ...]) -> list[str]:
         rank, n = f"w.{prefix}_rank", f"w.{prefix}_n"
