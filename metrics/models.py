@@ -420,7 +420,23 @@ class Dimension(models.TextChoices):
 ALL_TIME = date(1, 1, 1)  # period_start of the all-time grain
 
 
-class ServicePeriod(models.Model):
+class PeriodGroup(models.Model):
+    """Which figures a period row holds: a grain, the period's start and a group (`key` holds the
+    touchpoint or department id, the channel or the kind; empty overall)."""
+
+    grain = models.CharField(max_length=5, choices=Grain)
+    period_start = models.DateField()  # Monday of the week, first of the month, or ALL_TIME
+    dimension = models.CharField(max_length=10, choices=Dimension)
+    key = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.grain}/{self.period_start}/{self.dimension}/{self.key}"
+
+
+class ServicePeriod(PeriodGroup):
     """Service figures of one group (overall, a touchpoint, department, channel or kind — `key` holds
     the id, channel or kind) in one ISO week, month or all time, by interactions' opened day.
 
@@ -429,10 +445,6 @@ class ServicePeriod(models.Model):
     all-time row leaves them empty (they would need every interaction on every run, and are computed
     on request instead). Each figure comes with its n."""
 
-    grain = models.CharField(max_length=5, choices=Grain)
-    period_start = models.DateField()  # Monday of the week, first of the month, or ALL_TIME
-    dimension = models.CharField(max_length=10, choices=Dimension)
-    key = models.CharField(max_length=64, blank=True)
     opened = models.PositiveIntegerField(default=0)
     resolved = models.PositiveIntegerField(default=0)
     within_1 = models.PositiveIntegerField(default=0)
@@ -464,18 +476,11 @@ class ServicePeriod(models.Model):
         ]
         indexes = [models.Index(fields=["grain", "period_start"], name="service_period_start")]
 
-    def __str__(self) -> str:
-        return f"{self.grain}/{self.period_start}/{self.dimension}/{self.key}"
 
-
-class SurveyPeriod(models.Model):
+class SurveyPeriod(PeriodGroup):
     """Survey answers of one group (overall, touchpoint, department, channel) in one ISO week, month
     or all time, by submitted day: NPS, CSAT and CES, each with its own n."""
 
-    grain = models.CharField(max_length=5, choices=Grain)
-    period_start = models.DateField()
-    dimension = models.CharField(max_length=10, choices=Dimension)
-    key = models.CharField(max_length=64, blank=True)
     nps_n = models.PositiveIntegerField(default=0)
     promoters = models.PositiveIntegerField(default=0)  # 9–10
     detractors = models.PositiveIntegerField(default=0)  # 0–6
@@ -489,6 +494,3 @@ class SurveyPeriod(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["grain", "dimension", "key", "period_start"], name="survey_period_unique")
         ]
-
-    def __str__(self) -> str:
-        return f"{self.grain}/{self.period_start}/{self.dimension}/{self.key}"
