@@ -1,6 +1,6 @@
 """Cell parsers for imports: each returns the value or raises CellError with a reason people understand."""
 
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
@@ -29,8 +29,9 @@ def moment(value: str, zone: tzinfo | None = None) -> datetime:
             _("“%(value)s” is not a date (ISO 8601, e.g. 2026-03-31 or 2026-03-31T14:05)") % {"value": value[:40]}
         ) from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=zone or timezone.get_current_timezone())
-    return parsed
+        return parsed.replace(tzinfo=zone or timezone.get_current_timezone())
+    # In UTC: Python takes offsets up to ±23:59, PostgreSQL stores only up to ±15:59.
+    return parsed.astimezone(UTC)
 
 
 def decimal(value: str, *, comma: bool, minimum: Decimal | None = None) -> Decimal:

@@ -16,6 +16,8 @@ any file it declines, for whatever reason, is checked here row by row.
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -60,8 +62,8 @@ def run(data_import: DataImport, *, on_progress: Callable[[int], None] | None = 
             if fast.applies(data_import):
                 # A second handle: FieldFile.open() would hand back (and then close) the one being read.
                 with data_import.file.storage.open(data_import.file.name, "rb") as again:
-                    fast_rows = fast.stage(data_import, again, resolver.touchpoint_keys())
-            if fast_rows is not None:  # staged already: every row passed the set-based checks
+                    fast_rows = fast.load(data_import, again, resolver.touchpoint_keys())
+            if fast_rows is not None:  # loaded already: every row passed the set-based checks
                 rows_total = rows_staged = fast_rows
             seen: dict[str, int] = {}
             chunk: list[tuple[int, dict[str, str]]] = []
@@ -94,9 +96,9 @@ def run(data_import: DataImport, *, on_progress: Callable[[int], None] | None = 
                 _("%(count)s problems in %(name)s: nothing was imported. Fix them, or choose “import valid rows only”.")
                 % {"count": error_count, "name": data_import.file_name}
             )
-        touched = _touched_months(kind, data_import)
+        source = _Source(fast.ROWS_TABLE) if fast_rows is not None else _Source.staging(kind, data_import)
         with transaction.atomic():
-            created, updated = _merge(kind, data_import)
+            created, updated, touched = _merge(kind, source)
         _finish(
             data_import,
             status=DataImport.Status.SUCCEEDED,
@@ -133,6 +135,7 @@ def run(data_import: DataImport, *, on_progress: Callable[[int], None] | None = 
         )
     finally:
         kind.staging.objects.filter(data_import=data_import).delete()
+        fast.discard()
     data_import.refresh_from_db()
     return data_import
 
@@ -268,48 +271,83 @@ def _adapter(field) -> Callable:
     return lambda v: v
 
 
-def _touched_months(kind: Kind, data_import: DataImport) -> list[str]:
-    """For interactions and survey answers (the rows period rollups count): the months of the staged
-    rows' days and of the rows they replace."""
-    day_field = {Interaction: "opened_day", SurveyResponse: "submitted_day"}.get(kind.target)
-    if day_field is None:
-        return []
-    staged = kind.staging.objects.filter(data_import=data_import)
-    months = {d.replace(day=1) for d in staged.dates(day_field, "month")}
-    replaced = kind.target.objects.filter(external_id__in=staged.values("external_id"))
-    months |= {d.replace(day=1) for d in replaced.dates(day_field, "month")}
-    return sorted(month.isoformat() for month in months)
+@dataclass(frozen=True)
+class _Source:
+    """Checked rows to merge: a table with external_id and the kind's fields, and a condition."""
+
+    table: str
+    where: str = "TRUE"
+    params: tuple = ()
+
+    @classmethod
+    def staging(cls, kind: Kind, data_import: DataImport) -> "_Source":
+        return cls(connection.ops.quote_name(kind.staging._meta.db_table), "s.data_import_id = %s", (data_import.pk,))
 
 
+# The day each kind's rollups group by: the months of new and changed rows (and the months changed
+# rows leave) are the ones an incremental recompute rebuilds.
+DAY_FIELDS = {Interaction: "opened_day", SurveyResponse: "submitted_day"}
+REFERENCED = {"customer_id": Customer, "touchpoint_id": Touchpoint, "journey_id": Journey}
 ANALYZE_AFTER_ROWS = 10_000
 
 
-def _merge(kind: Kind, data_import: DataImport) -> tuple[int, int]:
-    """Upsert the staged rows into the real table in one statement; returns (created, updated)."""
-    target = connection.ops.quote_name(kind.target._meta.db_table)
-    staging = connection.ops.quote_name(kind.staging._meta.db_table)
+def _merge(kind: Kind, source: _Source) -> tuple[int, int, list[str]]:
+    """Write the checked rows into the real table: new external ids are inserted, rows that differ
+    from their stored record update it, identical rows are left alone (re-importing a file writes
+    nothing). Returns (created, updated, touched months). Runs inside the caller's transaction."""
+    q = connection.ops.quote_name
+    postgres = connection.vendor == "postgresql"
+    target = q(kind.target._meta.db_table)
     columns = ["external_id", *kind.fields]
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    updates = ", ".join(
-        f"{connection.ops.quote_name(c)} = excluded.{connection.ops.quote_name(c)}" for c in kind.fields
-    )
+    names = ", ".join(q(c) for c in columns)
+    day = DAY_FIELDS.get(kind.target)
+    references = [(c, REFERENCED[c]) for c in kind.fields if c in REFERENCED]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT count(*) FROM {staging} s JOIN {target} t ON t.external_id = s.external_id "
-            "WHERE s.data_import_id = %s",
-            [data_import.pk],
+        if postgres:
+            # One merge at a time per table (readers go on), and the rows referred to cannot change
+            # until commit: what per-row foreign-key checks would ensure, set-based (Interaction has
+            # no such constraints; it is written in bulk). SQLite serialises writers anyway.
+            cursor.execute(f"LOCK TABLE {target} IN SHARE ROW EXCLUSIVE MODE")
+            for _column, model in references:
+                cursor.execute(f"LOCK TABLE {q(model._meta.db_table)} IN SHARE MODE")
+        for column, model in references:
+            cursor.execute(
+                f"SELECT count(*) FROM (SELECT DISTINCT s.{q(column)} AS ref FROM {source.table} s "
+                f"WHERE {source.where} AND s.{q(column)} IS NOT NULL) used "
+                f"WHERE NOT EXISTS (SELECT 1 FROM {q(model._meta.db_table)} r WHERE r.id = used.ref)",
+                source.params,
+            )
+            if cursor.fetchone()[0]:
+                raise ImportRefused(
+                    _("Some %(things)s in the file were deleted while it was being imported; nothing was imported. "
+                      "Import it again.") % {"things": model._meta.verbose_name_plural}
+                )  # fmt: skip
+        differs = " OR ".join(
+            f"t.{q(c)} IS DISTINCT FROM s.{q(c)}" if postgres else f"t.{q(c)} IS NOT s.{q(c)}" for c in kind.fields
         )
-        existing = cursor.fetchone()[0]
-        cursor.execute(f"SELECT count(*) FROM {staging} WHERE data_import_id = %s", [data_import.pk])
-        staged = cursor.fetchone()[0]
-        # SQLite needs the WHERE before ON CONFLICT to parse INSERT … SELECT … ON CONFLICT; it is there.
+        old_day = f", t.{q(day)} AS old_day" if day else ""
+        cursor.execute("DROP TABLE IF EXISTS merge_plan")
         cursor.execute(
-            f"INSERT INTO {target} ({quoted}) SELECT {quoted} FROM {staging} WHERE data_import_id = %s "
-            f"ON CONFLICT (external_id) DO UPDATE SET {updates}",
-            [data_import.pk],
+            f"CREATE TEMP TABLE merge_plan AS SELECT {', '.join(f's.{q(c)}' for c in columns)}, "
+            f"t.id AS target_id{old_day} FROM {source.table} s LEFT JOIN {target} t ON t.external_id = s.external_id "
+            f"WHERE {source.where} AND (t.id IS NULL OR {differs})",
+            source.params,
         )
-        if connection.vendor == "postgresql" and staged >= ANALYZE_AFTER_ROWS:
+        cursor.execute(f"INSERT INTO {target} ({names}) SELECT {names} FROM merge_plan WHERE target_id IS NULL")
+        created = cursor.rowcount
+        assignments = ", ".join(f"{q(c)} = p.{q(c)}" for c in kind.fields)
+        cursor.execute(f"UPDATE {target} SET {assignments} FROM merge_plan p WHERE {target}.id = p.target_id")
+        updated = cursor.rowcount
+        days = set()
+        if day:
+            cursor.execute(
+                f"SELECT DISTINCT {q(day)} FROM merge_plan UNION SELECT DISTINCT old_day FROM merge_plan "
+                "WHERE old_day IS NOT NULL"
+            )
+            days = {value if isinstance(value, date) else date.fromisoformat(value) for (value,) in cursor.fetchall()}
+        cursor.execute("DROP TABLE merge_plan")
+        if postgres and created + updated >= ANALYZE_AFTER_ROWS:
             # Fresh statistics now, not when autovacuum gets round to it: the recompute that follows
             # plans its scans on them.
             cursor.execute(f"ANALYZE {target}")
-    return staged - existing, existing
+    return created, updated, sorted({d.replace(day=1).isoformat() for d in days})

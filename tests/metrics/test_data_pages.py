@@ -38,7 +38,7 @@ def test_upload_runs_the_import_and_shows_the_report(client, cx_lead, django_cap
     assert response["Location"] == reverse("data:import_detail", args=[data_import.pk])
     assert Customer.objects.filter(external_id="C1").exists()
     page = client.get(response["Location"]).content.decode()
-    assert "Imported: 1 rows, 1 new, 0 updated." in page and "hx-trigger" not in page
+    assert "Imported: 1 rows, 1 new, 0 updated, 0 unchanged." in page and "hx-trigger" not in page
     history = client.get(reverse("data:data")).content.decode()
     assert "customers.csv" in history and cx_lead.get_full_name() in history
 

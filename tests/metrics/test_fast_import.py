@@ -54,8 +54,8 @@ def rows():
 @pytest.mark.parametrize("content", [CLEAN, SEMICOLON, "\ufeff" + CLEAN], ids=["comma", "semicolon", "bom"])
 def test_the_shortcut_and_the_row_checker_store_the_same_rows(catalogue, monkeypatch, content):
     used = []
-    real = fast.stage
-    monkeypatch.setattr(fast, "stage", lambda *args: used.append(real(*args)) or used[-1])
+    real = fast.load
+    monkeypatch.setattr(fast, "load", lambda *args: used.append(real(*args)) or used[-1])
     first = run(content)
     assert first.status == "succeeded", first.errors
     assert used and used[0] == first.rows_total  # the shortcut took the whole file
@@ -82,12 +82,18 @@ def test_the_shortcut_and_the_row_checker_store_the_same_rows(catalogue, monkeyp
         ("I9,C1,cc-complaints,,2026-03-01,,,,\nI9,C2,web-form,,2026-03-02,,,,", "duplicate id"),
         ("I9,C1,cc-complaints,,2026-03-01,,,,,", "cells instead of"),
         ("I9\u00a0,C1,cc-complaints,,2026-03-01,,,,", None),  # a no-break space only Python strips
+        ("I9,C1,cc-complaints,,2026-03-01T 9:05,,,,", "is not a date"),  # PostgreSQL reads 09:05
+        ("I9,C1,cc-complaints,,2026-03-01T09:05:60,,,,", "is not a date"),
+        ("I9,C1,cc-complaints,,2026-03-01T09:05+3:000,,,,", "is not a date"),
+        ("I9,C1,cc-complaints,,2026-03-01T09:05:07.1234,,,,", None),  # Python takes 4 digits; the shortcut no
+        ("I9,C1,cc-complaints,,2026-03-01T09:05:07+16:00,,,,", None),  # Python takes it; the shortcut leaves it
+        ("I9,C1,cc-complaints,,2026-03-01Z,,,,", "is not a date"),
     ],
 )
 def test_what_the_shortcut_declines_the_checker_decides(catalogue, monkeypatch, line, message):
     used = []
-    real = fast.stage
-    monkeypatch.setattr(fast, "stage", lambda *args: used.append(real(*args)) or used[-1])
+    real = fast.load
+    monkeypatch.setattr(fast, "load", lambda *args: used.append(real(*args)) or used[-1])
     result = run(HEADER + line + "\n")
     assert used == [None]  # declined, nothing staged by it
     if message is None:
@@ -95,3 +101,16 @@ def test_what_the_shortcut_declines_the_checker_decides(catalogue, monkeypatch, 
     else:
         assert result.status == "failed" and not Interaction.objects.exists()
         assert message in " ".join(error["message"] for error in result.errors)
+
+
+def test_a_file_near_a_daylight_saving_change_is_left_to_the_row_checker(catalogue, monkeypatch, settings):
+    settings.TIME_ZONE = "Europe/Berlin"  # clocks went back at 03:00 on 2026-10-25
+    used = []
+    real = fast.load
+    monkeypatch.setattr(fast, "load", lambda *args: used.append(real(*args)) or used[-1])
+    near = run(HEADER + "I1,C1,cc-complaints,,2026-10-25T02:30,,,,\n")
+    assert used == [None] and near.status == "succeeded"
+    far = run(HEADER + "I2,C1,cc-complaints,,2026-11-25T02:30,,,,\n")
+    assert used == [None, 1] and far.status == "succeeded"
+    stored = Interaction.objects.get(external_id="I2")
+    assert stored.opened_at.isoformat() == "2026-11-25T01:30:00+00:00" and str(stored.opened_day) == "2026-11-25"

@@ -44,6 +44,7 @@ class Command(BaseCommand):
             "rows": data_import.rows_total,
             "created": data_import.rows_created,
             "updated": data_import.rows_updated,
+            "unchanged": data_import.rows_unchanged,
             "skipped": data_import.rows_skipped,
             "error_count": data_import.error_count,
             "errors": data_import.errors,
