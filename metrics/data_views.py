@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cxhub.lib.decorators import permission_required
 from journeys.models import Channel, Touchpoint
 
-from . import services
+from . import exports, services
 from .forms import ImportForm
 from .imports.kinds import KINDS
 from .models import ChannelCost, DataImport, MetricsRun, ServiceTarget
@@ -106,6 +106,18 @@ def template_view(request: HttpRequest, kind: str) -> HttpResponse:
     lines = [",".join(KINDS[kind].columns), ",".join(TEMPLATE_EXAMPLES[kind])]
     response = HttpResponse("\n".join(lines) + "\n", content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="cxhub-{kind}-template.csv"'
+    return response
+
+
+@require_GET
+@login_required
+@permission_required("metrics.view_data")
+def export_view(request: HttpRequest, kind: str) -> StreamingHttpResponse:
+    """Every stored row of a kind, in the import format (streamed: the interactions run to millions)."""
+    if kind not in KINDS:
+        raise Http404
+    response = StreamingHttpResponse(exports.csv_lines(kind), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="cxhub-{exports.file_name(kind)}"'
     return response
 
 

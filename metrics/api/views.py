@@ -1,6 +1,7 @@
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
@@ -10,7 +11,7 @@ from rest_framework.response import Response
 from cxhub.lib.api import RulePermission
 from journeys.models import Touchpoint
 
-from .. import report, services
+from .. import exports, report, services
 from ..models import DataImport
 from .serializers import DataImportSerializer, ImportRequestSerializer, ReportQuerySerializer
 
@@ -44,6 +45,26 @@ class DataImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             valid_rows_only=given.validated_data["valid_rows_only"],
         )
         return Response(DataImportSerializer(data_import).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=list(exports.SOURCES)),
+        ],
+        responses={
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR, description="Every stored row of the kind, in the import format (docs/import.md)."
+            ),
+            404: OpenApiResponse(description="Unknown kind."),
+        },
+    )
+    @action(detail=False, methods=["get"], url_path=r"export/(?P<kind>[a-z_]+)")
+    def export(self, request: Request, kind: str) -> StreamingHttpResponse:
+        """Export operational data as CSV: the file imports back unchanged (same columns and formats)."""
+        if kind not in exports.SOURCES:
+            raise exceptions.NotFound(f"Unknown kind “{kind}”; use one of {', '.join(exports.SOURCES)}.")
+        response = StreamingHttpResponse(exports.csv_lines(kind), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="cxhub-{exports.file_name(kind)}"'
+        return response
 
     def get_parsers(self):
         if getattr(self, "action", None) == "create" or (self.request and self.request.method == "POST"):

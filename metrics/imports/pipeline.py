@@ -144,6 +144,9 @@ def _finish(data_import: DataImport, **fields) -> None:
     DataImport.objects.filter(pk=data_import.pk).update(progress=100, finished_at=timezone.now(), **fields)
 
 
+AMBIGUOUS = -1  # a reference that matches more than one row
+
+
 class _Resolver:
     """Names and ids in the file → primary keys; the catalogue and journeys are small and read once."""
 
@@ -177,8 +180,13 @@ class _Resolver:
         return self._touchpoints
 
     def journey(self, title: str) -> int | None:
+        """The journey with this title (any case); AMBIGUOUS when several share it (an as-is map and
+        its to-be copy kept under one title): guessing would file answers under the wrong map."""
         if self._journeys is None:
-            self._journeys = {t.lower(): pk for pk, t in Journey.objects.values_list("pk", "title")}
+            self._journeys = {}
+            for pk, journey_title in Journey.objects.values_list("pk", "title"):
+                key = journey_title.lower()
+                self._journeys[key] = AMBIGUOUS if key in self._journeys else pk
         return self._journeys.get(title.lower())
 
 
@@ -206,6 +214,7 @@ def _check_chunk(
         "touchpoint": _("unknown touchpoint “%(value)s”"),
         "journey": _("unknown journey “%(value)s”"),
     }
+    ambiguous = _("“%(value)s” is the title of several journeys; give them different titles")
     staged = []
     for number, row in cleaned:
         external_id = row.values.get("external_id")
@@ -227,6 +236,9 @@ def _check_chunk(
                 pk = look_up(value)
                 if pk is None:
                     row.errors.setdefault(column, unknown[column] % {"value": value})
+                elif pk == AMBIGUOUS:
+                    row.errors.setdefault(column, ambiguous % {"value": value})
+                    pk = None
                 row.values[field_name] = pk
             elif field_name in kind.fields:
                 row.values[field_name] = None
