@@ -56,6 +56,16 @@ def test_upload_a_bad_file_read_the_report_then_a_good_one(page, lead, tmp_path,
     assert list(Customer.objects.values_list("external_id", flat=True)) == ["C1"]
     page.get_by_role("link", name="Data").first.click()
     expect(page.get_by_test_id("import-history").locator("tbody tr")).to_have_count(2)
+
+    # What was imported comes back out in the import format.
+    with page.expect_download() as download:
+        page.get_by_test_id("export-customers").click()
+    exported = (tmp_path / "export.csv").resolve()
+    download.value.save_as(exported)
+    assert exported.read_text(encoding="utf-8-sig").splitlines() == [
+        "customer_id,acquired_at,acquisition_cost,segment,churned_at",
+        "C1,2025-01-15T00:00:00+03:00,100.00,,",
+    ]
     assert console_errors == []
 
 
