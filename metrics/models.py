@@ -516,3 +516,21 @@ class SurveyPeriod(PeriodGroup):
         constraints = [
             models.UniqueConstraint(fields=["grain", "dimension", "key", "period_start"], name="survey_period_unique")
         ]
+
+
+class LoyaltyLink(models.Model):
+    """The service–loyalty link at one touchpoint (metrics.loyalty): of the customers whose case there
+    was decided against the touchpoint's target long enough ago to follow them for a year, how many
+    of those who suffered a breach, and of those who did not, were still customers a year later."""
+
+    touchpoint = models.OneToOneField("journeys.Touchpoint", on_delete=models.CASCADE, related_name="loyalty_link")
+    threshold_days = models.PositiveSmallIntegerField()  # the target's T when computed
+    follow_days = models.PositiveSmallIntegerField()
+    breached_n = models.PositiveIntegerField(default=0)
+    breached_retained = models.PositiveIntegerField(default=0)
+    clean_n = models.PositiveIntegerField(default=0)
+    clean_retained = models.PositiveIntegerField(default=0)
+    as_of = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.touchpoint_id}: {self.breached_retained}/{self.breached_n} vs {self.clean_retained}/{self.clean_n}"

@@ -1,0 +1,144 @@
+"""The service–loyalty link (metrics.loyalty) against hand-computed cases."""
+
+import math
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from metrics import compute, loyalty
+from metrics.loyalty import Link, wilson
+from metrics.models import Customer, Interaction, LoyaltyLink, ServiceTarget, Transaction
+from tests.factories import TouchpointFactory
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = timezone.make_aware(datetime(2026, 6, 1, 12, 0))
+DAY = 86_400
+
+
+def at(text: str) -> datetime:
+    return timezone.make_aware(datetime.fromisoformat(text))
+
+
+def customer(external_id: str, acquired: str = "2023-01-01", churned: str | None = None) -> Customer:
+    moment = at(acquired)
+    return Customer.objects.create(
+        external_id=external_id,
+        acquired_at=moment,
+        acquired_month=moment.date().replace(day=1),
+        churned_at=at(churned) if churned else None,
+    )
+
+
+def case(who: Customer, touchpoint, opened: str, resolved_after_days: float | None) -> Interaction:
+    opened_at = at(opened)
+    resolved_at = None if resolved_after_days is None else opened_at + timedelta(days=resolved_after_days)
+    return Interaction.objects.create(
+        external_id=f"I{Interaction.objects.count() + 1}",
+        customer=who,
+        touchpoint=touchpoint,
+        opened_at=opened_at,
+        opened_day=opened_at.date(),
+        resolved_at=resolved_at,
+        resolution_seconds=None if resolved_at is None else int((resolved_at - opened_at).total_seconds()),
+    )
+
+
+def pay(who: Customer, when: str) -> None:
+    moment = at(when)
+    Transaction.objects.create(
+        external_id=f"T{Transaction.objects.count() + 1}",
+        customer=who,
+        occurred_at=moment,
+        occurred_day=moment.date(),
+        occurred_month=moment.date().replace(day=1),
+        amount=Decimal("10"),
+    )
+
+
+@pytest.fixture
+def line(department):
+    touchpoint = TouchpointFactory(name="Complaint line", department=department)
+    ServiceTarget.objects.create(touchpoint=touchpoint, threshold_days=5, target_share=Decimal("0.9"))
+    return touchpoint
+
+
+def test_breached_and_clean_customers_followed_for_a_year(line, department):
+    # The cohort: decided interactions opened before as_of − 5 d − 365 d = 2025-05-27 12:00.
+    # B1: resolved after 8 days (breach, reference 2025-01-15) and churned 2025-06-01, inside the year → lost.
+    b1 = customer("B1", churned="2025-06-01")
+    case(b1, line, "2025-01-10", 8)
+    # B2: a clean case first, then one never resolved (breach at 2025-03-06); still a customer → kept.
+    b2 = customer("B2")
+    case(b2, line, "2025-02-01", 1)
+    case(b2, line, "2025-03-01", None)
+    pay(b2, "2026-05-01")
+    # C1: resolved within 5 days; churned 2026-03-01, more than a year after 2025-02-06 → kept.
+    c1 = customer("C1", churned="2026-03-01")
+    case(c1, line, "2025-02-01", 2)
+    # C2: resolved in exactly 5 days (within); no transactions, acquired 2023-01-01 → churned by
+    # inactivity on 2024-01-01, before its reference moment → left out.
+    c2 = customer("C2", acquired="2023-01-01")
+    case(c2, line, "2025-02-01", 5)
+    # C3: clean, last purchase 2025-01-01 → churned by inactivity 2026-01-01, inside its year → lost.
+    c3 = customer("C3")
+    case(c3, line, "2025-01-20", 0.5)
+    pay(c3, "2025-01-01")
+    # Not in the cohort: opened too late to follow for a year (2025-06-01), and a young open case.
+    late = customer("L1")
+    case(late, line, "2025-06-01", 9)
+    case(late, line, "2026-05-30", None)
+    # Another touchpoint without a target: no row.
+    case(b1, TouchpointFactory(name="Chat", department=department), "2025-01-10", 30)
+
+    loyalty.rebuild(AS_OF)
+
+    link = LoyaltyLink.objects.get()
+    assert (link.touchpoint, link.threshold_days, link.follow_days) == (line, 5, 365)
+    assert (link.breached_n, link.breached_retained, link.clean_n, link.clean_retained) == (2, 1, 2, 1)
+    assert LoyaltyLink.objects.filter(touchpoint__name="Chat").count() == 0
+
+
+def test_a_touchpoint_with_a_target_but_no_followable_cases_has_an_empty_row(line):
+    case(customer("X"), line, "2026-05-01", 1)  # too recent to follow
+    loyalty.rebuild(AS_OF)
+    link = LoyaltyLink.objects.get()
+    assert (link.breached_n, link.clean_n) == (0, 0)
+    stats = Link.pooled([link])
+    assert (stats.has_data, stats.churn_uplift, stats.churn_uplift_interval, stats.clean_retention) == (
+        False,
+        None,
+        None,
+        None,
+    )
+
+
+def test_the_full_recompute_builds_the_link_and_an_incremental_one_keeps_it(line):
+    b = customer("B")
+    case(b, line, "2025-01-10", 8)
+    pay(b, "2026-05-01")
+    compute.recompute(full=True, as_of=AS_OF)
+    assert LoyaltyLink.objects.get().breached_n == 1
+    LoyaltyLink.objects.update(breached_n=7)  # an incremental run leaves the link alone
+    compute.recompute(full=False, months={at("2025-01-10").date()}, as_of=AS_OF)
+    assert LoyaltyLink.objects.get().breached_n == 7
+
+
+def test_uplift_and_its_interval_by_hand():
+    # Clean 90 of 100 retained, breached 14 of 20: uplift 0.9 − 0.7 = 0.2.
+    link = Link(breached_n=20, breached_retained=14, clean_n=100, clean_retained=90)
+    assert link.churn_uplift == pytest.approx(0.2)
+    # Wilson 95 % for 90/100: 0.8256–0.9448; for 14/20: 0.4810–0.8545 (published tables).
+    assert wilson(90, 100) == pytest.approx((0.8256, 0.9448), abs=1e-4)
+    assert wilson(14, 20) == pytest.approx((0.4810, 0.8545), abs=1e-4)
+    low, high = link.churn_uplift_interval
+    assert low == pytest.approx(0.2 - math.sqrt((0.9 - 0.8256) ** 2 + (0.8545 - 0.7) ** 2), abs=1e-3)
+    assert high == pytest.approx(0.2 + math.sqrt((0.9448 - 0.9) ** 2 + (0.7 - 0.4810) ** 2), abs=1e-3)
+    assert low < 0.2 < high
+    # All retained in both groups: no uplift, and the interval still has width.
+    same = Link(breached_n=5, breached_retained=5, clean_n=5, clean_retained=5)
+    assert same.churn_uplift == 0
+    low, high = same.churn_uplift_interval
+    assert low < 0 < high
