@@ -533,4 +533,5 @@ class LoyaltyLink(models.Model):
     as_of = models.DateTimeField()
 
     def __str__(self) -> str:
-        return f"{self.touchpoint_id}: {self.breached_retained}/{self.breached_n} vs {self.clean_retained}/{self.clean_n}"
+        breached, clean = f"{self.breached_retained}/{self.breached_n}", f"{self.clean_retained}/{self.clean_n}"
+        return f"{self.touchpoint_id}: {breached} vs {clean}"
