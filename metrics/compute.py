@@ -9,7 +9,8 @@ skips done chunks and redoes the rest — the same figures.
 
 Incremental runs (after an import) rebuild the months the import touched plus every month with
 open interactions young enough for their eligibility to have changed with `as_of`; other months
-keep their rows. The service–loyalty link (metrics.loyalty) is rebuilt by full runs only.
+keep their rows. The service–loyalty link and the barriers' value at stake (metrics.loyalty,
+metrics.stakes) are rebuilt by full runs only.
 """
 
 import logging
@@ -21,7 +22,7 @@ from django.db import connection, transaction
 from django.db.models import F, Min
 from django.utils import timezone
 
-from . import loyalty, periods
+from . import loyalty, periods, stakes
 from .models import THRESHOLD_DAYS, Interaction, MetricsChunk, MetricsRun, ServiceDay, ServiceKindDay, ServiceTarget
 
 logger = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ def execute(run: MetricsRun) -> MetricsRun:
                     periods.rebuild(None if run.full else _run_months(run), run.as_of)
                     if run.full:  # follows customers for a year: a day's import hardly moves it
                         loyalty.rebuild(run.as_of)
+                        stakes.rebuild(run.as_of)
                 else:
                     _rebuild_month(chunk.month, run.as_of)
                 MetricsChunk.objects.filter(pk=chunk.pk).update(done_at=timezone.now())

@@ -535,3 +535,21 @@ class LoyaltyLink(models.Model):
     def __str__(self) -> str:
         breached, clean = f"{self.breached_retained}/{self.breached_n}", f"{self.clean_retained}/{self.clean_n}"
         return f"{self.touchpoint_id}: {breached} vs {clean}"
+
+
+class BarrierStake(models.Model):
+    """What a barrier's service breaches put at stake (metrics.stakes), as of the last full recompute:
+    customers who suffered a breach at its touchpoints in the last year, the pooled service–loyalty
+    link of those touchpoints, and the CLV it is multiplied by."""
+
+    barrier = models.OneToOneField("barriers.Barrier", on_delete=models.CASCADE, related_name="stake")
+    affected = models.PositiveIntegerField(default=0)
+    breached_n = models.PositiveIntegerField(default=0)
+    breached_retained = models.PositiveIntegerField(default=0)
+    clean_n = models.PositiveIntegerField(default=0)
+    clean_retained = models.PositiveIntegerField(default=0)
+    clv = models.FloatField(null=True)  # overall CLV of the last year; None: no customer data
+    as_of = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.barrier_id}: {self.affected} affected"

@@ -142,3 +142,87 @@ def test_uplift_and_its_interval_by_hand():
     assert same.churn_uplift == 0
     low, high = same.churn_uplift_interval
     assert low < 0 < high
+
+
+# Value at stake per barrier (metrics.stakes).
+
+
+def test_value_at_stake_counts_breached_customers_at_the_barriers_touchpoints(line, department, cx_lead):
+    from barriers.services import barrier_create
+    from journeys.services import journey_create, stage_add, step_add
+    from metrics import stakes
+    from metrics.models import BarrierStake
+    from metrics.value import customer_value
+
+    courier = TouchpointFactory(name="Courier", department=department)
+    ServiceTarget.objects.create(touchpoint=courier, threshold_days=2, target_share=Decimal("0.8"))
+    untargeted = TouchpointFactory(name="Website", department=department)
+    journey = journey_create(title="Get a card", actor=cx_lead)
+    stage = stage_add(journey_id=journey.pk, name="Delivery", actor=cx_lead)
+    step = step_add(stage_id=stage.pk, action="Waits for the courier", touchpoint=courier, actor=cx_lead)
+    on_both = barrier_create(
+        actor=cx_lead, title="Slow answers", type="service_failure", severity=3, source="complaints",
+        touchpoints=[line], steps=[step],
+    )  # fmt: skip
+    on_nothing_measured = barrier_create(
+        actor=cx_lead, title="Confusing site", type="experience_gap", severity=2, source="interviews",
+        touchpoints=[untargeted],
+    )  # fmt: skip
+
+    # In the last 12 months (from 2025-06-01 12:00): A breached at both touchpoints (counted once),
+    # B breached at the courier (open for 3 days > 2), C within target everywhere, D breached but
+    # before the 12 months, E's breach at the website (no target) does not count.
+    a, b, c, d, e = (customer(name) for name in "ABCDE")
+    for who in (a, b, c, d, e):
+        pay(who, "2026-05-01")
+    case(a, line, "2026-01-10", 6)
+    case(a, courier, "2026-02-10", 3)
+    case(b, courier, "2026-05-25", None)
+    case(c, line, "2026-03-01", 1)
+    case(d, line, "2025-05-01", 30)
+    case(e, untargeted, "2026-03-01", 40)
+    LoyaltyLink.objects.bulk_create(
+        [
+            LoyaltyLink(touchpoint=line, threshold_days=5, follow_days=365, breached_n=40, breached_retained=28,
+                        clean_n=100, clean_retained=90, as_of=AS_OF),
+            LoyaltyLink(touchpoint=courier, threshold_days=2, follow_days=365, breached_n=10, breached_retained=7,
+                        clean_n=50, clean_retained=45, as_of=AS_OF),
+        ]
+    )  # fmt: skip
+
+    stakes.rebuild(AS_OF)
+
+    row = BarrierStake.objects.get(barrier=on_both)
+    assert row.affected == 2
+    assert (row.breached_n, row.breached_retained, row.clean_n, row.clean_retained) == (50, 35, 150, 135)
+    clv = customer_value(start=AS_OF - timedelta(days=365), end=AS_OF).clv
+    assert row.clv == pytest.approx(clv)
+    stake = stakes.stakes_for([on_both.pk, on_nothing_measured.pk])
+    # Pooled retention: clean 135/150 = 0.9, breached 35/50 = 0.7 → uplift 0.2; 2 customers × 0.2 × CLV.
+    assert stake[on_both.pk].value == pytest.approx(2 * 0.2 * clv)
+    assert not stake[on_both.pk].small_n
+    low, high = stake[on_both.pk].value_range
+    assert low <= stake[on_both.pk].value <= high
+    nothing = stake[on_nothing_measured.pk]
+    assert (nothing.affected, nothing.has_data, nothing.value, nothing.value_range) == (0, False, None, None)
+
+
+def test_value_at_stake_by_hand_with_small_n():
+    from metrics.stakes import Stake
+
+    small = Stake(affected=10, link=Link(breached_n=8, breached_retained=4, clean_n=20, clean_retained=18),
+                  clv=1000.0, as_of=AS_OF)  # fmt: skip
+    # Uplift 0.9 − 0.5 = 0.4 → 10 × 0.4 × 1000 = 4000, shown as a range because 8 < 30.
+    assert small.value == pytest.approx(4000)
+    assert small.small_n
+    low, high = small.value_range
+    uplift_low, uplift_high = small.link.churn_uplift_interval
+    assert (low, high) == pytest.approx((max(0, 10 * uplift_low * 1000), 10 * uplift_high * 1000))
+    assert 0 <= low < 4000 < high
+    # Breached customers stayed more often, or customers lose money: nothing at stake.
+    better = Stake(affected=10, link=Link(breached_n=40, breached_retained=38, clean_n=40, clean_retained=30),
+                   clv=1000.0, as_of=AS_OF)  # fmt: skip
+    assert (better.value, better.value_range) == (0, (0.0, 0.0))  # the whole interval is below 0
+    assert Stake(affected=10, link=small.link, clv=-50.0, as_of=AS_OF).value_range == (0.0, 0.0)
+    no_value = Stake(affected=10, link=small.link, clv=None, as_of=AS_OF)
+    assert (no_value.has_data, no_value.value, no_value.rank_value) == (False, None, 0.0)
