@@ -58,6 +58,11 @@ class BoardFilterForm(forms.Form):
     source = forms.ChoiceField(label=_("Source"), required=False, choices=[("", _("Any")), *Method.choices])
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any")), *Status.choices])
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    sort = forms.ChoiceField(
+        label=_("Order"),
+        required=False,
+        choices=[("", _("Urgency")), ("stake", _("Value at stake"))],
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -80,6 +85,7 @@ class BoardFilterForm(forms.Form):
             source=data["source"],
             status=data["status"],
             overdue=data["overdue"],
+            by_stake=data["sort"] == "stake",
         )
 
 

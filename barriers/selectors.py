@@ -29,6 +29,7 @@ class BoardFilters:
     status: str = ""
     overdue: bool = False
     query: str = ""
+    by_stake: bool = False  # rank by value at stake (metrics.stakes) instead of urgency
 
 
 def _steps_prefetch() -> Prefetch:
@@ -86,11 +87,15 @@ def barrier_list(filters: BoardFilters | None = None, *, today: date | None = No
 
 
 def board_rows(filters: BoardFilters | None = None, *, today: date | None = None) -> QuerySet[Barrier]:
-    """The board's table: overdue first, then severity, then due date; steps (with journeys) prefetched."""
+    """The board's table: overdue first, then severity, then due date (or the largest value at stake
+    first); steps (with journeys) prefetched, the value at stake joined."""
+    urgency = ["-is_overdue", "-severity", F("due_date").asc(nulls_last=True), "pk"]
+    order = [F("stake__value").desc(nulls_last=True), *urgency] if filters and filters.by_stake else urgency
     return (
         barrier_list(filters, today=today)
+        .select_related("stake")
         .prefetch_related(_steps_prefetch(), "touchpoints")
-        .order_by("-is_overdue", "-severity", F("due_date").asc(nulls_last=True), "pk")
+        .order_by(*order)
     )
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from journeys.models import Touchpoint
 
+from .compute import recompute
 from .models import ChannelCost, Customer, DataImport, ServiceTarget
 from .services import import_start
 from .synthetic import Spec, default_profiles, write_files
@@ -70,4 +71,6 @@ def load_operational_data(*, customers: int = 10_000, interactions: int = 50_000
             if result.status != DataImport.Status.SUCCEEDED:
                 raise RuntimeError(f"demo {kind} import failed: {result.message} {result.errors[:3]}")
             counts[kind] = result.rows_created
+    # Imports recompute incrementally; the service–loyalty link and value at stake need a full run.
+    recompute(full=True)
     return counts

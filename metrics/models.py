@@ -549,6 +549,11 @@ class BarrierStake(models.Model):
     clean_n = models.PositiveIntegerField(default=0)
     clean_retained = models.PositiveIntegerField(default=0)
     clv = models.FloatField(null=True)  # overall CLV of the last year; None: no customer data
+    # The figure and its range (metrics.stakes.Stake), stored so lists can rank barriers by it.
+    value = models.FloatField(null=True)
+    value_low = models.FloatField(null=True)
+    value_high = models.FloatField(null=True)
+    small_n = models.BooleanField(default=False)
     as_of = models.DateTimeField()
 
     def __str__(self) -> str:

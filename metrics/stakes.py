@@ -68,9 +68,9 @@ def rebuild(as_of: datetime) -> None:
     sql = f"""
         WITH bt AS ({barrier_touchpoints})
         INSERT INTO {q(BarrierStake._meta.db_table)}
-            (barrier_id, affected, breached_n, breached_retained, clean_n, clean_retained, clv, as_of)
+            (barrier_id, affected, breached_n, breached_retained, clean_n, clean_retained, clv, as_of, small_n)
         SELECT b.id, COALESCE(a.n, 0), COALESCE(l.breached_n, 0), COALESCE(l.breached_retained, 0),
-               COALESCE(l.clean_n, 0), COALESCE(l.clean_retained, 0), %s, %s
+               COALESCE(l.clean_n, 0), COALESCE(l.clean_retained, 0), %s, %s, %s
         FROM {q(Barrier._meta.db_table)} b
         LEFT JOIN ({affected}) a ON a.barrier_id = b.id
         LEFT JOIN (
@@ -83,7 +83,15 @@ def rebuild(as_of: datetime) -> None:
     if connection.vendor == "postgresql":
         sql = sql.replace("WITH bt AS", "WITH bt AS MATERIALIZED", 1)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [clv, moment(as_of), *params])  # in the order they appear
+        cursor.execute(sql, [clv, moment(as_of), False, *params])  # in the order they appear
+    # The figures from the counts: one row per barrier (dozens to hundreds), not per interaction.
+    rows = list(BarrierStake.objects.all())
+    for row in rows:
+        stake = Stake.of(row)
+        row.value = stake.value
+        row.value_low, row.value_high = stake.value_range or (None, None)
+        row.small_n = stake.small_n
+    BarrierStake.objects.bulk_update(rows, ["value", "value_low", "value_high", "small_n"], batch_size=500)
 
 
 @dataclass(frozen=True)

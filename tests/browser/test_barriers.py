@@ -1,6 +1,7 @@
 """A barrier from discovery to verification by the three people who run it, in a real browser."""
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from barriers.models import Barrier, Status
@@ -106,6 +107,21 @@ def test_board_filters_switches_to_kanban_and_bulk_assigns(page, cast, console_e
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Barriers", exact=True).click()
     expect(page.get_by_test_id("barrier-row")).to_have_count(3)
     expect(page.get_by_test_id("barrier-row").first).to_contain_text("Barrier 0")  # most severe first
+    # Ranked by what the last full recompute put at stake instead (the least severe one costs most).
+    from metrics.models import BarrierStake
+
+    for title, value in (("Barrier 2", 2_500_000.0), ("Barrier 1", 40_000.0)):
+        BarrierStake.objects.create(
+            barrier=Barrier.objects.get(title=title), value=value, value_low=value / 2, value_high=value * 2,
+            clv=1000.0, as_of=timezone.now(),
+        )  # fmt: skip
+    page.get_by_label("Order").select_option("stake")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_test_id("barrier-row").first).to_contain_text("Barrier 2")
+    expect(page.get_by_test_id("barrier-row").first).to_contain_text("2.5 M")
+    expect(page.get_by_test_id("barrier-row").last).to_contain_text("no data")
+    page.get_by_label("Order").select_option("")
+
     page.get_by_label("Severity").select_option("4")
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_test_id("barrier-row")).to_have_count(1)

@@ -226,3 +226,50 @@ def test_value_at_stake_by_hand_with_small_n():
     assert Stake(affected=10, link=small.link, clv=-50.0, as_of=AS_OF).value_range == (0.0, 0.0)
     no_value = Stake(affected=10, link=small.link, clv=None, as_of=AS_OF)
     assert (no_value.has_data, no_value.value, no_value.rank_value) == (False, None, 0.0)
+
+
+def test_the_board_ranks_barriers_by_value_at_stake(client, cx_lead, line):
+    from barriers.models import Barrier
+    from barriers.services import barrier_create
+    from metrics.models import BarrierStake
+
+    def barrier(title, **stake):
+        made = barrier_create(actor=cx_lead, title=title, type="service_failure", severity=2, source="complaints",
+                              touchpoints=[line])  # fmt: skip
+        if stake:
+            BarrierStake.objects.create(barrier=made, as_of=AS_OF, **stake)
+        return made
+
+    small = barrier("Small", value=1200.0, value_low=100.0, value_high=2500.0, clv=1000.0)
+    big = barrier("Big", value=90000.0, value_low=40000.0, value_high=150000.0, clv=1000.0, affected=300)
+    unsure = barrier("Unsure", value=5000.0, value_low=0.0, value_high=12000.0, small_n=True, breached_n=6, clv=1000.0)
+    unknown = barrier("Unknown")
+    Barrier.objects.update(severity=2)
+    client.force_login(cx_lead)
+    page = client.get("/barriers/?sort=stake")
+    rows = [b.title for b in page.context["page"].object_list]
+    assert rows == ["Big", "Unsure", "Small", "Unknown"]
+    html = page.content.decode()
+    assert ">90 K<" in html  # large sums in short
+    assert ">0–12 K<" in html  # few customers: the range
+    assert f'data-testid="stake-{unknown.pk}"><span class="text-secondary"' in html and "no data" in html
+    # Without the choice, the board keeps its urgency order (same severity, no due dates: oldest first).
+    assert [b.pk for b in client.get("/barriers/").context["page"].object_list] == [
+        small.pk, big.pk, unsure.pk, unknown.pk
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("value", "english", "russian"),
+    [(None, "", ""), (950.4, "950", "950"), (90_000, "90 K", "90 тыс."), (50_422_715, "50.4 M", "50,4 млн"),
+     (-1_500, "-1.5 K", "-1,5 тыс."), (3.2e9, "3.2 B", "3,2 млрд"), (123_456, "123 K", "123 тыс.")],
+)  # fmt: skip
+def test_compact_sums(value, english, russian):
+    from django.utils import translation
+
+    from metrics.templatetags.figures import compact
+
+    with translation.override("en"):
+        assert compact(value) == english
+    with translation.override("ru"):
+        assert compact(value) == russian
