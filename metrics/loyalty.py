@@ -155,6 +155,22 @@ class Link:
             difference + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2),
         )
 
+    @property
+    def breached_retention_pct(self) -> float | None:
+        return None if self.breached_retention is None else 100 * self.breached_retention
+
+    @property
+    def clean_retention_pct(self) -> float | None:
+        return None if self.clean_retention is None else 100 * self.clean_retention
+
+    @property
+    def churn_uplift_points(self) -> tuple[float, float, float] | None:
+        """The uplift and its interval in percentage points, for pages."""
+        if not self.has_data:
+            return None
+        low, high = self.churn_uplift_interval
+        return 100 * self.churn_uplift, 100 * low, 100 * high
+
     @classmethod
     def pooled(cls, rows) -> "Link":
         rows = list(rows)

@@ -11,7 +11,8 @@ from cxhub.lib.decorators import permission_required
 from journeys.models import Step, Touchpoint
 
 from . import report, selectors
-from .models import THRESHOLD_DAYS, ServiceTarget
+from .loyalty import Link
+from .models import THRESHOLD_DAYS, LoyaltyLink, ServiceTarget
 
 
 @require_GET
@@ -38,6 +39,7 @@ def touchpoint_figures_view(request: HttpRequest, pk: int) -> HttpResponse:
         as_of=run.as_of if run else None, start=starts[0], end=end.replace(day=1) if grain == "month" else end
     )
     target = ServiceTarget.objects.filter(touchpoint=touchpoint).first()
+    link_row = LoyaltyLink.objects.filter(touchpoint=touchpoint).first()
     steps = list(
         Step.objects.filter(touchpoint=touchpoint)
         .exclude(stage__journey__status="archived")
@@ -78,6 +80,8 @@ def touchpoint_figures_view(request: HttpRequest, pk: int) -> HttpResponse:
             "chart": chart,
             "thresholds": THRESHOLD_DAYS,
             "last_run": run,
+            "link": Link.pooled([link_row]) if link_row else None,
+            "link_row": link_row,
         },
     )
 

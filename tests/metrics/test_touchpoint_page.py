@@ -52,7 +52,7 @@ def test_query_count_does_not_grow_with_periods_or_steps(client, cx_lead, case, 
     client.force_login(cx_lead)
     url = reverse("metrics:touchpoint", args=[case["phone"].pk])
     client.get(url)
-    with django_assert_num_queries(17) as captured:
+    with django_assert_num_queries(18) as captured:
         client.get(url)
     journey = journey_create(title="Complain", actor=cx_lead)
     stage = stage_add(journey_id=journey.pk, name="Complain", actor=cx_lead)
@@ -71,3 +71,21 @@ def test_the_map_service_lane_links_to_the_figures(client, cx_lead, case):
     client.force_login(cx_lead)
     html = client.get(reverse("journeys:journey_map", args=[journey.pk])).content.decode()
     assert f'href="{reverse("metrics:touchpoint", args=[case["phone"].pk])}"' in html
+
+
+def test_the_service_loyalty_card(client, cx_lead, case):
+    from metrics.models import LoyaltyLink
+
+    client.force_login(cx_lead)
+    url = reverse("metrics:touchpoint", args=[case["phone"].pk])
+    card = client.get(url).content.decode().split('data-testid="loyalty-link"')[1]
+    assert "No data yet" in card.split("</div>\n</div>")[0]  # the case's customers cannot be followed a year
+    LoyaltyLink.objects.update_or_create(
+        touchpoint=case["phone"],
+        defaults={"threshold_days": 3, "follow_days": 365, "breached_n": 20, "breached_retained": 14,
+                  "clean_n": 100, "clean_retained": 90, "as_of": AS_OF},
+    )  # fmt: skip
+    card = client.get(url).content.decode().split('data-testid="loyalty-link"')[1]
+    assert "70.0 %" in card and "14 of 20 customers" in card
+    assert "90.0 %" in card and "90 of 100 customers" in card
+    assert "20.0 pp" in card and "95 % interval" in card
