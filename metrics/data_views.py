@@ -116,9 +116,7 @@ def export_view(request: HttpRequest, kind: str) -> StreamingHttpResponse:
     """Every stored row of a kind, in the import format (streamed: the interactions run to millions)."""
     if kind not in KINDS:
         raise Http404
-    response = StreamingHttpResponse(exports.csv_lines(kind), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="cxhub-{exports.file_name(kind)}"'
-    return response
+    return exports.response(kind)
 
 
 @require_http_methods(["GET", "POST"])

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from decimal import Decimal
 
+from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from .imports.kinds import KINDS
@@ -109,6 +110,13 @@ def csv_lines(kind: str) -> Iterable[str]:
     yield "\ufeff"
     for row in rows(kind):
         yield writer.writerow(row)
+
+
+def response(kind: str) -> StreamingHttpResponse:
+    """The export as a CSV download (the page and the API serve the same)."""
+    streamed = StreamingHttpResponse(csv_lines(kind), content_type="text/csv; charset=utf-8")
+    streamed["Content-Disposition"] = f'attachment; filename="cxhub-{file_name(kind)}"'
+    return streamed
 
 
 def write(kind: str, stream) -> int:

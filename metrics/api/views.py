@@ -62,9 +62,7 @@ class DataImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         """Export operational data as CSV: the file imports back unchanged (same columns and formats)."""
         if kind not in exports.SOURCES:
             raise exceptions.NotFound(f"Unknown kind “{kind}”; use one of {', '.join(exports.SOURCES)}.")
-        response = StreamingHttpResponse(exports.csv_lines(kind), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="cxhub-{exports.file_name(kind)}"'
-        return response
+        return exports.response(kind)
 
     def get_parsers(self):
         if getattr(self, "action", None) == "create" or (self.request and self.request.method == "POST"):
