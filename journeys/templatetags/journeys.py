@@ -184,10 +184,20 @@ def _service_lane(context, step) -> str:
         if level.against_target
         else ""
     )
+    # Below target: fix the service before any experience initiative on this journey (DOMAIN.md).
+    service_first = (
+        format_html(
+            '<div><span class="badge bg-red-lt" data-testid="service-first" title="{}">{}</span></div>',
+            _t(context, gettext_noop("Below its service-level target: fix the service before experience initiatives")),
+            _t(context, gettext_noop("Service first")),
+        )
+        if level.meets_target is False
+        else ""
+    )
     return format_html(
         '<div class="cell lane-service {}" data-testid="service-level" title="{}">'
         '<a class="sl-link" href="{}"><strong>{}</strong> ≤{} {}{}</a>'
-        '<div class="small text-secondary">n = {}</div></div>',
+        '<div class="small text-secondary">n = {}</div>{}</div>',
         state,
         _t(context, gettext_noop("Share resolved within the threshold, last 90 days")),
         _touchpoint_figures_url(step.touchpoint_id, get_script_prefix()),
@@ -196,6 +206,7 @@ def _service_lane(context, step) -> str:
         _t(context, gettext_noop("d")),
         target,
         share.eligible,
+        service_first,
     )
 
 

@@ -153,6 +153,7 @@ def test_a_head_follows_the_map_service_lane_to_the_touchpoint_figures(page, lea
     lane = page.get_by_test_id("service-level")
     expect(lane).to_contain_text("60%")  # 6 of 10 within 5 days, against a 90 % target
     expect(lane).to_contain_text("n = 10")
+    expect(lane.get_by_test_id("service-first")).to_have_text("Service first")  # below target
     lane.get_by_role("link").click()
     expect(page.get_by_role("heading", name="Complaint line")).to_be_visible()
     expect(page.get_by_test_id("against-target")).to_have_text("60 %")
@@ -160,6 +161,7 @@ def test_a_head_follows_the_map_service_lane_to_the_touchpoint_figures(page, lea
     for chart in ("chart-service-level", "chart-percentiles", "chart-volumes"):
         expect(page.locator(f"#{chart} .main-svg").first).to_be_visible()
     expect(page.get_by_test_id("touchpoint-steps")).to_contain_text("Calls the complaint line")
+    expect(page.get_by_test_id("loyalty-link")).to_contain_text("No data yet")  # nobody followed for a year
     page.get_by_test_id("by-week").click()
     expect(page.get_by_role("heading", name="By week")).to_be_visible()
     assert page.get_by_test_id("period-table").locator("tbody tr").count() == 26

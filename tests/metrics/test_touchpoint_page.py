@@ -1,9 +1,12 @@
 """A touchpoint's figures page: SL against target over time, percentiles, volumes, from the rollups."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
 from metrics import compute
+from metrics.models import ServiceTarget
 from tests.metrics.test_periods import AS_OF
 from tests.metrics.test_periods import case as periods_case  # noqa: F401  (the fixture)
 
@@ -71,6 +74,11 @@ def test_the_map_service_lane_links_to_the_figures(client, cx_lead, case):
     client.force_login(cx_lead)
     html = client.get(reverse("journeys:journey_map", args=[journey.pk])).content.decode()
     assert f'href="{reverse("metrics:touchpoint", args=[case["phone"].pk])}"' in html
+    # 40 % within the target against an 80 % target: the step says "service first".
+    assert "sl-bad" in html and 'data-testid="service-first"' in html and "Service first" in html
+    ServiceTarget.objects.filter(touchpoint=case["phone"]).update(target_share=Decimal("0.3"))
+    html = client.get(reverse("journeys:journey_map", args=[journey.pk])).content.decode()
+    assert "sl-ok" in html and 'data-testid="service-first"' not in html
 
 
 def test_the_service_loyalty_card(client, cx_lead, case):
