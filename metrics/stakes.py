@@ -64,7 +64,8 @@ def rebuild(as_of: datetime) -> None:
         affected = f"""SELECT barrier_id, COUNT(DISTINCT customer_id) AS n
                        FROM ({" UNION ALL ".join(breached)}) x GROUP BY barrier_id"""
     else:
-        affected = "SELECT NULL AS barrier_id, 0 AS n WHERE 1 = 0"
+        # No target anywhere, so no breach: an empty set typed like the barrier ids (PostgreSQL joins on it).
+        affected = f"SELECT id AS barrier_id, 0 AS n FROM {q(Barrier._meta.db_table)} WHERE 1 = 0"
     sql = f"""
         WITH bt AS ({barrier_touchpoints})
         INSERT INTO {q(BarrierStake._meta.db_table)}

@@ -273,3 +273,20 @@ def test_compact_sums(value, english, russian):
         assert compact(value) == english
     with translation.override("ru"):
         assert compact(value) == russian
+
+
+def test_without_any_target_every_barrier_has_no_data(department, cx_lead):
+    from barriers.services import barrier_create
+    from metrics import stakes
+    from metrics.models import BarrierStake
+
+    site = TouchpointFactory(name="Website", department=department)
+    case(customer("A"), site, "2026-03-01", 40)
+    made = barrier_create(actor=cx_lead, title="Slow site", type="experience_gap", severity=2, source="interviews",
+                          touchpoints=[site])  # fmt: skip
+    loyalty.rebuild(AS_OF)
+    stakes.rebuild(AS_OF)
+    assert not LoyaltyLink.objects.exists()
+    row = BarrierStake.objects.get(barrier=made)
+    assert (row.affected, row.breached_n, row.value) == (0, 0, None)
+    assert compute.recompute(full=True, as_of=AS_OF).status == "succeeded"
