@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.db.models import F, Min
 from django.utils import timezone
 
-from . import loyalty, periods, stakes
+from . import customer_days, loyalty, periods, stakes
 from .models import THRESHOLD_DAYS, Interaction, MetricsChunk, MetricsRun, ServiceDay, ServiceKindDay, ServiceTarget
 
 logger = logging.getLogger(__name__)
@@ -60,6 +60,7 @@ def execute(run: MetricsRun) -> MetricsRun:
                 if chunk.month is None:
                     periods.rebuild(None if run.full else _run_months(run), run.as_of)
                     if run.full:  # follows customers for a year: a day's import hardly moves it
+                        customer_days.rebuild(run.as_of)
                         loyalty.rebuild(run.as_of)
                         stakes.rebuild(run.as_of)
                 else:

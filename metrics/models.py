@@ -558,3 +558,52 @@ class BarrierStake(models.Model):
 
     def __str__(self) -> str:
         return f"{self.barrier_id}: {self.affected} affected"
+
+
+class CustomerDay(models.Model):
+    """The customer population of one segment on one local day, as of the last full recompute
+    (metrics.customer_days): enough to give customer value over any run of whole days exactly, from
+    a few hundred rows instead of every customer and transaction.
+
+    A customer enters at acquired_at and leaves at their churn date (metrics.value); only customers
+    whose churn date is after their acquisition ever count as active. The day containing as_of ends
+    at as_of."""
+
+    day = models.DateField()
+    month = models.DateField()  # first day of the day's month: over-time charts group by it
+    segment = models.CharField(max_length=60, blank=True)
+    active_at_start = models.PositiveIntegerField(default=0)  # acquired before the day, churn date after its start
+    entered = models.PositiveIntegerField(default=0)  # acquired on the day (and ever active)
+    exposure_seconds = models.FloatField(default=0)  # Σ seconds customers were active on the day
+    churned = models.PositiveIntegerField(default=0)  # churn date on the day, after acquisition
+    acquired = models.PositiveIntegerField(default=0)  # every customer acquired on the day: the n of A
+    acquisition_cost = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    revenue = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    service_cost = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    as_of = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "segment"], name="customer_day_unique")]
+        indexes = [models.Index(fields=["month", "segment"], name="customer_day_month")]
+
+    def __str__(self) -> str:
+        return f"{self.day}/{self.segment}"
+
+
+class CohortActivity(models.Model):
+    """Distinct customers of one acquisition month and segment with a transaction in a later month
+    (cohort retention's numerator; its sizes are CustomerDay.acquired), as of the last full recompute."""
+
+    cohort_month = models.DateField()
+    month = models.DateField()
+    segment = models.CharField(max_length=60, blank=True)
+    customers = models.PositiveIntegerField(default=0)
+    as_of = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cohort_month", "month", "segment"], name="cohort_activity_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cohort_month}→{self.month}/{self.segment}: {self.customers}"

@@ -43,6 +43,11 @@ def last_run() -> MetricsRun | None:
     return MetricsRun.objects.filter(status=MetricsRun.Status.SUCCEEDED).order_by("-finished_at").first()
 
 
+def last_full_run() -> MetricsRun | None:
+    """The run the customer-value rollups, the service–loyalty link and value at stake are as of."""
+    return MetricsRun.objects.filter(status=MetricsRun.Status.SUCCEEDED, full=True).order_by("-finished_at").first()
+
+
 def service_levels_by_touchpoint(touchpoint_ids: list[int], *, start: date, end: date) -> dict[int, ServiceLevel]:
     """SL at 1, 3, 5, 10 days and against each touchpoint's target, for interactions opened in
     [start, end), from the daily rollup — two queries whatever the number of touchpoints."""

@@ -113,11 +113,13 @@ def customer_value(
             Coalesce("churn_date", Value(end, output_field=DateTimeField())), Value(end, output_field=DateTimeField())
         ),
     )
-    active = annotated.filter(active_to__gt=F("active_from"))
-    totals = active.aggregate(
-        customers=Count("pk"),
-        exposure=Sum(ExpressionWrapper(F("active_to") - F("active_from"), output_field=DurationField())),
-        churned=Count("pk", filter=Q(churn_date__gte=start, churn_date__lt=end)),
+    active = Q(active_to__gt=F("active_from"))
+    totals = annotated.aggregate(
+        customers=Count("pk", filter=active),
+        exposure=Sum(ExpressionWrapper(F("active_to") - F("active_from"), output_field=DurationField()), filter=active),
+        # A churn at the window's very first moment is the window's (each churn falls in exactly one
+        # of a run of windows), though it leaves no active time in it.
+        churned=Count("pk", filter=Q(churn_date__gte=start, churn_date__lt=end, churn_date__gt=F("acquired_at"))),
     )
     acquired = customers.filter(acquired_at__gte=start, acquired_at__lt=end).aggregate(
         n=Count("pk"), cost=Sum("acquisition_cost")
