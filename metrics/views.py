@@ -1,8 +1,10 @@
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import formats
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
@@ -10,7 +12,10 @@ from django.views.decorators.http import require_GET
 from cxhub.lib.decorators import permission_required
 from journeys.models import Step, Touchpoint
 
-from . import report, selectors
+from cxhub.org.models import Department
+from cxhub.org.selectors import department_ids_of
+
+from . import charts, dashboard, pdf, report, selectors
 from .loyalty import Link
 from .models import THRESHOLD_DAYS, LoyaltyLink, ServiceTarget
 
@@ -19,8 +24,113 @@ from .models import THRESHOLD_DAYS, LoyaltyLink, ServiceTarget
 @login_required
 @permission_required("org.view_outcome_dashboard")
 def dashboard_view(request: HttpRequest) -> HttpResponse:
-    """The executive outcome dashboard."""
-    return render(request, "metrics/dashboard.html")
+    """The executive outcome dashboard for a period and segment."""
+    context = _dashboard_context(request)
+    return render(request, "metrics/dashboard.html", context)
+
+
+@require_GET
+@login_required
+@permission_required("org.view_outcome_dashboard")
+def dashboard_csv_view(request: HttpRequest, chart: str) -> HttpResponse:
+    """One chart's data of the dashboard, as CSV (the same period and segment)."""
+    if chart not in charts.CHARTS:
+        raise Http404
+    context = _dashboard_context(request)
+    if context.get("error"):
+        return HttpResponse(context["error"], status=400, content_type="text/plain; charset=utf-8")
+    return charts.csv_response(chart, context["figures"])
+
+
+@require_GET
+@login_required
+@permission_required("org.view_outcome_dashboard")
+def dashboard_pdf_view(request: HttpRequest) -> HttpResponse:
+    """The dashboard as a PDF report: one landscape page per section, charts as images."""
+    context = _dashboard_context(request)
+    if context.get("error"):
+        return HttpResponse(context["error"], status=400, content_type="text/plain; charset=utf-8")
+    context["print"] = True
+    html = render_to_string("metrics/dashboard_print.html", context, request=request)
+    try:
+        document = pdf.render(html)
+    except pdf.PdfUnavailable as error:
+        return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
+    period = context["figures"]["period"]
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="cxhub-dashboard-{period.start:%Y-%m}-{period.kind}.pdf"'
+    return response
+
+
+def _dashboard_context(request: HttpRequest) -> dict:
+    segments = dashboard.segments()
+    context = {"segments": segments, "last_run": selectors.last_run(), "full_run": selectors.last_full_run()}
+    try:
+        period = dashboard.parse_period(request.GET)
+    except dashboard.PeriodError as error:
+        context["error"] = str(error)
+        period = dashboard.parse_period({})
+    segment = request.GET.get("segment", "")
+    if segment and segment not in segments:
+        context["error"] = gettext("There is no segment “%(segment)s”; showing all customers.") % {"segment": segment}
+        segment = ""
+    figures = dashboard.executive(period, segment=segment)
+    context.update(
+        figures=figures,
+        period=period,
+        segment=segment,
+        query=period.query(segment),
+        controls=dashboard.controls(period),
+        chart=charts.executive_chart(figures),
+        can_pdf=pdf.available(),
+    )
+    return context
+
+
+@require_GET
+@login_required
+def my_dashboard_view(request: HttpRequest) -> HttpResponse:
+    """A department head's way in: their (first) department's dashboard."""
+    departments = Department.objects.of_user(request.user).order_by("name")
+    first = departments.first()
+    if first is None:
+        if request.user.has_perm("org.view_outcome_dashboard"):
+            return redirect("metrics:dashboard")
+        raise PermissionDenied
+    return redirect("metrics:department", pk=first.pk)
+
+
+@require_GET
+@login_required
+def department_dashboard_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A department's service, barriers and journey steps (its people, CX leads and executives)."""
+    department = get_object_or_404(Department, pk=pk)
+    if not request.user.has_perm("metrics.view_department_dashboard", department):
+        raise PermissionDenied
+    error = None
+    try:
+        period = dashboard.parse_period(request.GET)
+    except dashboard.PeriodError as problem:
+        error, period = str(problem), dashboard.parse_period({})
+    figures = dashboard.department(department, period)
+    return render(
+        request,
+        "metrics/department_dashboard.html",
+        {
+            "figures": figures,
+            "department": department,
+            "period": period,
+            "error": error,
+            "controls": dashboard.controls(period),
+            "query": period.query(),
+            "chart": charts.department_chart(figures),
+            "last_run": selectors.last_run(),
+            "user_department_ids": department_ids_of(request.user),
+            "other_departments": Department.objects.of_user(request.user).exclude(pk=pk).order_by("name")
+            if not request.user.has_perm("org.view_outcome_dashboard")
+            else Department.objects.exclude(pk=pk).order_by("name"),
+        },
+    )
 
 
 @require_GET

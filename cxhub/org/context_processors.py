@@ -34,6 +34,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         entries.append((_("Research"), reverse("barriers:study_list")))
     if roles & {Role.CX_LEAD, Role.EXECUTIVE}:
         entries.append((_("Dashboard"), reverse("metrics:dashboard")))
+    elif department_ids_of(user):
+        entries.append((_("Department dashboard"), reverse("metrics:my_department")))
     if Role.CX_LEAD in roles:
         entries.append((_("Data"), reverse("data:data")))
     entries.append((_("Organisation"), reverse("org:department_list")))

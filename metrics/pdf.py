@@ -1,0 +1,71 @@
+"""Printing a page to PDF with headless Chromium (the dashboard's report).
+
+The page is rendered to a temporary directory with its stylesheets inlined and its scripts as
+file:// URLs, and Chromium prints it after its scripts ran (plotly draws the charts, then replaces
+each with a PNG image of itself: the PDF carries the charts as images). Chromium is a system
+package (`apt-get install chromium`; the Docker image has it); without it the report says so.
+"""
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+TIMEOUT_SECONDS = 60
+
+
+class PdfUnavailable(RuntimeError):
+    """No PDF could be made; the message says why and what to do."""
+
+
+def chromium() -> str | None:
+    configured = getattr(settings, "CHROMIUM_PATH", "")
+    if configured:
+        return configured if Path(configured).exists() else None
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def available() -> bool:
+    return chromium() is not None
+
+
+def render(html: str) -> bytes:
+    """The PDF Chromium prints of the HTML (which may load file:// scripts and images)."""
+    browser = chromium()
+    if browser is None:
+        raise PdfUnavailable(
+            _("PDF export needs Chromium on the server: install it (apt-get install chromium) or set CHROMIUM_PATH.")
+        )
+    with tempfile.TemporaryDirectory(prefix="cxhub-pdf-") as folder:
+        page = Path(folder) / "report.html"
+        output = Path(folder) / "report.pdf"
+        page.write_text(html, encoding="utf-8")
+        command = [
+            browser,
+            "--headless",
+            "--no-sandbox",  # the server's user has no user namespaces in containers
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-first-run",
+            "--allow-file-access-from-files",
+            f"--user-data-dir={Path(folder) / 'profile'}",
+            "--no-pdf-header-footer",
+            "--run-all-compositor-stages-before-draw",
+            "--virtual-time-budget=30000",  # let the charts draw and turn into images first
+            f"--print-to-pdf={output}",
+            page.as_uri(),
+        ]
+        try:
+            subprocess.run(command, capture_output=True, timeout=TIMEOUT_SECONDS, check=False)
+        except subprocess.TimeoutExpired:
+            raise PdfUnavailable(_("Chromium took more than a minute to print the report; try again.")) from None
+        if not output.exists() or output.stat().st_size == 0:
+            raise PdfUnavailable(_("Chromium could not print the report; the server log has its output."))
+        return output.read_bytes()

@@ -1,0 +1,152 @@
+/* The outcome dashboards' charts, from one json_script element; the period form submits on change.
+   Printed (body[data-print], metrics.pdf), each chart is replaced by a PNG of itself once drawn. */
+(function () {
+  "use strict";
+  var BLUE = "#2563eb", RED = "#dc2626", GREY = "#94a3b8", GREEN = "#16a34a";
+  var BASE = {
+    margin: { l: 44, r: 16, t: 8, b: 40 }, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
+    font: { family: "inherit", size: 12 }, legend: { orientation: "h", x: 0, y: 1.12 }
+  };
+  var CONFIG = { displayModeBar: false, responsive: true };
+  var printing = document.body.hasAttribute("data-print");
+  var drawn = [];
+
+  function layout(extra) { return Object.assign({}, BASE, extra); }
+  function element(id) { return document.getElementById(id); }
+  function plot(id, traces, extra) {
+    var target = element(id);
+    if (!target) return;
+    if (printing) target.style.height = target.clientHeight + "px";
+    drawn.push(Plotly.newPlot(target, traces, layout(extra), CONFIG).then(function () { return target; }));
+  }
+  function fit(values) { return values.map(function (v) { return v === null ? null : v; }); }
+
+  /* Horizontal bars of a share within target, worst first (top), with each row's target as a tick. */
+  function shareBars(id, rows, text) {
+    if (!rows.length) return;
+    var names = rows.map(function (r) { return r.name; }).reverse();
+    var shares = rows.map(function (r) { return r.share; }).reverse();
+    var targets = rows.map(function (r) { return r.target; }).reverse();
+    var colours = rows.map(function (r) {
+      return r.share !== null && r.target !== null && r.share < r.target ? RED : BLUE;
+    }).reverse();
+    var counts = rows.map(function (r) { return "n " + r.n; }).reverse();
+    plot(id, [
+      { type: "bar", orientation: "h", y: names, x: shares, marker: { color: colours }, name: text.share,
+        text: counts, textposition: "inside", insidetextanchor: "end", textfont: { color: "#fff", size: 10 },
+        hovertemplate: "%{y}: %{x}% (%{text})<extra></extra>" },
+      { type: "scatter", mode: "markers", y: names, x: targets, name: text.target,
+        marker: { symbol: "line-ns-open", size: 18, line: { width: 3, color: "#111827" } },
+        hovertemplate: "%{y}: " + text.target + " %{x}%<extra></extra>" }
+    ], { margin: { l: 180, r: 16, t: 8, b: 32 }, xaxis: { range: [0, 101], ticksuffix: "%", fixedrange: true },
+         yaxis: { automargin: true, fixedrange: true }, showlegend: true, bargap: 0.25 });
+  }
+
+  function executive(data) {
+    var text = data.text;
+    shareBars("chart-departments", data.departments, text);
+    shareBars("chart-touchpoints", data.touchpoints.slice(0, 20), text);
+    if (data.segments.length) {
+      plot("chart-segments", [{
+        type: "bar", x: data.segments.map(function (s) { return s.name; }),
+        y: data.segments.map(function (s) { return s.clv; }), marker: { color: BLUE },
+        text: data.segments.map(function (s) { return "n " + s.n; }), textposition: "outside",
+        hovertemplate: "%{x}: %{y:,.0f}<extra>" + text.clv + "</extra>"
+      }], { yaxis: { rangemode: "tozero", fixedrange: true }, xaxis: { fixedrange: true }, showlegend: false });
+    }
+    if (data.months.labels.length) {
+      plot("chart-months", [
+        { x: data.months.labels, y: fit(data.months.clv), name: text.clv, mode: "lines+markers",
+          line: { color: BLUE, width: 3 } },
+        { x: data.months.labels, y: fit(data.months.s), name: text.s, mode: "lines", yaxis: "y",
+          line: { color: GREY, width: 2, dash: "dot" } },
+        { x: data.months.labels, y: fit(data.months.l), name: text.l, mode: "lines", yaxis: "y2",
+          line: { color: GREEN, width: 2 } }
+      ], { margin: { l: 60, r: 50, t: 8, b: 40 }, xaxis: { type: "category", fixedrange: true },
+           yaxis: { fixedrange: true, zeroline: true },
+           yaxis2: { overlaying: "y", side: "right", rangemode: "tozero", fixedrange: true, showgrid: false } });
+    }
+    if (data.cohorts.labels.length) {
+      plot("chart-cohorts", [{
+        type: "heatmap", z: data.cohorts.z, x: data.cohorts.k, y: data.cohorts.labels, colorscale: "Blues",
+        reversescale: false, zmin: 0, hoverongaps: false, texttemplate: "%{z:.0f}", colorbar: { ticksuffix: "%" },
+        hovertemplate: "%{y} +%{x}: %{z:.1f}%<extra></extra>"
+      }], { margin: { l: 80, r: 16, t: 8, b: 40 }, xaxis: { title: { text: text.months_after }, dtick: 1, fixedrange: true },
+           yaxis: { autorange: "reversed", type: "category", fixedrange: true } });
+    }
+    if (data.loyalty.length) {
+      var names = data.loyalty.map(function (r) { return r.name; });
+      plot("chart-loyalty", [
+        { type: "bar", orientation: "h", y: names, x: data.loyalty.map(function (r) { return r.clean; }),
+          name: text.clean, marker: { color: BLUE },
+          text: data.loyalty.map(function (r) { return "n " + r.clean_n; }), textposition: "inside" },
+        { type: "bar", orientation: "h", y: names, x: data.loyalty.map(function (r) { return r.breached; }),
+          name: text.breached, marker: { color: RED },
+          text: data.loyalty.map(function (r) { return "n " + r.breached_n; }), textposition: "inside" }
+      ], { barmode: "group", margin: { l: 160, r: 16, t: 8, b: 32 },
+           xaxis: { range: [0, 101], ticksuffix: "%", title: { text: text.retained }, fixedrange: true },
+           yaxis: { automargin: true, autorange: "reversed", fixedrange: true } });
+    }
+  }
+
+  function department(data) {
+    var text = data.text, x = data.labels;
+    var palette = ["#2563eb", "#0f766e", "#9333ea", "#ea580c", "#0891b2", "#4d7c0f", "#be185d", "#475569"];
+    if (data.series.length) {
+      var lines = data.series.map(function (s, i) {
+        return { x: x, y: s.shares, name: s.name + " (" + s.target + "%)", mode: "lines+markers", connectgaps: false,
+                 line: { color: palette[i % palette.length], width: 2 } };
+      });
+      plot("chart-dept-service", lines, { xaxis: { type: "category", fixedrange: true },
+        yaxis: { range: [0, 101], ticksuffix: "%", fixedrange: true }, legend: { orientation: "h", y: -0.2 },
+        margin: { l: 44, r: 16, t: 8, b: 60 } });
+    }
+    plot("chart-dept-percentiles", ["50", "80", "90"].map(function (p, i) {
+      return { x: x, y: data.percentiles[p], name: "p" + p, mode: "lines+markers", connectgaps: false,
+               line: { width: 2, color: ["#0f766e", "#f59e0b", "#b91c1c"][i] } };
+    }), { xaxis: { type: "category", fixedrange: true }, yaxis: { rangemode: "tozero", ticksuffix: " " + text.days, fixedrange: true } });
+    plot("chart-dept-volumes", [
+      { x: x, y: data.opened, name: text.opened, type: "bar", marker: { color: GREY } },
+      { x: x, y: data.resolved, name: text.resolved, type: "bar", marker: { color: BLUE } },
+      { x: x, y: data.csat, name: text.csat, yaxis: "y2", mode: "lines+markers", connectgaps: false,
+        line: { color: GREEN, width: 2 } }
+    ], { barmode: "group", xaxis: { type: "category", fixedrange: true }, yaxis: { rangemode: "tozero", fixedrange: true },
+         yaxis2: { overlaying: "y", side: "right", range: [0, 101], ticksuffix: "%", showgrid: false, fixedrange: true },
+         margin: { l: 44, r: 44, t: 8, b: 40 } });
+  }
+
+  /* For the PDF: each drawn chart becomes an image of itself; body[data-charts-ready] says when. */
+  function toImages() {
+    return Promise.all(drawn).then(function (targets) {
+      return Promise.all(targets.map(function (target) {
+        return Plotly.toImage(target, { format: "png", width: target.clientWidth * 2 || 1200,
+                                        height: target.clientHeight * 2 || 600, scale: 1 })
+          .then(function (url) {
+            var image = new Image();
+            image.src = url;
+            image.alt = target.getAttribute("aria-label") || "";
+            Plotly.purge(target);
+            target.innerHTML = "";
+            target.appendChild(image);
+          });
+      }));
+    }).then(function () { document.body.setAttribute("data-charts-ready", ""); });
+  }
+
+  function autosubmit() {
+    var form = document.querySelector("form[data-autosubmit]");
+    if (!form) return;
+    form.addEventListener("change", function (event) {
+      if (event.target.matches("select")) form.requestSubmit();
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    autosubmit();
+    var source = element("dashboard-chart-data") || element("department-chart-data");
+    if (!source || !window.Plotly) return;
+    var data = JSON.parse(source.textContent);
+    if (source.id === "dashboard-chart-data") executive(data); else department(data);
+    if (printing) toImages(); else Promise.all(drawn).then(function () { document.body.setAttribute("data-charts-ready", ""); });
+  });
+})();

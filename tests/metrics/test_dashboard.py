@@ -1,0 +1,307 @@
+"""The outcome dashboards: the same figures as metrics_report for the same period, from the rollups
+in a fixed number of queries, with the right people let in."""
+
+import csv
+import io
+import json
+import random
+import re
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from barriers.models import Barrier, Status
+from metrics import compute, dashboard, pdf
+from metrics.models import ChannelCost, Customer, Interaction, ServiceTarget, SurveyResponse, Transaction
+from tests.factories import DepartmentFactory, TouchpointFactory
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = timezone.make_aware(datetime(2026, 7, 10, 9, 0))
+JUNE = {"period": "month", "start": "2026-06"}
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    return timezone.make_aware(datetime(day.year, day.month, day.day, hour))
+
+
+def build_world(department, *, customers: int = 40, seed: int = 7) -> dict:
+    """Half a year of customers in two segments, their purchases, cases at three touchpoints (two
+    with targets, in two departments) and survey answers; deterministic."""
+    rng = random.Random(seed)
+    other = DepartmentFactory(name="Delivery", slug="delivery")
+    phone = TouchpointFactory(name="Complaint line", channel="phone", department=department)
+    chat = TouchpointFactory(name="Chat", channel="messenger", department=department)
+    courier = TouchpointFactory(name="Courier", channel="delivery", department=other)
+    ServiceTarget.objects.create(touchpoint=phone, threshold_days=3, target_share=Decimal("0.9"))
+    ServiceTarget.objects.create(touchpoint=courier, threshold_days=2, target_share=Decimal("0.6"))
+    ChannelCost.objects.create(channel="phone", default_cost=Decimal("150"))
+    first = date(2025, 12, 1)
+    n_case = n_tx = n_survey = 0
+    for index in range(customers):
+        acquired = first + timedelta(days=rng.randrange(0, 200))
+        churned = at(acquired + timedelta(days=rng.randrange(20, 200))) if rng.random() < 0.3 else None
+        who = Customer.objects.create(
+            external_id=f"C{index}", acquired_at=at(acquired), acquired_month=acquired.replace(day=1),
+            acquisition_cost=Decimal(rng.randrange(100, 900)), segment=rng.choice(["retail", "business"]),
+            churned_at=churned,
+        )  # fmt: skip
+        for _ in range(rng.randrange(0, 6)):
+            day = acquired + timedelta(days=rng.randrange(0, 200))
+            if at(day) >= AS_OF:
+                continue
+            Transaction.objects.create(
+                external_id=f"T{n_tx}", customer=who, occurred_at=at(day, 14), occurred_day=day,
+                occurred_month=day.replace(day=1), amount=Decimal(rng.randrange(50, 3000)),
+            )  # fmt: skip
+            n_tx += 1
+        for _ in range(rng.randrange(0, 8)):
+            day = acquired + timedelta(days=rng.randrange(0, 200))
+            if at(day) >= AS_OF:
+                continue
+            opened = at(day, 9)
+            resolved = opened + timedelta(hours=rng.randrange(1, 24 * 12)) if rng.random() < 0.9 else None
+            if resolved and resolved > AS_OF:
+                resolved = None
+            Interaction.objects.create(
+                external_id=f"I{n_case}", customer=who, touchpoint=rng.choice([phone, chat, courier]),
+                kind="complaint", opened_at=opened, opened_day=day, resolved_at=resolved,
+                resolution_seconds=int((resolved - opened).total_seconds()) if resolved else None,
+                cost=Decimal(rng.randrange(10, 200)) if rng.random() < 0.5 else None,
+                csat=rng.choice([None, 1, 3, 4, 5]),
+            )  # fmt: skip
+            n_case += 1
+        for _ in range(rng.randrange(0, 3)):
+            day = acquired + timedelta(days=rng.randrange(0, 200))
+            if at(day) >= AS_OF:
+                continue
+            SurveyResponse.objects.create(
+                external_id=f"S{n_survey}", customer=who, touchpoint=rng.choice([phone, courier]),
+                submitted_at=at(day, 18), submitted_day=day, nps=rng.randrange(0, 11), csat=rng.randrange(1, 6),
+                ces=rng.randrange(1, 8),
+            )  # fmt: skip
+            n_survey += 1
+    return {"phone": phone, "chat": chat, "courier": courier, "other": other}
+
+
+@pytest.fixture
+def world(department):
+    made = build_world(department)
+    Barrier.objects.create(
+        title="Callbacks never come", type="service_failure", source="complaints", department=department,
+        due_date=date(2026, 7, 1), status=Status.IN_PROGRESS,
+    )  # fmt: skip
+    compute.recompute(as_of=AS_OF)
+    return made
+
+
+def report_of(capsys, start: str, end: str, *extra) -> dict:
+    call_command("metrics_report", "--json", "--start", start, "--end", end, *extra)
+    return json.loads(capsys.readouterr().out)
+
+
+def close(a, b, digits=2):
+    return (a is None and b is None) or (a is not None and b is not None and round(a, digits) == round(b, digits))
+
+
+@pytest.mark.parametrize(
+    ("params", "start", "end"),
+    [
+        (JUNE, "2026-06-01", "2026-07-01"),
+        ({"period": "quarter", "start": "2026-05"}, "2026-04-01", "2026-07-01"),
+        ({"period": "custom", "start": "2026-02", "end": "2026-05"}, "2026-02-01", "2026-06-01"),
+    ],
+)
+def test_dashboard_figures_are_the_reports(world, capsys, params, start, end):
+    period = dashboard.parse_period(params)
+    assert (period.start.isoformat(), period.end.isoformat()) == (start, end)
+    figures = dashboard.executive(period, today=date(2026, 7, 10))
+    expected = report_of(capsys, start, end)
+    cards = figures["cards"]
+    value, overall = cards["value"], expected["customer_value"]["overall"]
+    assert value.customers == overall["customers"] and overall["customers"] > 0
+    for mine, theirs in [(value.clv, "CLV"), (value.r, "R"), (value.s, "S"), (value.a, "A"), (value.l, "L")]:
+        assert close(mine, overall[theirs]), theirs
+    assert close(value.churn_rate, overall["churn_rate"], 4)
+    for name, segment in expected["customer_value"]["segments"].items():
+        assert close(figures["value_segments"][name].clv, segment["CLV"])
+    assert close(cards["repeat"].now, expected["repeat_purchase"]["rate"], 4)
+    assert cards["repeat"].n == expected["repeat_purchase"]["buyers"]
+    surveys = expected["surveys"]
+    assert close(cards["nps"].now, surveys["nps"]["score"]) and cards["nps"].n == surveys["nps"]["n"]
+    assert close(cards["csat"].now, surveys["csat"]["score"]) and cards["csat"].n == surveys["csat"]["n"]
+    service = expected["service"]
+    assert cards["target"].n == service["against_targets"]["eligible"]
+    assert close(cards["target"].now, service["against_targets"]["share"], 4)
+    for days in (1, 3, 5, 10):
+        assert cards["thresholds"][days].n == service["service_level"][str(days)]["eligible"]
+        assert close(cards["thresholds"][days].now, service["service_level"][str(days)]["share"], 4)
+    assert cards["opened"].now == service["opened"]
+    # Per touchpoint: what the report gives for each one alone.
+    for row in figures["touchpoints"]:
+        alone = report_of(capsys, start, end, "--touchpoint", row.name)["service"]["against_targets"]
+        assert (row.within, row.eligible) == (alone["within"], alone["eligible"])
+
+
+def test_the_previous_period_is_the_one_before_of_the_same_length(world, capsys):
+    figures = dashboard.executive(dashboard.parse_period(JUNE), today=date(2026, 7, 10))
+    may = report_of(capsys, "2026-05-01", "2026-06-01")
+    assert close(figures["cards"]["clv"].before, may["customer_value"]["overall"]["CLV"])
+    assert figures["cards"]["target"].n_before == may["service"]["against_targets"]["eligible"]
+    assert dashboard.parse_period({"period": "year", "start": "2026-03"}).previous == dashboard.Period(
+        "year", date(2025, 1, 1), date(2026, 1, 1)
+    )
+
+
+def test_segment_filter_gives_that_segments_customer_figures(world, capsys):
+    figures = dashboard.executive(dashboard.parse_period(JUNE), segment="business", today=date(2026, 7, 10))
+    expected = report_of(capsys, "2026-06-01", "2026-07-01")["customer_value"]["segments"]["business"]
+    assert close(figures["cards"]["clv"].now, expected["CLV"])
+    assert figures["cards"]["value"].customers == expected["customers"]
+
+
+def test_departments_and_touchpoints_worst_first_with_service_first_journeys(world):
+    figures = dashboard.executive(dashboard.parse_period({"period": "year", "start": "2026-01"}))
+    gaps = [row.gap for row in figures["touchpoints"]]
+    assert gaps == sorted(gaps) and {row.name for row in figures["touchpoints"]} == {"Complaint line", "Courier"}
+    assert [row.name for row in figures["departments"]] == sorted(
+        [row.name for row in figures["departments"]], key=lambda n: next(d.gap for d in figures["departments"] if d.name == n)
+    )
+    total = sum(row.eligible for row in figures["touchpoints"])
+    assert sum(row.eligible for row in figures["departments"]) == total
+
+
+def query_count(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_dashboard_queries_do_not_grow_with_the_data(client, executive, department):
+    build_world(department, customers=5, seed=1)
+    compute.recompute(as_of=AS_OF)
+    client.force_login(executive)
+    urls = [
+        reverse("metrics:dashboard") + "?period=quarter&start=2026-04",
+        reverse("metrics:dashboard") + "?period=year&start=2026-01&segment=retail",
+        reverse("metrics:department", args=[department.pk]) + "?period=quarter&start=2026-04",
+    ]
+    client.get(urls[0])  # the session is written once, on the first request
+    before = [query_count(client, url) for url in urls]
+    more = DepartmentFactory(name="More", slug="more")
+    for n in range(3):
+        touchpoint = TouchpointFactory(name=f"Extra {n}", department=more)
+        ServiceTarget.objects.create(touchpoint=touchpoint, threshold_days=1 + n, target_share=Decimal("0.5"))
+        TouchpointFactory(name=f"Ours {n}", department=department)
+    for n in range(30):
+        Customer.objects.create(
+            external_id=f"X{n}", acquired_at=at(date(2026, 4, 1) + timedelta(days=n)),
+            acquired_month=date(2026, 4, 1), segment=f"segment {n % 4}",
+        )  # fmt: skip
+    compute.recompute(as_of=AS_OF)
+    assert [query_count(client, url) for url in urls] == before
+
+
+def test_who_sees_which_dashboard(client, executive, head, department, other_department, cx_lead, no_role_user):
+    url = reverse("metrics:dashboard")
+    client.force_login(head)
+    assert client.get(url).status_code == 403
+    assert client.get(reverse("metrics:my_department")).url == reverse("metrics:department", args=[department.pk])
+    assert client.get(reverse("metrics:department", args=[department.pk])).status_code == 200
+    assert client.get(reverse("metrics:department", args=[other_department.pk])).status_code == 403
+    client.force_login(no_role_user)
+    assert client.get(reverse("metrics:my_department")).status_code == 403
+    for reader in (executive, cx_lead):
+        client.force_login(reader)
+        assert client.get(url).status_code == 200
+        assert client.get(reverse("metrics:department", args=[other_department.pk])).status_code == 200
+
+
+def test_an_executive_dashboard_offers_no_edit_action(client, executive, world):
+    client.force_login(executive)
+    page = client.get(reverse("metrics:dashboard"), JUNE).content.decode()
+    assert 'method="post"' not in page.replace('action="/i18n/setlang/" method="post"', "").replace(
+        'action="/accounts/logout/" method="post"', ""
+    )
+    assert "Complaint line" in page and 'data-testid="service-first"' in page
+
+
+def test_empty_dashboard_says_so(client, executive):
+    client.force_login(executive)
+    page = client.get(reverse("metrics:dashboard")).content.decode()
+    assert 'data-testid="dashboard-empty"' in page
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"period": "decade"}, "Unknown period"),
+        ({"period": "month", "start": "2026-13"}, "is not a month"),
+        ({"period": "custom", "start": "2026-05", "end": "2026-01"}, "ends before it starts"),
+        ({"segment": "nobody"}, "There is no segment"),
+    ],
+)
+def test_bad_periods_are_explained(client, executive, world, params, message):
+    client.force_login(executive)
+    response = client.get(reverse("metrics:dashboard"), params)
+    assert response.status_code == 200 and message in response.content.decode()
+    assert client.get(reverse("metrics:dashboard_csv", args=["headline"]), params).status_code == 400
+
+
+def test_every_chart_has_its_csv(client, executive, world):
+    client.force_login(executive)
+    figures = dashboard.executive(dashboard.parse_period(JUNE), today=date(2026, 7, 10))
+    for chart in ("headline", "service-departments", "service-touchpoints", "value-segments", "value-months",
+                  "cohorts", "loyalty", "stakes"):  # fmt: skip
+        response = client.get(reverse("metrics:dashboard_csv", args=[chart]), JUNE)
+        assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert rows[0] and all(len(row) == len(rows[0]) for row in rows)
+        if chart == "headline":
+            clv = next(row for row in rows if row[0] == "CLV")
+            assert float(clv[1]) == pytest.approx(figures["cards"]["clv"].now, rel=1e-6)
+        if chart == "service-touchpoints":
+            assert {row[0] for row in rows[1:]} == {row.name for row in figures["touchpoints"]}
+    assert client.get(reverse("metrics:dashboard_csv", args=["nothing"])).status_code == 404
+
+
+@pytest.mark.skipif(not pdf.available(), reason="PDF export needs Chromium")
+def test_the_pdf_report_has_a_landscape_page_per_section_and_the_charts_as_images(client, executive, world):
+    client.force_login(executive)
+    response = client.get(reverse("metrics:dashboard_pdf"), JUNE)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    document = response.content
+    assert document.startswith(b"%PDF-") and b"%%EOF" in document[-1024:]
+    pages = re.findall(rb"/Type\s*/Page[^s]", document)
+    assert len(pages) >= 6  # headline, service, value, cohorts, loyalty, stakes
+    box = re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)", document)
+    assert box and float(box.group(1)) > float(box.group(2))  # landscape
+    assert len(re.findall(rb"/Subtype\s*/Image", document)) >= 5  # the charts, printed as images
+
+
+def test_without_chromium_the_pdf_says_what_is_missing(client, executive, world, settings):
+    settings.CHROMIUM_PATH = "/nonexistent/chromium"
+    client.force_login(executive)
+    response = client.get(reverse("metrics:dashboard_pdf"), JUNE)
+    assert response.status_code == 503 and "Chromium" in response.content.decode()
+
+
+def test_department_dashboard_shows_only_its_touchpoints_and_barriers(client, head, department, world):
+    client.force_login(head)
+    response = client.get(reverse("metrics:department", args=[department.pk]), JUNE)
+    page = response.content.decode()
+    figures = response.context["figures"]
+    assert {row.name for row in figures["current"]} == {"Complaint line"}  # Chat has no target; Courier is not ours
+    assert [s.touchpoint.name for s in figures["series"]] == ["Chat", "Complaint line"]
+    assert "Courier" not in page and "Callbacks never come" in page
+    assert figures["counts"]["overdue"] == 1
+    assert sum(figures["opened"]) == Interaction.objects.filter(
+        touchpoint__department=department, opened_day__gte=date(2025, 7, 1), opened_day__lt=date(2026, 7, 1)
+    ).count()
