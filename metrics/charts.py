@@ -34,7 +34,13 @@ def executive_chart(figures: dict) -> dict:
             for r in figures["departments"]
         ],
         "touchpoints": [
-            {"name": r.name, "share": _pct(r.share), "target": _pct(r.target), "n": r.eligible, "days": r.threshold_days}
+            {
+                "name": r.name,
+                "share": _pct(r.share),
+                "target": _pct(r.target),
+                "n": r.eligible,
+                "days": r.threshold_days,
+            }
             for r in figures["touchpoints"]
         ],
         "segments": [
@@ -51,7 +57,10 @@ def executive_chart(figures: dict) -> dict:
             "labels": [_month(c.month) for c in cohorts],
             "k": list(range(width)),
             "z": [
-                [_pct(c.retention(k)) if k <= _months_after(c.month, figures["period"].last_day) else None for k in range(width)]
+                [
+                    _pct(c.retention(k)) if k <= _months_after(c.month, figures["period"].last_day) else None
+                    for k in range(width)
+                ]
                 for c in cohorts
             ],
             "sizes": [c.size for c in cohorts],

@@ -136,7 +136,9 @@ def controls(period: Period) -> dict:
     options = period_choices(period.kind, last=last, first=first) if period.kind in KINDS else []
     value = period.start.strftime("%Y-%m")
     if period.kind in KINDS and value not in dict(options):
-        options = sorted([*options, (value, period_choices(period.kind, last=period.start, first=period.start)[0][1])])[::-1]
+        options = sorted([*options, (value, period_choices(period.kind, last=period.start, first=period.start)[0][1])])[
+            ::-1
+        ]
     return {"kinds": KIND_LABELS, "options": options, "value": value, "label": KIND_LABELS[period.kind]}
 
 
@@ -294,7 +296,9 @@ def service_by_department(touchpoints: list[ServiceRow]) -> list[ServiceRow]:
     target those cases were held to on average (no query)."""
     grouped: dict[str, ServiceRow] = {}
     for row in touchpoints:
-        group = grouped.setdefault(row.department, ServiceRow(id=0, name=row.department, within=0, eligible=0, target=0))
+        group = grouped.setdefault(
+            row.department, ServiceRow(id=0, name=row.department, within=0, eligible=0, target=0)
+        )
         group.within += row.within
         group.eligible += row.eligible
         group.target += row.target * row.eligible
@@ -431,14 +435,16 @@ def department(dept: Department, period: Period, *, today: date | None = None) -
     today = today or timezone.localdate()
     first = add_months(period.end, -COHORT_MONTHS)
     months = [add_months(first, k) for k in range(COHORT_MONTHS)]
-    touchpoints = list(
-        Touchpoint.objects.filter(department=dept).select_related("service_target").order_by("name")
-    )
+    touchpoints = list(Touchpoint.objects.filter(department=dept).select_related("service_target").order_by("name"))
     keys = [str(t.pk) for t in touchpoints]
     by_touchpoint = {
         (row.key, row.period_start): row
         for row in ServicePeriod.objects.filter(
-            grain=Grain.MONTH, dimension="touchpoint", key__in=keys, period_start__gte=first, period_start__lt=period.end
+            grain=Grain.MONTH,
+            dimension="touchpoint",
+            key__in=keys,
+            period_start__gte=first,
+            period_start__lt=period.end,
         )
     }
     dept_rows = {

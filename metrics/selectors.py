@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Max, Sum
+from django.db.models import Count, IntegerField, Max, Sum
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from .models import THRESHOLD_DAYS, MetricsRun, ServiceDay, ServiceTarget
@@ -99,11 +100,90 @@ def attach_service_levels(steps: list, *, days: int = 90) -> None:
     """Give each step `service`: its touchpoint's service level over the last `days` days (or None)."""
     touchpoint_ids = sorted({step.touchpoint_id for step in steps if step.touchpoint_id})
     levels = {}
+    start, end = recent_window(days=days)
     if touchpoint_ids:
-        start, end = recent_window(days=days)
         levels = service_levels_by_touchpoint(touchpoint_ids, start=start, end=end)
     for step in steps:
         step.service = levels.get(step.touchpoint_id)
+    attach_overlays(steps, since=start.replace(day=1))
+
+
+@dataclass(frozen=True)
+class StepSurveys:
+    """Survey answers at a step's touchpoint in the months of the map's recent window."""
+
+    since: date
+    nps_n: int
+    promoters: int
+    detractors: int
+    csat_n: int
+    csat_good: int
+
+    @property
+    def nps(self) -> float | None:
+        return 100 * (self.promoters - self.detractors) / self.nps_n if self.nps_n else None
+
+    @property
+    def csat(self) -> float | None:
+        return 100 * self.csat_good / self.csat_n if self.csat_n else None
+
+
+@dataclass(frozen=True)
+class StepStake:
+    """Value at stake of a step's open barriers, summed (they may share customers: an upper bound)."""
+
+    barriers: int  # open barriers with a figure
+    value: float
+    low: float
+    high: float
+    small_n: bool
+
+
+def attach_overlays(steps: list, *, since: date) -> None:
+    """Give each step `surveys` (NPS and CSAT at its touchpoint, from the monthly rollup, in the
+    months the recent window touches) and `stake` (its open barriers' value at stake), two queries."""
+    from barriers.models import OPEN_STATUSES, Barrier
+
+    from .models import Grain, SurveyPeriod
+
+    touchpoint_ids = sorted({step.touchpoint_id for step in steps if step.touchpoint_id})
+    surveys: dict[int, StepSurveys] = {}
+    if touchpoint_ids:
+        rows = (
+            SurveyPeriod.objects.filter(
+                grain=Grain.MONTH, dimension="touchpoint", key__in=[str(pk) for pk in touchpoint_ids],
+                period_start__gte=since,
+            )
+            .values("key")
+            .annotate(n_nps=Sum("nps_n"), n_promoters=Sum("promoters"), n_detractors=Sum("detractors"),
+                      n_csat=Sum("csat_n"), n_good=Sum("csat_good"))
+        )  # fmt: skip
+        for row in rows:
+            surveys[int(row["key"])] = StepSurveys(
+                since, row["n_nps"], row["n_promoters"], row["n_detractors"], row["n_csat"], row["n_good"]
+            )
+    stakes: dict[int, StepStake] = {}
+    step_ids = [step.pk for step in steps if step.pk]
+    if step_ids:
+        rows = (
+            Barrier.steps.through.objects.filter(
+                step_id__in=step_ids, barrier__status__in=OPEN_STATUSES, barrier__stake__value__isnull=False
+            )
+            .values("step_id")
+            .annotate(
+                n=Count("barrier_id"),
+                total=Sum("barrier__stake__value"),
+                low=Sum("barrier__stake__value_low"),
+                high=Sum("barrier__stake__value_high"),
+                small=Max(Cast("barrier__stake__small_n", IntegerField())),
+            )
+            .order_by()
+        )
+        for row in rows:
+            stakes[row["step_id"]] = StepStake(row["n"], row["total"], row["low"], row["high"], bool(row["small"]))
+    for step in steps:
+        step.surveys = surveys.get(step.touchpoint_id)
+        step.stake = stakes.get(step.pk)
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,9 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from cxhub.lib.decorators import permission_required
-from journeys.models import Step, Touchpoint
-
 from cxhub.org.models import Department
 from cxhub.org.selectors import department_ids_of
+from journeys.models import Step, Touchpoint
 
 from . import charts, dashboard, pdf, report, selectors
 from .loyalty import Link

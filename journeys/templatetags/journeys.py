@@ -7,6 +7,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, gettext_noop
 
+from metrics.templatetags.figures import compact
+
 from ..models import Channel
 
 register = template.Library()
@@ -170,13 +172,17 @@ def _service_lane(context, step) -> str:
     level = getattr(step, "service", None)
     if level is None:
         return format_html(
-            '<div class="cell lane-service text-secondary small">{}</div>', _t(context, gettext_noop("No data"))
+            '<div class="cell lane-service"><div class="text-secondary small">{}</div>{}</div>',
+            _t(context, gettext_noop("No data")),
+            _overlays(context, step),
         )
     share = level.against_target or level.by_threshold[5]
     days = level.target_days if level.against_target else 5
     if share.value is None:
         return format_html(
-            '<div class="cell lane-service text-secondary small">{}</div>', _t(context, gettext_noop("No data"))
+            '<div class="cell lane-service"><div class="text-secondary small">{}</div>{}</div>',
+            _t(context, gettext_noop("No data")),
+            _overlays(context, step),
         )
     state = {True: "sl-ok", False: "sl-bad", None: "sl-neutral"}[level.meets_target]
     target = (
@@ -197,7 +203,7 @@ def _service_lane(context, step) -> str:
     return format_html(
         '<div class="cell lane-service {}" data-testid="service-level" title="{}">'
         '<a class="sl-link" href="{}"><strong>{}</strong> ≤{} {}{}</a>'
-        '<div class="small text-secondary">n = {}</div>{}</div>',
+        '<div class="small text-secondary">n = {}</div>{}{}</div>',
         state,
         _t(context, gettext_noop("Share resolved within the threshold, last 90 days")),
         _touchpoint_figures_url(step.touchpoint_id, get_script_prefix()),
@@ -207,7 +213,60 @@ def _service_lane(context, step) -> str:
         target,
         share.eligible,
         service_first,
+        _overlays(context, step),
     )
+
+
+def _overlays(context, step) -> str:
+    """Under the service level: NPS and CSAT at the touchpoint (n), and what the step's open barriers
+    put at stake."""
+    parts = []
+    surveys = getattr(step, "surveys", None)
+    if surveys is not None and (surveys.nps_n or surveys.csat_n):
+        scores = []
+        if surveys.nps_n:
+            scores.append(
+                format_html(
+                    'NPS <strong>{}</strong> <span class="text-secondary">n {}</span>',
+                    f"{surveys.nps:.0f}",
+                    surveys.nps_n,
+                )
+            )
+        if surveys.csat_n:
+            scores.append(
+                format_html(
+                    'CSAT <strong>{}%</strong> <span class="text-secondary">n {}</span>',
+                    f"{surveys.csat:.0f}",
+                    surveys.csat_n,
+                )
+            )
+        parts.append(
+            format_html(
+                '<div class="small lane-scores" data-testid="step-scores" title="{}">{}</div>',
+                _t(
+                    context,
+                    gettext_noop(
+                        "Survey answers at this touchpoint since the start of the month the last 90 days begin in"
+                    ),
+                ),
+                mark_safe(" · ".join(scores)),
+            )
+        )
+    stake = getattr(step, "stake", None)
+    if stake is not None:
+        figure = f"{compact(stake.low)}–{compact(stake.high)}" if stake.small_n else compact(stake.value)
+        parts.append(
+            format_html(
+                '<div class="small lane-stake" data-testid="step-stake" title="{}">{} <strong>{}</strong></div>',
+                _t(
+                    context,
+                    gettext_noop("Value at stake of the open barriers on this step, summed (they may share customers)"),
+                ),
+                _t(context, gettext_noop("At stake")),
+                figure,
+            )
+        )
+    return mark_safe("".join(parts))
 
 
 @register.simple_tag(takes_context=True)

@@ -55,16 +55,18 @@
       }], { yaxis: { rangemode: "tozero", fixedrange: true }, xaxis: { fixedrange: true }, showlegend: false });
     }
     if (data.months.labels.length) {
+      /* CLV above; below it, what drives it: service cost per customer-year (S) and lifetime (L). */
       plot("chart-months", [
         { x: data.months.labels, y: fit(data.months.clv), name: text.clv, mode: "lines+markers",
           line: { color: BLUE, width: 3 } },
-        { x: data.months.labels, y: fit(data.months.s), name: text.s, mode: "lines", yaxis: "y",
-          line: { color: GREY, width: 2, dash: "dot" } },
-        { x: data.months.labels, y: fit(data.months.l), name: text.l, mode: "lines", yaxis: "y2",
-          line: { color: GREEN, width: 2 } }
+        { x: data.months.labels, y: fit(data.months.s), name: text.s, mode: "lines+markers", xaxis: "x", yaxis: "y2",
+          line: { color: "#f59e0b", width: 2 } },
+        { x: data.months.labels, y: fit(data.months.l), name: text.l, mode: "lines+markers", xaxis: "x", yaxis: "y3",
+          line: { color: GREEN, width: 2, dash: "dot" } }
       ], { margin: { l: 60, r: 50, t: 8, b: 40 }, xaxis: { type: "category", fixedrange: true },
-           yaxis: { fixedrange: true, zeroline: true },
-           yaxis2: { overlaying: "y", side: "right", rangemode: "tozero", fixedrange: true, showgrid: false } });
+           yaxis: { domain: [0.45, 1], fixedrange: true, zeroline: true },
+           yaxis2: { domain: [0, 0.35], rangemode: "tozero", fixedrange: true },
+           yaxis3: { overlaying: "y2", side: "right", rangemode: "tozero", fixedrange: true, showgrid: false } });
     }
     if (data.cohorts.labels.length) {
       plot("chart-cohorts", [{

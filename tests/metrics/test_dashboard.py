@@ -171,7 +171,8 @@ def test_departments_and_touchpoints_worst_first_with_service_first_journeys(wor
     gaps = [row.gap for row in figures["touchpoints"]]
     assert gaps == sorted(gaps) and {row.name for row in figures["touchpoints"]} == {"Complaint line", "Courier"}
     assert [row.name for row in figures["departments"]] == sorted(
-        [row.name for row in figures["departments"]], key=lambda n: next(d.gap for d in figures["departments"] if d.name == n)
+        [row.name for row in figures["departments"]],
+        key=lambda n: next(d.gap for d in figures["departments"] if d.name == n),
     )
     total = sum(row.eligible for row in figures["touchpoints"])
     assert sum(row.eligible for row in figures["departments"]) == total
@@ -302,6 +303,45 @@ def test_department_dashboard_shows_only_its_touchpoints_and_barriers(client, he
     assert [s.touchpoint.name for s in figures["series"]] == ["Chat", "Complaint line"]
     assert "Courier" not in page and "Callbacks never come" in page
     assert figures["counts"]["overdue"] == 1
-    assert sum(figures["opened"]) == Interaction.objects.filter(
-        touchpoint__department=department, opened_day__gte=date(2025, 7, 1), opened_day__lt=date(2026, 7, 1)
-    ).count()
+    assert (
+        sum(figures["opened"])
+        == Interaction.objects.filter(
+            touchpoint__department=department, opened_day__gte=date(2025, 7, 1), opened_day__lt=date(2026, 7, 1)
+        ).count()
+    )
+
+
+def test_the_map_shows_scores_and_value_at_stake_per_step(client, cx_lead, world):
+    from barriers.models import Barrier
+    from journeys.models import Journey, Stage, Step
+    from metrics.models import BarrierStake
+
+    journey = Journey.objects.create(title="Complain about a charge")
+    stage = Stage.objects.create(journey=journey, name="Complain", position=0)
+    step = Step.objects.create(stage=stage, position=0, touchpoint=world["phone"], action="Calls the line")
+    quiet = Step.objects.create(stage=stage, position=1, touchpoint=world["chat"], action="Writes in chat")
+    barrier = Barrier.objects.get(title="Callbacks never come")
+    barrier.steps.add(step)
+    closed = Barrier.objects.create(
+        title="Old one", type="service_failure", source="complaints", status=Status.VERIFIED,
+        department=barrier.department,
+    )
+    closed.steps.add(step)
+    for item, value in ((barrier, 2_000_000.0), (closed, 9e9)):
+        BarrierStake.objects.update_or_create(
+            barrier=item,
+            defaults={"affected": 10, "value": value, "value_low": value / 2, "value_high": value * 2, "as_of": AS_OF},
+        )
+    client.force_login(cx_lead)
+    page = client.get(reverse("journeys:journey_map", args=[journey.pk])).content.decode()
+    # NPS at the complaint line in the months the last 90 days touch (April–July 2026), by hand:
+    answers = SurveyResponse.objects.filter(
+        touchpoint=world["phone"], submitted_day__gte=date(2026, 4, 1), nps__isnull=False
+    )
+    nps = 100 * (answers.filter(nps__gte=9).count() - answers.filter(nps__lte=6).count()) / answers.count()
+    assert f"NPS <strong>{nps:.0f}</strong>" in page and f"n {answers.count()}</span>" in page
+    assert page.count('data-testid="step-stake"') == 1  # the closed barrier does not count
+    from metrics.templatetags.figures import compact
+
+    assert f"<strong>{compact(2_000_000.0)}</strong>" in page
+    assert f'id="step-{quiet.pk}"' in page
