@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.db.models import F, Min
 from django.utils import timezone
 
-from . import customer_days, loyalty, periods, stakes
+from . import customer_days, loyalty, observed, periods, stakes
 from .models import THRESHOLD_DAYS, Interaction, MetricsChunk, MetricsRun, ServiceDay, ServiceKindDay, ServiceTarget
 
 logger = logging.getLogger(__name__)
@@ -63,6 +63,7 @@ def execute(run: MetricsRun) -> MetricsRun:
                         customer_days.rebuild(run.as_of)
                         loyalty.rebuild(run.as_of)
                         stakes.rebuild(run.as_of)
+                        observed.execute(observed.start(as_of=run.as_of))
                 else:
                     _rebuild_month(chunk.month, run.as_of)
                 MetricsChunk.objects.filter(pk=chunk.pk).update(done_at=timezone.now())

@@ -22,3 +22,12 @@ class ImportForm(forms.Form):
         self.fields["kind"].widget.attrs["class"] = "form-select"
         self.fields["file"].widget.attrs["class"] = "form-control"
         self.fields["valid_rows_only"].widget.attrs["class"] = "form-check-input"
+
+
+class ObservedGapForm(forms.Form):
+    gap_days = forms.IntegerField(
+        label=_("Next contact within (days)"),
+        min_value=1,
+        max_value=365,
+        help_text=_("Two contacts of a customer belong to one path when the second comes within this many days."),
+    )

@@ -607,3 +607,50 @@ class CohortActivity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cohort_month}→{self.month}/{self.segment}: {self.customers}"
+
+
+class ObservedRun(models.Model):
+    """One computation of the paths customers really take (metrics.observed): with which gap, as of
+    when, how it went. The latest succeeded one is what the observed-journeys page shows."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    gap_days = models.PositiveSmallIntegerField(
+        _("gap (days)"), default=30, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+    as_of = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status, default=Status.RUNNING)
+    interactions = models.PositiveIntegerField(default=0)
+    customers = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(null=True)
+    message = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.gap_days} d as of {self.as_of:%Y-%m-%d}: {self.status}"
+
+
+class ObservedStep(models.Model):
+    """From one touchpoint, where customers' next contact went (as of the latest ObservedRun): to
+    another touchpoint within the gap, back to the same one (a repeat), or nowhere (they dropped off:
+    no contact within the gap). `starts` counts contacts that began a path (none in the gap before)."""
+
+    source = models.ForeignKey("journeys.Touchpoint", on_delete=models.CASCADE, related_name="+")
+    target = models.ForeignKey("journeys.Touchpoint", null=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8)  # "next", "repeat" or "end"
+    contacts = models.PositiveIntegerField(default=0)
+    customers = models.PositiveIntegerField(default=0)
+    starts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["source", "kind"], name="observed_step_source")]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} → {self.target_id or self.kind}: {self.contacts}"

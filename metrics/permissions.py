@@ -21,3 +21,7 @@ def works_in_department(user, department) -> bool:
 
 # A department's dashboard: its own people, and those who read every figure.
 rules.add_perm("metrics.view_department_dashboard", is_cx_lead | is_executive | works_in_department)
+
+# Observed journeys: read by those who read every figure; recomputed (another gap) by CX leads.
+rules.add_perm("metrics.view_observed", is_cx_lead | is_executive)
+rules.add_perm("metrics.observe_journeys", is_cx_lead)

@@ -2,9 +2,9 @@
 
 from celery import shared_task
 
-from . import compute
+from . import compute, observed
 from .imports import pipeline
-from .models import DataImport, MetricsRun
+from .models import DataImport, MetricsRun, ObservedRun
 
 
 @shared_task(acks_late=True, max_retries=0)
@@ -34,3 +34,12 @@ def recompute(run_id: int | None = None) -> str:
 def nightly_recompute() -> str:
     """Beat: a full recompute every night."""
     return compute.execute(compute.start_run(full=True)).status
+
+
+@shared_task(acks_late=True, max_retries=0)
+def observe_journeys(run_id: int) -> str:
+    """Compute the observed journeys of a recorded run (the CX lead changed the gap, or asked again)."""
+    run = ObservedRun.objects.filter(pk=run_id, status=ObservedRun.Status.RUNNING).first()
+    if run is None:
+        return "skipped"
+    return observed.execute(run).status

@@ -1,10 +1,13 @@
 from datetime import timedelta
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
@@ -12,9 +15,10 @@ from django.views.decorators.http import require_GET
 from cxhub.lib.decorators import permission_required
 from cxhub.org.models import Department
 from cxhub.org.selectors import department_ids_of
-from journeys.models import Step, Touchpoint
+from journeys.models import Journey, Step, Touchpoint
 
-from . import charts, dashboard, pdf, report, selectors
+from . import charts, dashboard, observed, pdf, report, selectors, tasks
+from .forms import ObservedGapForm
 from .loyalty import Link
 from .models import THRESHOLD_DAYS, LoyaltyLink, ServiceTarget
 
@@ -197,3 +201,63 @@ def touchpoint_figures_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _pct(share: float | None) -> float | None:
     return None if share is None else round(100 * share, 1)
+
+
+SANKEY_LINKS = 25
+
+
+@login_required
+@permission_required("metrics.view_observed")
+def observed_view(request: HttpRequest) -> HttpResponse:
+    """The paths customers really take, and a mapped journey against them; CX leads recompute them
+    with another gap (a Celery job)."""
+    if request.method == "POST":
+        if not request.user.has_perm("metrics.observe_journeys"):
+            raise PermissionDenied
+        form = ObservedGapForm(request.POST)
+        if form.is_valid():
+            run = observed.start(gap_days=form.cleaned_data["gap_days"], user=request.user)
+            transaction.on_commit(lambda: tasks.observe_journeys.delay(run.pk))
+            messages.success(
+                request,
+                gettext("Observed journeys are being computed with a %(days)s-day gap.") % {"days": run.gap_days},
+            )
+            return redirect(f"{reverse('metrics:observed')}?{request.GET.urlencode()}")
+    else:
+        form = ObservedGapForm(initial={"gap_days": observed.current_gap()})
+    run, latest = observed.latest_succeeded(), observed.latest()
+    flows, transitions = observed.flows()
+    journeys = list(Journey.objects.exclude(status="archived").order_by("title").values_list("pk", "title"))
+    journey, comparison = None, None
+    chosen = request.GET.get("journey")
+    if chosen and chosen.isdigit():
+        journey = Journey.objects.filter(pk=int(chosen)).first()
+        if journey is not None:
+            comparison = observed.compare(journey, flows, transitions)
+    top = transitions[:SANKEY_LINKS]
+    sources = list(dict.fromkeys(t.source.name for t in top))
+    targets = list(dict.fromkeys(t.target.name for t in top))
+    ends = {flow.touchpoint.name: flow.ends for flow in flows}
+    chart = {
+        "sources": sources,
+        "targets": targets,
+        "links": [[sources.index(t.source.name), targets.index(t.target.name), t.contacts] for t in top],
+        "ends": [[i, ends.get(name, 0)] for i, name in enumerate(sources)],
+        "text": {"end": gettext("No further contact"), "contacts": gettext("contacts")},
+    }
+    return render(
+        request,
+        "metrics/observed.html",
+        {
+            "run": run,
+            "latest": latest,
+            "flows": flows,
+            "transitions": transitions[:SANKEY_LINKS],
+            "chart": chart,
+            "form": form,
+            "journeys": journeys,
+            "journey": journey,
+            "comparison": comparison,
+            "can_recompute": request.user.has_perm("metrics.observe_journeys"),
+        },
+    )

@@ -117,6 +117,25 @@
          margin: { l: 44, r: 44, t: 8, b: 40 } });
   }
 
+  /* Observed journeys: sources on the left, next touchpoints (and "no further contact") on the right. */
+  function observed(data) {
+    if (!data.links.length) return;
+    var left = data.sources.length, labels = data.sources.concat(data.targets, [data.text.end]);
+    var end = labels.length - 1;
+    var source = [], target = [], value = [], colour = [];
+    data.links.forEach(function (l) { source.push(l[0]); target.push(left + l[1]); value.push(l[2]); colour.push("rgba(37,99,235,0.35)"); });
+    data.ends.forEach(function (e) {
+      if (e[1] > 0) { source.push(e[0]); target.push(end); value.push(e[1]); colour.push("rgba(148,163,184,0.35)"); }
+    });
+    var nodeColours = labels.map(function (_l, i) { return i === end ? GREY : i < left ? "#1e3a8a" : BLUE; });
+    plot("chart-sankey", [{
+      type: "sankey", arrangement: "snap",
+      node: { label: labels, color: nodeColours, pad: 12, thickness: 14, line: { width: 0 } },
+      link: { source: source, target: target, value: value, color: colour,
+              hovertemplate: "%{source.label} → %{target.label}: %{value} " + data.text.contacts + "<extra></extra>" }
+    }], { margin: { l: 8, r: 8, t: 8, b: 8 } });
+  }
+
   /* For the PDF: each drawn chart becomes an image of itself; body[data-charts-ready] says when. */
   function toImages() {
     return Promise.all(drawn).then(function (targets) {
@@ -145,10 +164,12 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     autosubmit();
-    var source = element("dashboard-chart-data") || element("department-chart-data");
+    var source = element("dashboard-chart-data") || element("department-chart-data") || element("observed-chart-data");
     if (!source || !window.Plotly) return;
     var data = JSON.parse(source.textContent);
-    if (source.id === "dashboard-chart-data") executive(data); else department(data);
+    if (source.id === "dashboard-chart-data") executive(data);
+    else if (source.id === "department-chart-data") department(data);
+    else observed(data);
     if (printing) toImages(); else Promise.all(drawn).then(function () { document.body.setAttribute("data-charts-ready", ""); });
   });
 })();

@@ -323,7 +323,10 @@ def test_the_map_shows_scores_and_value_at_stake_per_step(client, cx_lead, world
     barrier = Barrier.objects.get(title="Callbacks never come")
     barrier.steps.add(step)
     closed = Barrier.objects.create(
-        title="Old one", type="service_failure", source="complaints", status=Status.VERIFIED,
+        title="Old one",
+        type="service_failure",
+        source="complaints",
+        status=Status.VERIFIED,
         department=barrier.department,
     )
     closed.steps.add(step)
