@@ -52,6 +52,7 @@ def render(html: str) -> bytes:
             "--headless",
             "--no-sandbox",  # the server's user has no user namespaces in containers
             "--disable-gpu",
+            "--window-size=1060,1500",  # about an A4 landscape page: charts are drawn at the width they print
             "--disable-dev-shm-usage",
             "--no-first-run",
             "--allow-file-access-from-files",

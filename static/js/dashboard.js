@@ -63,7 +63,7 @@
           line: { color: "#f59e0b", width: 2 } },
         { x: data.months.labels, y: fit(data.months.l), name: text.l, mode: "lines+markers", xaxis: "x", yaxis: "y3",
           line: { color: GREEN, width: 2, dash: "dot" } }
-      ], { margin: { l: 60, r: 50, t: 8, b: 40 }, xaxis: { type: "category", fixedrange: true },
+      ], { margin: { l: 60, r: 50, t: 8, b: 40 }, xaxis: { type: "category", fixedrange: true, anchor: "y2" },
            yaxis: { domain: [0.45, 1], fixedrange: true, zeroline: true },
            yaxis2: { domain: [0, 0.35], rangemode: "tozero", fixedrange: true },
            yaxis3: { overlaying: "y2", side: "right", rangemode: "tozero", fixedrange: true, showgrid: false } });
