@@ -25,9 +25,6 @@ def _month(day) -> str:
 def executive_chart(figures: dict) -> dict:
     value_segments = figures["value_segments"]
     loyalty = [(tp, link) for tp, _row, link in figures["loyalty"] if link.has_data]
-    cohorts = figures["cohorts"]
-    width = max((len(c.active) and max(c.active) + 1 for c in cohorts), default=0)
-    width = max([width, *(_months_after(c.month, figures["period"].last_day) + 1 for c in cohorts)], default=0)
     return {
         "departments": [
             {"name": r.name, "share": _pct(r.share), "target": _pct(r.target), "n": r.eligible}
@@ -53,18 +50,6 @@ def executive_chart(figures: dict) -> dict:
             "s": [_money(v.s) for _m, v in figures["value_months"]],
             "l": [None if v.l is None else round(v.l, 2) for _m, v in figures["value_months"]],
         },
-        "cohorts": {
-            "labels": [_month(c.month) for c in cohorts],
-            "k": list(range(width)),
-            "z": [
-                [
-                    _pct(c.retention(k)) if k <= _months_after(c.month, figures["period"].last_day) else None
-                    for k in range(width)
-                ]
-                for c in cohorts
-            ],
-            "sizes": [c.size for c in cohorts],
-        },
         "loyalty": [
             {
                 "name": tp.name,
@@ -89,6 +74,23 @@ def executive_chart(figures: dict) -> dict:
             "cases": _("cases"),
         },
     }
+
+
+def cohort_table(figures: dict) -> dict:
+    """The cohort heatmap as a table: a row per acquisition month, a cell per month after it (the
+    share as a percentage and a 0–10 shade), empty where that month is after the period's end."""
+    last_day = figures["period"].last_day
+    cohorts = figures["cohorts"]
+    width = max((_months_after(c.month, last_day) + 1 for c in cohorts), default=0)
+    rows = []
+    for cohort in cohorts:
+        reach = _months_after(cohort.month, last_day)
+        cells = []
+        for k in range(width):
+            share = cohort.retention(k) if k <= reach else None
+            cells.append(None if share is None else (round(100 * share), min(10, round(10 * share))))
+        rows.append({"month": cohort.month, "size": cohort.size, "cells": cells})
+    return {"months_after": list(range(width)), "rows": rows}
 
 
 def _months_after(month, last_day) -> int:

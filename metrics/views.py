@@ -85,6 +85,7 @@ def _dashboard_context(request: HttpRequest) -> dict:
         query=period.query(segment),
         controls=dashboard.controls(period),
         chart=charts.executive_chart(figures),
+        cohort_table=charts.cohort_table(figures),
         can_pdf=pdf.available(),
     )
     return context

@@ -68,14 +68,6 @@
            yaxis2: { domain: [0, 0.35], rangemode: "tozero", fixedrange: true },
            yaxis3: { overlaying: "y2", side: "right", rangemode: "tozero", fixedrange: true, showgrid: false } });
     }
-    if (data.cohorts.labels.length) {
-      plot("chart-cohorts", [{
-        type: "heatmap", z: data.cohorts.z, x: data.cohorts.k, y: data.cohorts.labels, colorscale: "Blues",
-        reversescale: false, zmin: 0, hoverongaps: false, texttemplate: "%{z:.0f}", colorbar: { ticksuffix: "%" },
-        hovertemplate: "%{y} +%{x}: %{z:.1f}%<extra></extra>"
-      }], { margin: { l: 80, r: 16, t: 8, b: 40 }, xaxis: { title: { text: text.months_after }, dtick: 1, fixedrange: true },
-           yaxis: { autorange: "reversed", type: "category", fixedrange: true } });
-    }
     if (data.loyalty.length) {
       var names = data.loyalty.map(function (r) { return r.name; });
       plot("chart-loyalty", [

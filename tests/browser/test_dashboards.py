@@ -1,0 +1,122 @@
+"""The dashboards in a real browser: an executive reads the outcome dashboard, changes period and
+segment, downloads the PDF and finds nothing to edit; a head sees their department only; the CX
+lead reads the observed journeys and compares a map with them."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from barriers.models import Barrier, Status
+from cxhub.org.roles import Role
+from journeys.models import Journey, Stage, Step
+from metrics import compute
+from tests.factories import PASSWORD, UserFactory
+from tests.metrics.test_dashboard import AS_OF, build_world
+
+from .conftest import log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _inline_jobs(settings):
+    from cxhub.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def world(department):
+    made = build_world(department)
+    Barrier.objects.create(
+        title="Callbacks never come", type="service_failure", source="complaints", department=department,
+        status=Status.IN_PROGRESS,
+    )  # fmt: skip
+    journey = Journey.objects.create(title="Complain about a charge")
+    stage = Stage.objects.create(journey=journey, name="Complain", position=0)
+    Step.objects.create(stage=stage, position=0, touchpoint=made["phone"], action="Calls the complaint line")
+    Step.objects.create(stage=stage, position=1, touchpoint=made["courier"], action="Gets the card back")
+    compute.recompute(as_of=AS_OF)
+    made["journey"] = journey
+    return made
+
+
+def test_an_executive_reads_the_dashboard_changes_period_and_segment_and_downloads_the_pdf(
+    page, world, console_errors
+):
+    UserFactory(username="ceo", roles=[Role.EXECUTIVE])
+    log_in(page, "ceo", PASSWORD)
+    page.get_by_role("link", name="Dashboard").click()
+    expect(page.get_by_role("heading", name="Outcome dashboard")).to_be_visible()
+    expect(page.get_by_test_id("dashboard-window")).to_contain_text("June 1, 2026")  # the last complete month
+    for chart in ("chart-departments", "chart-touchpoints", "chart-segments", "chart-months"):
+        expect(page.locator(f"#{chart} .main-svg").first).to_be_visible()
+    expect(page.get_by_test_id("cohort-table").locator("tbody tr").first).to_be_visible()
+    expect(page.get_by_test_id("loyalty-no-data")).to_be_visible()  # nobody was followed for a year yet
+    expect(page.get_by_test_id("section-service")).to_contain_text("Complaint line")
+    all_customers = page.get_by_test_id("card-clv").inner_text()
+
+    page.get_by_test_id("period-kind").select_option("quarter")  # submits on change
+    expect(page).to_have_url(re.compile(r"period=quarter"))
+    expect(page.get_by_test_id("dashboard-window")).to_contain_text("April 1, 2026")
+    page.get_by_test_id("segment").select_option("business")
+    expect(page).to_have_url(re.compile(r"segment=business"))
+    expect(page.get_by_test_id("dashboard-window")).to_contain_text("business")
+    expect(page.get_by_test_id("segment-table").locator("tr.table-active")).to_contain_text("business")
+    assert page.get_by_test_id("card-clv").inner_text() != all_customers
+
+    with page.expect_download() as download_info:
+        page.get_by_test_id("dashboard-pdf").click()
+    document = open(download_info.value.path(), "rb").read()
+    assert document.startswith(b"%PDF-") and len(re.findall(rb"/Subtype\s*/Image", document)) >= 4
+    assert download_info.value.suggested_filename == "cxhub-dashboard-2026-04-quarter.pdf"
+
+    # Nothing to edit: no form but the period filter, the language switch and signing out.
+    forms = page.locator("form").evaluate_all("(forms) => forms.map((f) => (f.method || 'get') + ' ' + f.action)")
+    assert all(f.startswith("get") or "/i18n/" in f or "/logout/" in f for f in forms), forms
+    expect(page.get_by_role("link", name="Data")).to_have_count(0)
+    assert page.goto("/data/").status == 403
+    page.goto(f"/journeys/{world['journey'].pk}/")
+    expect(page.get_by_test_id("add-barrier")).to_have_count(0)
+    assert [e for e in console_errors if "403" not in e] == []
+
+
+def test_a_head_sees_their_department_only(page, world, head, other_department, console_errors):
+    log_in(page, head.username, PASSWORD)
+    page.get_by_role("link", name="Department dashboard").click()
+    expect(page.get_by_role("heading", name="Contact centre")).to_be_visible()
+    expect(page.get_by_test_id("dept-touchpoints")).to_contain_text("Complaint line")
+    expect(page.get_by_test_id("dept-touchpoints")).not_to_contain_text("Courier")
+    expect(page.get_by_test_id("dept-barrier-counts")).to_contain_text("1")
+    expect(page.get_by_test_id("dept-steps")).to_contain_text("Calls the complaint line")
+    for chart in ("chart-dept-service", "chart-dept-percentiles", "chart-dept-volumes"):
+        expect(page.locator(f"#{chart} .main-svg").first).to_be_visible()
+    page.get_by_test_id("period-kind").select_option("year")
+    expect(page).to_have_url(re.compile(r"period=year"))
+    response = page.goto(f"/dashboard/departments/{other_department.pk}/")
+    assert response.status == 403
+    assert page.goto("/dashboard/").status == 403
+    assert [e for e in console_errors if "403" not in e] == []
+
+
+def test_the_cx_lead_reads_observed_journeys_and_compares_a_map(page, world, console_errors):
+    UserFactory(username="lead", roles=[Role.CX_LEAD])
+    log_in(page, "lead", PASSWORD)
+    page.goto("/journeys/")
+    page.get_by_test_id("observed-link").click()
+    expect(page.get_by_role("heading", name="Observed journeys")).to_be_visible()
+    expect(page.get_by_test_id("observed-status")).to_contain_text("within 30 days")
+    expect(page.locator("#chart-sankey .main-svg").first).to_be_visible()
+    expect(page.get_by_test_id("observed-flows")).to_contain_text("Complaint line")
+    page.get_by_test_id("observed-journey").select_option(label="Complain about a charge")
+    expect(page.get_by_test_id("observed-compare")).to_contain_text("Calls the complaint line")
+    expect(page.get_by_test_id("observed-summary")).to_contain_text("of the map's 2 steps")
+    page.get_by_label("Next contact within (days)").fill("3")
+    page.get_by_test_id("observed-recompute").click()
+    expect(page.get_by_test_id("observed-status")).to_contain_text("within 3 days")
+    expect(page.get_by_test_id("observed-compare")).to_be_visible()  # the chosen journey is kept
+    assert console_errors == []
