@@ -118,7 +118,7 @@ def department_chart(figures: dict) -> dict:
             "opened": _("opened"),
             "resolved": _("resolved"),
             "days": _("d"),
-            "csat": _("CSAT, % satisfied"),
+            "csat": _("CSAT, share satisfied"),
         },
     }
 

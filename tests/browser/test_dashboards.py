@@ -45,9 +45,7 @@ def world(department):
     return made
 
 
-def test_an_executive_reads_the_dashboard_changes_period_and_segment_and_downloads_the_pdf(
-    page, world, console_errors
-):
+def test_an_executive_reads_the_dashboard_changes_period_and_segment_and_downloads_the_pdf(page, world, console_errors):
     UserFactory(username="ceo", roles=[Role.EXECUTIVE])
     log_in(page, "ceo", PASSWORD)
     page.get_by_role("link", name="Dashboard").click()
@@ -71,7 +69,7 @@ def test_an_executive_reads_the_dashboard_changes_period_and_segment_and_downloa
 
     with page.expect_download() as download_info:
         page.get_by_test_id("dashboard-pdf").click()
-    document = open(download_info.value.path(), "rb").read()
+    document = download_info.value.path().read_bytes()
     assert document.startswith(b"%PDF-") and len(re.findall(rb"/Subtype\s*/Image", document)) >= 4
     assert download_info.value.suggested_filename == "cxhub-dashboard-2026-04-quarter.pdf"
 
