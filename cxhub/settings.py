@@ -222,6 +222,8 @@ LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Moscow")
+# The browser that prints the dashboard's PDF report; empty: the first chromium or chrome on PATH.
+CHROMIUM_PATH = env.str("CHROMIUM_PATH", default="")
 USE_I18N = True
 USE_TZ = True
 
