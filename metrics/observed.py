@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from journeys.models import Journey, Step, Touchpoint
@@ -155,25 +156,44 @@ class Transition:
     customers: int
 
 
-def flows() -> tuple[list[TouchpointFlow], list[Transition]]:
-    """Per touchpoint: contacts, path starts, onward / repeat / end; and every transition between two
-    touchpoints, most frequent first (one query)."""
-    rows = ObservedStep.objects.select_related("source__department", "target").order_by("-contacts", "pk")
-    by_touchpoint: dict[int, TouchpointFlow] = {}
-    transitions = []
+def flows() -> list[TouchpointFlow]:
+    """Per touchpoint: contacts, path starts, and how many go on, come back or end; most contacts
+    first (one aggregate query: a row per touchpoint and kind)."""
+    rows = (
+        ObservedStep.objects.values("source_id", "kind").annotate(n=Sum("contacts"), started=Sum("starts")).order_by()
+    )
+    totals: dict[int, dict] = {}
     for row in rows:
-        flow = by_touchpoint.setdefault(row.source_id, TouchpointFlow(row.source))
-        flow.contacts += row.contacts
-        flow.starts += row.starts
-        if row.kind == "next":
-            flow.onward += row.contacts
-            transitions.append(Transition(row.source, row.target, row.contacts, row.customers))
-        elif row.kind == "repeat":
-            flow.repeats += row.contacts
-        else:
-            flow.ends += row.contacts
-    ordered = sorted(by_touchpoint.values(), key=lambda f: (-f.contacts, f.touchpoint.name))
-    return ordered, transitions
+        entry = totals.setdefault(row["source_id"], {"next": 0, "repeat": 0, "end": 0, "starts": 0})
+        entry[row["kind"]] += row["n"]
+        entry["starts"] += row["started"]
+    touchpoints = Touchpoint.objects.select_related("department").in_bulk(list(totals))
+    result = [
+        TouchpointFlow(
+            touchpoints[pk],
+            contacts=entry["next"] + entry["repeat"] + entry["end"],
+            starts=entry["starts"],
+            onward=entry["next"],
+            repeats=entry["repeat"],
+            ends=entry["end"],
+        )
+        for pk, entry in totals.items()
+        if pk in touchpoints
+    ]
+    return sorted(result, key=lambda f: (-f.contacts, f.touchpoint.name))
+
+
+def top_transitions(limit: int, *, sources=None, targets=None) -> list[Transition]:
+    """The most frequent transitions between two touchpoints, optionally from / to given ones (one query)."""
+    rows = ObservedStep.objects.filter(kind="next").select_related("source", "target")
+    if sources is not None:
+        rows = rows.filter(source_id__in=list(sources))
+    if targets is not None:
+        rows = rows.filter(target_id__in=list(targets))
+    rows = rows.order_by("-contacts", "source_id", "target_id")
+    if limit:
+        rows = rows[:limit]
+    return [Transition(row.source, row.target, row.contacts, row.customers) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -184,17 +204,20 @@ class MappedStep:
     observed_next: int | None  # contacts observed going on to that step's touchpoint
 
 
-def compare(journey: Journey, touchpoint_flows: list[TouchpointFlow], transitions: list[Transition]) -> dict:
+def compare(journey: Journey, touchpoint_flows: list[TouchpointFlow], *, missing_limit: int = 15) -> dict:
     """A mapped journey against what customers do: which of its steps they pass through, whether they
     go from each step to the next one the map shows, and the frequent transitions the map lacks
-    (between touchpoints on the map, or from one on the map to one that is not). One query."""
+    (from a touchpoint on the map to any other). Three queries."""
     steps = list(
         Step.objects.filter(stage__journey=journey, touchpoint__isnull=False)
         .select_related("stage", "touchpoint")
         .order_by("stage__position", "position")
     )
+    if not steps:
+        return {"steps": [], "missing": [], "passed": 0}
     contacts = {flow.touchpoint.pk: flow.contacts for flow in touchpoint_flows}
-    pairs = {(t.source.pk, t.target.pk): t.contacts for t in transitions}
+    on_map = {step.touchpoint_id for step in steps}
+    pairs = {(t.source.pk, t.target.pk): t.contacts for t in top_transitions(0, sources=on_map, targets=on_map)}
     mapped_pairs = set()
     rows = []
     for index, step in enumerate(steps):
@@ -209,11 +232,6 @@ def compare(journey: Journey, touchpoint_flows: list[TouchpointFlow], transition
                 observed_next=pairs.get((step.touchpoint_id, following.touchpoint_id), 0) if following else None,
             )
         )
-    on_map = {step.touchpoint_id for step in steps}
-    missing = [t for t in transitions if t.source.pk in on_map and (t.source.pk, t.target.pk) not in mapped_pairs][:15]
-    return {
-        "steps": rows,
-        "missing": missing,
-        "passed": sum(1 for row in rows if row.contacts),
-        "on_map_contacts": sum(contacts.get(pk, 0) for pk in on_map),
-    }
+    candidates = top_transitions(missing_limit + len(mapped_pairs), sources=on_map)
+    missing = [t for t in candidates if (t.source.pk, t.target.pk) not in mapped_pairs][:missing_limit]
+    return {"steps": rows, "missing": missing, "passed": sum(1 for row in rows if row.contacts)}

@@ -227,15 +227,15 @@ def observed_view(request: HttpRequest) -> HttpResponse:
     else:
         form = ObservedGapForm(initial={"gap_days": observed.current_gap()})
     run, latest = observed.latest_succeeded(), observed.latest()
-    flows, transitions = observed.flows()
+    flows = observed.flows()
     journeys = list(Journey.objects.exclude(status="archived").order_by("title").values_list("pk", "title"))
     journey, comparison = None, None
     chosen = request.GET.get("journey")
     if chosen and chosen.isdigit():
         journey = Journey.objects.filter(pk=int(chosen)).first()
         if journey is not None:
-            comparison = observed.compare(journey, flows, transitions)
-    top = transitions[:SANKEY_LINKS]
+            comparison = observed.compare(journey, flows)
+    top = observed.top_transitions(SANKEY_LINKS)
     sources = list(dict.fromkeys(t.source.name for t in top))
     targets = list(dict.fromkeys(t.target.name for t in top))
     ends = {flow.touchpoint.name: flow.ends for flow in flows}
@@ -253,7 +253,7 @@ def observed_view(request: HttpRequest) -> HttpResponse:
             "run": run,
             "latest": latest,
             "flows": flows,
-            "transitions": transitions[:SANKEY_LINKS],
+            "transitions": top,
             "chart": chart,
             "form": form,
             "journeys": journeys,

@@ -62,7 +62,7 @@ def test_paths_by_hand(line):
         ("Phone", None, "end"): (2, 2, 0),  # Ann's second call (office is 40 days on), Bob's call
         ("Office", None, "end"): (1, 1, 1),  # a path of its own
     }
-    flows, transitions = observed.flows()
+    flows, transitions = observed.flows(), observed.top_transitions(10)
     by_name = {flow.touchpoint.name: flow for flow in flows}
     assert (by_name["Phone"].contacts, by_name["Phone"].repeats, by_name["Phone"].ends) == (3, 1, 2)
     assert [(t.source.name, t.target.name, t.contacts) for t in transitions] == [("Site", "Phone", 2)]
@@ -83,8 +83,7 @@ def test_a_map_against_the_paths(line):
     for position, touchpoint in enumerate([site, phone, office]):
         Step.objects.create(stage=stage, position=position, touchpoint=touchpoint, action=f"At {touchpoint.name}")
     observed.compute(as_of=AS_OF)
-    flows, transitions = observed.flows()
-    result = observed.compare(journey, flows, transitions)
+    result = observed.compare(journey, observed.flows())
     rows = [(r.step.touchpoint.name, r.contacts, r.next_step and r.next_step.touchpoint.name, r.observed_next)
             for r in result["steps"]]  # fmt: skip
     assert rows == [("Site", 3, "Phone", 0), ("Phone", 0, "Office", 0), ("Office", 3, None, None)]
@@ -95,7 +94,7 @@ def test_a_map_against_the_paths(line):
 def test_nothing_to_observe_is_an_empty_result(db):
     run = observed.compute(as_of=AS_OF)
     assert run.status == ObservedRun.Status.SUCCEEDED and run.interactions == 0
-    assert observed.flows() == ([], [])
+    assert observed.flows() == [] and observed.top_transitions(10) == []
 
 
 def test_the_page_recomputes_with_another_gap_for_cx_leads_only(
