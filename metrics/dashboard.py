@@ -187,6 +187,7 @@ class ServiceRow:
     eligible: int
     target: float | None  # target share, 0–1 (a department's: its touchpoints' weighted by eligible cases)
     department: str = ""
+    department_id: int | None = None
     threshold_days: int | None = None
     journeys: list = field(default_factory=list)  # (id, title) of the journeys a touchpoint's steps are on
 
@@ -267,7 +268,7 @@ def service_by_touchpoint(start: date, end: date, *, department_id: int | None =
     if department_id is not None:
         days = days.filter(touchpoint__department_id=department_id)
     rows = (
-        days.values("touchpoint_id", "touchpoint__name", "touchpoint__department__name")
+        days.values("touchpoint_id", "touchpoint__name", "touchpoint__department_id", "touchpoint__department__name")
         .annotate(within=Sum("within_target"), eligible=Sum(F("resolved_with_target") + F("open_older_target")))
         .order_by()
     )
@@ -280,6 +281,7 @@ def service_by_touchpoint(start: date, end: date, *, department_id: int | None =
             id=row["touchpoint_id"],
             name=row["touchpoint__name"],
             department=row["touchpoint__department__name"],
+            department_id=row["touchpoint__department_id"],
             within=row["within"] or 0,
             eligible=row["eligible"] or 0,
             target=float(targets[row["touchpoint_id"]].target_share),

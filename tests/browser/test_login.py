@@ -51,7 +51,8 @@ def test_navigation_differs_by_role(new_page, people):
     expect(lead_nav.get_by_role("link", name="Dashboard")).to_be_visible()
     expect(lead_nav.get_by_role("link", name="My barriers")).to_have_count(0)
     expect(head_nav.get_by_role("link", name="My barriers")).to_be_visible()
-    expect(head_nav.get_by_role("link", name="Dashboard")).to_have_count(0)
+    expect(head_nav.get_by_role("link", name="Dashboard", exact=True)).to_have_count(0)
+    expect(head_nav.get_by_role("link", name="Department dashboard")).to_be_visible()
 
 
 def test_wrong_password_shows_an_error_and_stays_on_the_form(page, people):

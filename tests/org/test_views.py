@@ -47,7 +47,9 @@ def test_navigation_shows_each_role_only_what_it_can_use(client, cx_lead, execut
     everything = ["Journeys", "Touchpoints", "Barriers", "Research", "Dashboard", "Organisation"]
     assert nav_labels(cx_lead) == [*everything[:5], "Data", "Organisation"]
     assert nav_labels(executive) == everything
-    assert nav_labels(head) == ["Journeys", "Touchpoints", "My barriers", "Research", "Organisation"]
+    assert nav_labels(head) == [
+        "Journeys", "Touchpoints", "My barriers", "Research", "Department dashboard", "Organisation"
+    ]  # fmt: skip
 
 
 def test_only_admins_see_the_administration_link(client, cx_lead, admin_user):
