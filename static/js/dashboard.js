@@ -38,8 +38,9 @@
       { type: "scatter", mode: "markers", y: names, x: targets, name: text.target,
         marker: { symbol: "line-ns-open", size: 18, line: { width: 3, color: "#111827" } },
         hovertemplate: "%{y}: " + text.target + " %{x}%<extra></extra>" }
-    ], { margin: { l: 180, r: 16, t: 8, b: 32 }, xaxis: { range: [0, 101], ticksuffix: "%", fixedrange: true },
-         yaxis: { automargin: true, fixedrange: true }, showlegend: true, bargap: 0.25 });
+    ], { margin: { l: 180, r: 16, t: 8, b: 56 }, xaxis: { range: [0, 101], ticksuffix: "%", fixedrange: true },
+         yaxis: { automargin: true, fixedrange: true }, showlegend: true, bargap: 0.25,
+         legend: { orientation: "h", x: 0, y: -0.08, yanchor: "top" } });
   }
 
   function executive(data) {
