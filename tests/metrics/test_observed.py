@@ -17,6 +17,17 @@ AS_OF = timezone.make_aware(datetime(2026, 7, 1, 12))
 
 
 @pytest.fixture
+def inline_jobs():
+    """Queued jobs run in the request here, whatever the broker (CI also runs this with real Redis)."""
+    from cxhub.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
 def line(department):
     return {name: TouchpointFactory(name=name, department=department) for name in ("Site", "Phone", "Office")}
 
@@ -98,7 +109,7 @@ def test_nothing_to_observe_is_an_empty_result(db):
 
 
 def test_the_page_recomputes_with_another_gap_for_cx_leads_only(
-    client, cx_lead, executive, line, django_capture_on_commit_callbacks
+    client, cx_lead, executive, line, django_capture_on_commit_callbacks, inline_jobs
 ):
     who = customer("ann")
     contact(who, line["Site"], "2026-03-01")
