@@ -244,6 +244,11 @@ def _sums(first_day: date, *, by_month: bool = False) -> dict:
     }
 
 
+def empty_value(cap_years: float = DEFAULT_CAP_YEARS) -> CustomerValue:
+    """Customer value with no customers: every figure is "no data"."""
+    return _value(_total([]), cap_years)
+
+
 def _total(rows) -> dict:
     keys = ("at_start", "entered_n", "exposure", "churned_n", "acquired_n", "acquisition", "revenue_sum", "service_sum")
     return {key: sum((row[key] or 0) for row in rows) for key in keys}

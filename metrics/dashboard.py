@@ -9,6 +9,7 @@ of the same length just before it.
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
 
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
@@ -20,10 +21,19 @@ from journeys.models import Step, Touchpoint
 
 from . import customer_days, report
 from .loyalty import Link
-from .models import THRESHOLD_DAYS, Customer, CustomerDay, Grain, LoyaltyLink, ServiceDay, ServiceTarget, SurveyPeriod
+from .models import (
+    THRESHOLD_DAYS,
+    Customer,
+    Grain,
+    LoyaltyLink,
+    ServiceDay,
+    ServicePeriod,
+    ServiceTarget,
+    SurveyPeriod,
+)
 from .selectors import last_full_run, last_run
 from .stakes import Stake
-from .value import DEFAULT_CAP_YEARS, CustomerValue, SurveyScores
+from .value import CustomerValue, RepeatPurchase, SurveyScores, repeat_purchase
 
 KINDS = {"month": 1, "quarter": 3, "year": 12}
 KIND_LABELS = {"month": _("Month"), "quarter": _("Quarter"), "year": _("Year"), "custom": _("Custom")}
@@ -60,8 +70,6 @@ class Period:
 
     def query(self, segment: str = "") -> str:
         """The query string that selects this period (links, CSV and PDF keep the selection)."""
-        from urllib.parse import urlencode
-
         params = {"period": self.kind, "start": self.start.strftime("%Y-%m")}
         if self.kind == "custom":
             params["end"] = self.last_day.strftime("%Y-%m")
@@ -244,16 +252,16 @@ def _value_pair(period: Period, segment: str | None) -> tuple[CustomerValue, Cus
     """Customer value now and before (for the segment or overall), and now per segment (two queries)."""
     now = customer_days.values_by_segment(period.start, period.end)
     before = customer_days.values_by_segment(period.previous.start, period.start)
-    empty = customer_days._value(customer_days._total([]), DEFAULT_CAP_YEARS)
+    empty = customer_days.empty_value()
     key = segment if segment else None
     by_segment = {name: value for name, value in now.items() if name is not None}
     return now.get(key, empty), before.get(key, empty), by_segment
 
 
-def _repeat(period: Period, segment: str | None):
+def _repeat(period: Period, segment: str | None) -> RepeatPurchase:
+    """Repeat purchase is not additive over days: one query over the period's transactions, up to
+    the moment the customer figures describe (as metrics_report gives it)."""
     span = report.Window(start=period.start, end=period.end, as_of=_as_of())
-    from .value import repeat_purchase
-
     return repeat_purchase(start=span.start_moment, end=span.end_moment, segment=segment)
 
 
@@ -411,7 +419,6 @@ def executive(period: Period, *, segment: str = "", today: date | None = None) -
         "stakes": top_stakes(),
         "has_service": service["opened"] > 0,
         "has_customers": value_now.customers > 0 or bool(value_segments),
-        "has_rollup": CustomerDay.objects.exists(),
     }
 
 
@@ -432,8 +439,6 @@ def department(dept: Department, period: Period, *, today: date | None = None) -
     """What a department head sees: their touchpoints' service over the twelve months to the period's
     end against target, the department's percentiles, volumes and CSAT by month, their barriers by
     status and overdue, and the journey steps at their touchpoints (a fixed number of queries)."""
-    from .models import ServicePeriod
-
     today = today or timezone.localdate()
     first = add_months(period.end, -COHORT_MONTHS)
     months = [add_months(first, k) for k in range(COHORT_MONTHS)]

@@ -6,6 +6,7 @@ each with a PNG image of itself: the PDF carries the charts as images). Chromium
 package (`apt-get install chromium`; the Docker image has it); without it the report says so.
 """
 
+import logging
 import shutil
 import subprocess
 import tempfile
@@ -15,6 +16,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 TIMEOUT_SECONDS = 60
+logger = logging.getLogger(__name__)
 
 
 class PdfUnavailable(RuntimeError):
@@ -64,9 +66,11 @@ def render(html: str) -> bytes:
             page.as_uri(),
         ]
         try:
-            subprocess.run(command, capture_output=True, timeout=TIMEOUT_SECONDS, check=False)
+            finished = subprocess.run(command, capture_output=True, timeout=TIMEOUT_SECONDS, check=False)
         except subprocess.TimeoutExpired:
+            logger.error("chromium timed out printing a report")
             raise PdfUnavailable(_("Chromium took more than a minute to print the report; try again.")) from None
         if not output.exists() or output.stat().st_size == 0:
+            logger.error("chromium printed no PDF (exit %s): %s", finished.returncode, finished.stderr[-4000:])
             raise PdfUnavailable(_("Chromium could not print the report; the server log has its output."))
         return output.read_bytes()

@@ -222,14 +222,13 @@ def _value(figures: value.CustomerValue) -> dict:
     }
 
 
-def customer_figures(span: Window, *, segment: str | None = None) -> dict:
+def customer_figures(span: Window) -> dict:
     """Customer value (overall and per segment), repeat purchase and cohorts of the window.
 
     They come from the customer-value rollup (metrics.customer_days) of the last full recompute when
     it answers the window exactly — the window ends at a midnight the rollup has passed, or it is the
     default window up to the last recompute, which the rollup then describes up to its own as_of —
-    and straight from customers and transactions otherwise (an explicit --as-of the rollup cannot give).
-    With a segment, every figure is that segment's."""
+    and straight from customers and transactions otherwise (an explicit --as-of the rollup cannot give)."""
     start, end = span.start_moment, span.end_moment
     first_month = span.start.replace(day=1)
     last_month = (span.end - timedelta(days=1)).replace(day=1)
@@ -240,21 +239,17 @@ def customer_figures(span: Window, *, segment: str | None = None) -> dict:
         or (latest is not None and span.as_of == latest.as_of)
     )
     if from_rollup:
-        values = customer_days.values_by_segment(span.start, span.end)
-        overall = values.pop(None)
-        by_segment = dict(values)
-        cohorts = customer_days.cohorts(first_month, last_month, segment=segment)
+        by_segment = customer_days.values_by_segment(span.start, span.end)
+        overall = by_segment.pop(None)
+        cohorts = customer_days.cohorts(first_month, last_month)
         repeat_end = min(end, full.as_of)
     else:
         segments = sorted(set(Customer.objects.values_list("segment", flat=True)))
         overall = value.customer_value(start=start, end=end)
         by_segment = {s: value.customer_value(start=start, end=end, segment=s) for s in segments}
-        cohorts = value.cohort_retention(first_month=first_month, last_month=last_month, segment=segment)
+        cohorts = value.cohort_retention(first_month=first_month, last_month=last_month)
         repeat_end = end
-    if segment is not None:
-        empty = customer_days._value(customer_days._total([]), value.DEFAULT_CAP_YEARS)
-        overall, by_segment = by_segment.get(segment, empty), {segment: by_segment.get(segment, empty)}
-    repeat = value.repeat_purchase(start=start, end=repeat_end, segment=segment)
+    repeat = value.repeat_purchase(start=start, end=repeat_end)
     return {
         "customer_value": {
             "as_of": _local(min(end, full.as_of) if from_rollup else end),
