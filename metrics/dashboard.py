@@ -179,8 +179,9 @@ class Trend:
 
     @property
     def direction(self) -> str:
-        """good, bad or flat: how the change reads for the business."""
-        if self.delta is None or abs(self.delta) < 1e-9:
+        """good, bad or flat (a change below 0.05 % of the figure, or of a share's whole): how the
+        change reads for the business."""
+        if self.delta is None or abs(self.delta) < 0.0005 * max(1.0, abs(self.before)):
             return "flat"
         return "good" if (self.delta > 0) == self.higher_is_better else "bad"
 

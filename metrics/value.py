@@ -66,7 +66,8 @@ class CustomerValue:
 
     @property
     def lifetime_capped(self) -> bool:
-        return self.exposure_years > 0 and self.churned == 0
+        """L is the cap: no churn observed, or so little that 1 / churn rate exceeds it."""
+        return self.exposure_years > 0 and (self.churned == 0 or 1 / self.churn_rate > self.cap_years)
 
     @property
     def l(self) -> float | None:  # noqa: E743  (the brief's letter)

@@ -32,7 +32,7 @@ def points(delta, digits: int = 1) -> str:
     """A change of a share in percentage points, signed ("+3.2 pp")."""
     if delta is None:
         return ""
-    value = 100 * float(delta)
+    value = round(100 * float(delta), int(digits))
     sign = "+" if value > 0 else "−" if value < 0 else "±"
     return f"{sign}{number_format(abs(value), decimal_pos=int(digits), use_l10n=True)} {_('pp')}"
 
@@ -42,7 +42,7 @@ def signed(delta, digits: int = 1) -> str:
     """A change, signed ("+1.5", "−2")."""
     if delta is None:
         return ""
-    value = float(delta)
+    value = round(float(delta), int(digits))
     sign = "+" if value > 0 else "−" if value < 0 else "±"
     return f"{sign}{number_format(abs(value), decimal_pos=int(digits), use_l10n=True)}"
 

@@ -135,3 +135,17 @@ def test_survey_scores(world):
     assert scores.ces_n == 4 and scores.ces == pytest.approx(3.0)
     empty = survey_scores(start=date(2020, 1, 1), end=date(2020, 2, 1))
     assert (empty.nps, empty.csat, empty.ces) == (None, None, None)
+
+
+def test_lifetime_is_flagged_whenever_the_cap_applies():
+    from metrics.value import CustomerValue
+
+    def value(churned, years):
+        return CustomerValue(
+            customers=10, exposure_years=years, revenue=Decimal(1000), service_cost=Decimal(0), churned=churned,
+            acquired=0, acquisition_cost_sum=Decimal(0), cap_years=10.0,
+        )  # fmt: skip
+
+    assert (value(1, 20).l, value(1, 20).lifetime_capped) == (10.0, True)  # 1 / 0.05 = 20 years > the cap
+    assert (value(4, 20).l, value(4, 20).lifetime_capped) == (5.0, False)
+    assert (value(0, 20).l, value(0, 20).lifetime_capped) == (10.0, True)

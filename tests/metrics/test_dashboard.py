@@ -353,3 +353,13 @@ def test_the_map_shows_scores_and_value_at_stake_per_step(client, cx_lead, world
 
     assert f"<strong>{compact(2_000_000.0)}</strong>" in page
     assert f'id="step-{quiet.pk}"' in page
+
+
+def test_trends_read_as_good_bad_or_flat():
+    from metrics.dashboard import Trend
+    from metrics.templatetags.figures import points
+
+    assert Trend(0.70, 0.60, 10, 10).direction == "good"
+    assert Trend(0.30, 0.20, 10, 10, higher_is_better=False).direction == "bad"  # churn went up
+    assert Trend(0.6000, 0.6004, 10, 10).direction == "flat" and points(-0.0004) == "±0.0 pp"
+    assert Trend(None, 0.5, 0, 10).delta is None and Trend(None, 0.5, 0, 10).direction == "flat"
