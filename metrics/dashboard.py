@@ -23,7 +23,7 @@ from . import customer_days, report
 from .loyalty import Link
 from .models import (
     THRESHOLD_DAYS,
-    Customer,
+    CustomerDay,
     Grain,
     LoyaltyLink,
     ServiceDay,
@@ -157,7 +157,8 @@ def data_months() -> tuple[date | None, date]:
 
 
 def segments() -> list[str]:
-    return list(Customer.objects.order_by("segment").values_list("segment", flat=True).distinct())
+    """The segments of the customer-value rollup (a few hundred rows, not every customer)."""
+    return list(CustomerDay.objects.order_by("segment").values_list("segment", flat=True).distinct())
 
 
 # The executive dashboard ---------------------------------------------------------------------------
@@ -214,23 +215,18 @@ class ServiceRow:
 
 
 def _service_sums(start: date, end: date, previous_start: date) -> dict:
-    """Overall counts of the period and the one before (one query)."""
-    now = Q(day__gte=start, day__lt=end)
-    before = Q(day__gte=previous_start, day__lt=start)
+    """Overall counts of the period and the one before, from the monthly rollup (one query: the
+    periods are whole months, and a month's row is the sum of its days)."""
+    now = Q(period_start__gte=start, period_start__lt=end)
+    before = Q(period_start__gte=previous_start, period_start__lt=start)
+    names = ["opened", "resolved", "within_target", "eligible_target"]
+    names += [f"{part}_{days}" for days in THRESHOLD_DAYS for part in ("within", "eligible")]
     sums = {}
     for suffix, where in (("", now), ("_before", before)):
-        sums |= {
-            f"opened{suffix}": Sum("opened", filter=where),
-            f"resolved{suffix}": Sum("resolved", filter=where),
-            f"within_target{suffix}": Sum("within_target", filter=where),
-            f"eligible_target{suffix}": Sum(F("resolved_with_target") + F("open_older_target"), filter=where),
-        }
-        for days in THRESHOLD_DAYS:
-            sums[f"within_{days}{suffix}"] = Sum(f"within_{days}", filter=where)
-            sums[f"eligible_{days}{suffix}"] = Sum(F("resolved") + F(f"open_older_{days}"), filter=where)
-    row = ServiceDay.objects.filter(day__gte=previous_start, day__lt=end).aggregate(
-        **{f"n_{key}": total for key, total in sums.items()}  # aliases may not shadow fields
-    )
+        sums |= {f"n_{name}{suffix}": Sum(name, filter=where) for name in names}  # aliases may not shadow fields
+    row = ServicePeriod.objects.filter(
+        grain=Grain.MONTH, dimension="overall", period_start__gte=previous_start, period_start__lt=end
+    ).aggregate(**sums)
     return {key.removeprefix("n_"): value or 0 for key, value in row.items()}
 
 
@@ -272,33 +268,37 @@ def _as_of():
 
 
 def service_by_touchpoint(start: date, end: date, *, department_id: int | None = None) -> list[ServiceRow]:
-    """Touchpoints with a target, their cases within it in [start, end), worst gap first (two queries)."""
-    days = ServiceDay.objects.filter(day__gte=start, day__lt=end, touchpoint__service_target__isnull=False)
+    """Touchpoints with a target, their cases within it in the months [start, end), worst gap first
+    (two queries, on the monthly rollup)."""
+    targets = ServiceTarget.objects.select_related("touchpoint__department")
     if department_id is not None:
-        days = days.filter(touchpoint__department_id=department_id)
+        targets = targets.filter(touchpoint__department_id=department_id)
+    targets = {str(t.touchpoint_id): t for t in targets}
     rows = (
-        days.values("touchpoint_id", "touchpoint__name", "touchpoint__department_id", "touchpoint__department__name")
-        .annotate(within=Sum("within_target"), eligible=Sum(F("resolved_with_target") + F("open_older_target")))
-        .order_by()
-    )
-    targets = {
-        t.touchpoint_id: t
-        for t in ServiceTarget.objects.filter(touchpoint_id__in=[row["touchpoint_id"] for row in rows])
-    }
-    result = [
-        ServiceRow(
-            id=row["touchpoint_id"],
-            name=row["touchpoint__name"],
-            department=row["touchpoint__department__name"],
-            department_id=row["touchpoint__department_id"],
-            within=row["within"] or 0,
-            eligible=row["eligible"] or 0,
-            target=float(targets[row["touchpoint_id"]].target_share),
-            threshold_days=targets[row["touchpoint_id"]].threshold_days,
+        ServicePeriod.objects.filter(
+            grain=Grain.MONTH, dimension="touchpoint", key__in=list(targets), period_start__gte=start,
+            period_start__lt=end,
         )
-        for row in rows
-        if row["touchpoint_id"] in targets
-    ]
+        .values("key")
+        .annotate(within=Sum("within_target"), eligible=Sum("eligible_target"))
+        .order_by()
+    )  # fmt: skip
+    result = []
+    for row in rows:
+        target = targets[row["key"]]
+        touchpoint = target.touchpoint
+        result.append(
+            ServiceRow(
+                id=touchpoint.pk,
+                name=touchpoint.name,
+                department=touchpoint.department.name,
+                department_id=touchpoint.department_id,
+                within=row["within"] or 0,
+                eligible=row["eligible"] or 0,
+                target=float(target.target_share),
+                threshold_days=target.threshold_days,
+            )
+        )
     return sorted(result, key=lambda r: (r.gap is None, r.gap if r.gap is not None else 0, r.name))
 
 

@@ -650,7 +650,10 @@ class ObservedStep(models.Model):
     starts = models.PositiveIntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["source", "kind"], name="observed_step_source")]
+        indexes = [
+            models.Index(fields=["source", "kind"], name="observed_step_source"),
+            models.Index(fields=["kind", "-contacts"], name="observed_step_frequent"),  # the top transitions
+        ]
 
     def __str__(self) -> str:
         return f"{self.source_id} → {self.target_id or self.kind}: {self.contacts}"
