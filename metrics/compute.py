@@ -7,9 +7,10 @@ its done-marker, all in one transaction: a worker killed mid-way leaves either t
 new one, never half, and a rerun of the same run (same `as_of`)
 skips done chunks and redoes the rest — the same figures.
 
-Incremental runs (after an import) rebuild the months the import touched plus every month with
-open interactions young enough for their eligibility to have changed with `as_of`; other months
-keep their rows. The service–loyalty link and the barriers' value at stake (metrics.loyalty,
+Incremental runs (after an import) rebuild the days the import touched plus every day with open
+interactions young enough for their eligibility to have changed with `as_of` (one chunk per month
+they fall in); other days keep their rows, and the periods re-rank percentiles only where
+interactions changed. The service–loyalty link and the barriers' value at stake (metrics.loyalty,
 metrics.stakes) are rebuilt by full runs only.
 """
 
@@ -35,16 +36,33 @@ class ChunkFailed(Exception):
     pass
 
 
-def start_run(*, full: bool = True, months: set[date] | None = None, as_of: datetime | None = None) -> MetricsRun:
-    """Record a run and its chunks (nothing is computed yet)."""
+def start_run(
+    *,
+    full: bool = True,
+    months: set[date] | None = None,
+    days: set[date] | None = None,
+    as_of: datetime | None = None,
+) -> MetricsRun:
+    """Record a run and its chunks (nothing is computed yet). An incremental run rebuilds whole
+    `months`, or just the `days` an import touched — plus, either way, the days whose open
+    interactions may have crossed a threshold since their rows were written."""
     as_of = as_of or timezone.now()
+    touched_days = None  # the periods to re-rank percentiles in: None, all of those rebuilt
     if full:
-        wanted = _months_with_interactions() | _months_in_rollup()  # the latter clears months left empty
+        chunks = {month: None for month in _months_with_interactions() | _months_in_rollup()}  # the latter clears
     else:
-        wanted = {m.replace(day=1) for m in (months or set())} | _months_with_open_interactions(as_of)
-    run = MetricsRun.objects.create(full=full, as_of=as_of, chunks_total=len(wanted) + 1)
-    chunks = [MetricsChunk(run=run, month=month) for month in sorted(wanted)]
-    MetricsChunk.objects.bulk_create([*chunks, MetricsChunk(run=run, month=None)])  # None: the periods
+        whole = {m.replace(day=1) for m in (months or set())}
+        chunks = {month: None for month in whole}
+        for day in sorted(set(days or ()) | _days_with_open_interactions(as_of)):
+            if day.replace(day=1) not in whole:
+                chunks.setdefault(day.replace(day=1), []).append(day.isoformat())
+        if days is not None and not months:
+            touched_days = sorted(day.isoformat() for day in days)
+    run = MetricsRun.objects.create(full=full, as_of=as_of, chunks_total=len(chunks) + 1, touched_days=touched_days)
+    MetricsChunk.objects.bulk_create(
+        [MetricsChunk(run=run, month=month, days=chunks[month]) for month in sorted(chunks)]
+        + [MetricsChunk(run=run, month=None)]  # None: the periods
+    )
     return run
 
 
@@ -58,14 +76,16 @@ def execute(run: MetricsRun) -> MetricsRun:
         try:
             with transaction.atomic():
                 if chunk.month is None:
-                    periods.rebuild(None if run.full else _run_months(run), run.as_of)
+                    touched = None if run.touched_days is None else [date.fromisoformat(d) for d in run.touched_days]
+                    periods.rebuild(None if run.full else _run_months(run), run.as_of, percentile_days=touched)
                     if run.full:  # follows customers for a year: a day's import hardly moves it
                         customer_days.rebuild(run.as_of)
                         loyalty.rebuild(run.as_of)
                         stakes.rebuild(run.as_of)
                         observed.execute(observed.start(as_of=run.as_of))
                 else:
-                    _rebuild_month(chunk.month, run.as_of)
+                    days = None if chunk.days is None else [date.fromisoformat(day) for day in chunk.days]
+                    _rebuild_month(chunk.month, run.as_of, days=days)
                 MetricsChunk.objects.filter(pk=chunk.pk).update(done_at=timezone.now())
                 MetricsRun.objects.filter(pk=run.pk).update(chunks_done=F("chunks_done") + 1)
             if settings.METRICS_CHUNK_PAUSE_SECONDS:
@@ -92,7 +112,8 @@ def recompute(*, full: bool = True, months: set[date] | None = None, as_of: date
 
 
 def after_import(data_import) -> MetricsRun | None:
-    """The incremental run an interactions import calls for (not yet executed), or None."""
+    """The incremental run an interactions or survey import calls for (not yet executed), or None:
+    the days it touched (imports recorded before days were: their months)."""
     from .models import DataImport
 
     if data_import.status != DataImport.Status.SUCCEEDED or data_import.kind not in (
@@ -100,8 +121,9 @@ def after_import(data_import) -> MetricsRun | None:
         DataImport.Kind.SURVEY_RESPONSES,
     ):
         return None
-    months = {date.fromisoformat(month) for month in data_import.touched_months}
-    return start_run(full=False, months=months)
+    if data_import.touched_days or not data_import.touched_months:
+        return start_run(full=False, days={date.fromisoformat(day) for day in data_import.touched_days})
+    return start_run(full=False, months={date.fromisoformat(month) for month in data_import.touched_months})
 
 
 def _chunk_name(chunk: MetricsChunk) -> str:
@@ -128,8 +150,8 @@ def _months_in_rollup() -> set[date]:
     return {d.replace(day=1) for d in ServiceDay.objects.dates("day", "month")}
 
 
-def _months_with_open_interactions(as_of: datetime) -> set[date]:
-    """Months whose open interactions may have crossed a threshold since their rows were written: an
+def _days_with_open_interactions(as_of: datetime) -> set[date]:
+    """Days whose open interactions may have crossed a threshold since their rows were written: an
     open case counts as eligible at T once it is older than T, so one opened more than the longest
     threshold before the oldest stored as_of was already counted at every T and cannot change."""
     horizon = max([*THRESHOLD_DAYS, *ServiceTarget.objects.values_list("threshold_days", flat=True)])
@@ -137,7 +159,7 @@ def _months_with_open_interactions(as_of: datetime) -> set[date]:
     still_open = Interaction.objects.filter(resolved_at__isnull=True)
     if oldest is not None:
         still_open = still_open.filter(opened_at__gte=min(oldest, as_of) - timedelta(days=horizon + 1))
-    return {d.replace(day=1) for d in still_open.dates("opened_day", "month")}
+    return set(still_open.order_by().values_list("opened_day", flat=True).distinct())
 
 
 def _next_month(month: date) -> date:
@@ -149,16 +171,23 @@ def _moment(value: datetime):
     return connection.ops.adapt_datetimefield_value(value)
 
 
-def _rebuild_month(month: date, as_of: datetime) -> None:
-    """Replace the month's ServiceDay and ServiceKindDay rows: one INSERT … SELECT each."""
+def _rebuild_month(month: date, as_of: datetime, *, days: list[date] | None = None) -> None:
+    """Replace the month's ServiceDay and ServiceKindDay rows (or just those of `days`): one
+    INSERT … SELECT each."""
     end = _next_month(month)
-    ServiceDay.objects.filter(day__gte=month, day__lt=end).delete()
-    ServiceKindDay.objects.filter(day__gte=month, day__lt=end).delete()
-    _insert_counts(ServiceDay, ["touchpoint_id", "target_days"], ["i.touchpoint_id", "t.threshold_days"], month, as_of)
-    _insert_counts(ServiceKindDay, ["kind"], ["i.kind"], month, as_of)
+    for model in (ServiceDay, ServiceKindDay):
+        rows = model.objects.filter(day__gte=month, day__lt=end)
+        (rows if days is None else rows.filter(day__in=days)).delete()
+    _insert_counts(
+        ServiceDay, ["touchpoint_id", "target_days"], ["i.touchpoint_id", "t.threshold_days"], month, as_of, days
+    )
+    _insert_counts(ServiceKindDay, ["kind"], ["i.kind"], month, as_of, days)
 
 
-def _insert_counts(model, key_columns: list[str], key_sql: list[str], month: date, as_of: datetime) -> None:
+def _insert_counts(
+    model, key_columns: list[str], key_sql: list[str], month: date, as_of: datetime, only: list[date] | None
+) -> None:
+    """Insert the rollup rows of the month's interactions (of the days in `only`, when given)."""
     q = connection.ops.quote_name
     end = _next_month(month)
     target_thresholds = sorted(set(ServiceTarget.objects.values_list("threshold_days", flat=True)))
@@ -169,6 +198,7 @@ def _insert_counts(model, key_columns: list[str], key_sql: list[str], month: dat
         within.append(f"SUM(CASE WHEN i.resolution_seconds <= {days * DAY} THEN 1 ELSE 0 END)")
         older.append("SUM(CASE WHEN i.resolved_at IS NULL AND i.opened_at < %s THEN 1 ELSE 0 END)")
         params.append(_moment(as_of - timedelta(days=days)))
+    only_days = "" if only is None else f" AND i.opened_day IN ({', '.join(['%s'] * len(only)) or 'NULL'})"
     target_open = (
         " OR ".join(f"(t.threshold_days = {days} AND i.opened_at < %s)" for days in target_thresholds) or "1 = 0"
     )
@@ -196,9 +226,10 @@ def _insert_counts(model, key_columns: list[str], key_sql: list[str], month: dat
                %s
         FROM {q(Interaction._meta.db_table)} i
         LEFT JOIN {q(ServiceTarget._meta.db_table)} t ON t.touchpoint_id = i.touchpoint_id
-        WHERE i.opened_day >= %s AND i.opened_day < %s
+        WHERE i.opened_day >= %s AND i.opened_day < %s{only_days}
         GROUP BY {", ".join(key_sql)}, i.opened_day
     """
     params += [_moment(as_of), connection.ops.adapt_datefield_value(month), connection.ops.adapt_datefield_value(end)]
+    params += [connection.ops.adapt_datefield_value(day) for day in only or ()]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -227,6 +227,7 @@ class DataImport(models.Model):
     message = models.TextField(blank=True)
     # Months (YYYY-MM-01) of opened days the import wrote or changed: what the incremental recompute redoes.
     touched_months = models.JSONField(default=list, blank=True)
+    touched_days = models.JSONField(default=list, blank=True)  # ISO dates: what an incremental run rebuilds
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -394,6 +395,9 @@ class MetricsRun(models.Model):
 
     full = models.BooleanField(default=True)
     as_of = models.DateTimeField()
+    # Incremental runs after an import: the opened days whose interactions changed (ISO dates); the
+    # periods holding them get their percentiles re-ranked, the others keep theirs. None: all.
+    touched_days = models.JSONField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status, default=Status.RUNNING)
     chunks_total = models.PositiveIntegerField(default=0)
     chunks_done = models.PositiveIntegerField(default=0)
@@ -414,6 +418,7 @@ class MetricsChunk(models.Model):
 
     run = models.ForeignKey(MetricsRun, on_delete=models.CASCADE, related_name="chunks")
     month = models.DateField(null=True)  # None: the last chunk, the period rollups (metrics.periods)
+    days = models.JSONField(null=True, blank=True)  # the month's days to rebuild (ISO dates); None: all
     attempts = models.PositiveSmallIntegerField(default=0)
     done_at = models.DateTimeField(null=True, blank=True)
 

@@ -40,8 +40,12 @@ class DayRange:
     end: date  # exclusive
 
 
-def rebuild(months: list[date] | None, as_of: datetime) -> None:
-    """Replace the period rollups the given months touch (None: all of them). Run in a transaction."""
+def rebuild(months: list[date] | None, as_of: datetime, *, percentile_days: list[date] | None = None) -> None:
+    """Replace the period rollups the given months touch (None: all of them). Run in a transaction.
+
+    Percentiles depend only on the interactions themselves (not on as_of), so with `percentile_days`
+    (the days an import changed) only the periods holding one of them are ranked again; the other
+    rebuilt periods keep the percentiles they had (PostgreSQL; SQLite ranks every rebuilt period)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # percentiles sort every group: in memory, not on disk
             cursor.execute("SET LOCAL work_mem = '256MB'")
@@ -49,15 +53,79 @@ def rebuild(months: list[date] | None, as_of: datetime) -> None:
     grouping_sets = connection.vendor == "postgresql"
     for grain in (Grain.WEEK, Grain.MONTH):
         for span in _spans(grain, months):
+            ranked = None if percentile_days is None or span is None else _periods_of(grain, span, percentile_days)
+            if grouping_sets and ranked is not None:
+                _keep_percentiles(grain, span, ranked)
             _delete(grain, span)
             for dimension in Dimension:
                 _insert_service(grain, dimension, span, as_of, not grouping_sets)
                 if dimension != Dimension.KIND:  # survey answers have no interaction kind
                     _insert_surveys(grain, dimension, span, as_of)
             if grouping_sets:
-                _fill_percentiles_grouping_sets(grain, span)
+                for part in [span] if ranked is None else ranked:
+                    _fill_percentiles_grouping_sets(grain, part)
+                if ranked is not None:
+                    _restore_percentiles()
     _delete(Grain.ALL, None)
     _insert_all_time(as_of)
+
+
+def _periods_of(grain: str, span: DayRange, days: list[date]) -> list[DayRange]:
+    """The periods of a grain inside `span` that hold one of `days`, adjacent ones merged."""
+    starts = set()
+    for day in days:
+        if span.start <= day < span.end:
+            starts.add(day - timedelta(days=day.weekday()) if grain == Grain.WEEK else day.replace(day=1))
+    ranges: list[DayRange] = []
+    for start in sorted(starts):
+        if grain == Grain.WEEK:
+            end = start + timedelta(days=7)
+        else:
+            end = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+        if ranges and ranges[-1].end == start:
+            ranges[-1] = DayRange(ranges[-1].start, end)
+        else:
+            ranges.append(DayRange(start, end))
+    return ranges
+
+
+PERCENTILE_COLUMNS = [f"resolution_p{p}" for p in PERCENTILES] + [
+    f"first_response_p{p}" for p in FIRST_RESPONSE_PERCENTILES
+]
+
+
+def _keep_percentiles(grain: str, span: DayRange, ranked: list[DayRange]) -> None:
+    """Set aside the percentiles of the span's periods that will not be ranked again."""
+    q = connection.ops.quote_name
+    table = q(ServicePeriod._meta.db_table)
+    fresh = " OR ".join("(period_start >= %s AND period_start < %s)" for _part in ranked) or "1 = 0"
+    fresh_params = [_day(value) for part in ranked for value in (part.start, part.end)]
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS kept_percentiles")
+        cursor.execute(
+            f"""
+            CREATE TEMP TABLE kept_percentiles ON COMMIT DROP AS
+            SELECT grain, dimension, {q("key")} AS key, period_start, {", ".join(PERCENTILE_COLUMNS)}
+            FROM {table}
+            WHERE grain = %s AND period_start >= %s AND period_start < %s AND NOT ({fresh})
+            """,
+            [grain, _day(span.start), _day(span.end), *fresh_params],
+        )
+
+
+def _restore_percentiles() -> None:
+    q = connection.ops.quote_name
+    table = q(ServicePeriod._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {table} SET {", ".join(f"{c} = k.{c}" for c in PERCENTILE_COLUMNS)}
+            FROM kept_percentiles k
+            WHERE {table}.grain = k.grain AND {table}.dimension = k.dimension AND {table}.{q("key")} = k.key
+              AND {table}.period_start = k.period_start
+            """
+        )
+        cursor.execute("DROP TABLE kept_percentiles")
 
 
 def _insert_all_time(as_of: datetime) -> None:

@@ -109,7 +109,8 @@ def run(data_import: DataImport, *, on_progress: Callable[[int], None] | None = 
             error_count=error_count,
             errors=errors,
             message="",
-            touched_months=touched,
+            touched_months=sorted({f"{day[:7]}-01" for day in touched}),
+            touched_days=touched,
         )
     except (FileRefused, ImportRefused) as refused:
         _finish(
@@ -306,7 +307,7 @@ ANALYZE_AFTER_ROWS = 10_000
 def _merge(kind: Kind, source: _Source) -> tuple[int, int, list[str]]:
     """Write the checked rows into the real table: new external ids are inserted, rows that differ
     from their stored record update it, identical rows are left alone (re-importing a file writes
-    nothing). Returns (created, updated, touched months). Runs inside the caller's transaction."""
+    nothing). Returns (created, updated, touched days). Runs inside the caller's transaction."""
     q = connection.ops.quote_name
     postgres = connection.vendor == "postgresql"
     target = q(kind.target._meta.db_table)
@@ -362,4 +363,4 @@ def _merge(kind: Kind, source: _Source) -> tuple[int, int, list[str]]:
             # Fresh statistics now, not when autovacuum gets round to it: the recompute that follows
             # plans its scans on them.
             cursor.execute(f"ANALYZE {target}")
-    return created, updated, sorted({d.replace(day=1).isoformat() for d in days})
+    return created, updated, sorted(d.isoformat() for d in days)

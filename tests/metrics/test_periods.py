@@ -165,3 +165,26 @@ def test_no_data_is_no_rows_not_zeros(db):
     run = compute.recompute(as_of=AS_OF)
     assert run.status == "succeeded"
     assert not ServicePeriod.objects.exists() and not SurveyPeriod.objects.exists()
+
+
+def test_an_incremental_run_by_days_rebuilds_only_those_days_and_the_periods_holding_them(case):
+    from metrics.models import MetricsChunk, ServiceDay
+
+    compute.recompute(as_of=AS_OF)
+    add(case["web"], "B3", at("2026-06-29"), days=0.25, kind="request")
+    b1 = Interaction.objects.get(external_id="B1")
+    Interaction.objects.filter(pk=b1.pk).update(resolution_seconds=2 * DAY)  # a May row changed
+    untouched = ServiceDay.objects.exclude(day__in=[date(2026, 6, 29), b1.opened_day]).order_by("pk")
+    before = list(untouched.values_list("pk", "as_of"))
+    later = AS_OF + timedelta(days=3)  # open cases grow older: their days are rebuilt too
+    run = compute.start_run(full=False, days={date(2026, 6, 29), b1.opened_day}, as_of=later)
+    chunk_days = {c.month: c.days for c in MetricsChunk.objects.filter(run=run, month__isnull=False)}
+    assert "2026-06-29" in chunk_days[date(2026, 6, 1)] and b1.opened_day.isoformat() in chunk_days[date(2026, 5, 1)]
+    assert compute.execute(run).status == "succeeded"
+    rebuilt_days = {date.fromisoformat(d) for days in chunk_days.values() for d in days}
+    assert [row for row in before if row[0] in set(untouched.values_list("pk", flat=True))] == [
+        row for row in before if ServiceDay.objects.get(pk=row[0]).day not in rebuilt_days
+    ]  # rows of other days were left as they were
+    incremental = snapshot()
+    compute.recompute(as_of=later)
+    assert snapshot() == incremental

@@ -113,12 +113,12 @@ def test_a_run_interrupted_mid_way_finishes_with_the_same_figures(case, monkeypa
     real = compute._rebuild_month
     calls = {"n": 0}
 
-    def crash_on_second(month, as_of):
+    def crash_on_second(month, as_of, days=None):
         calls["n"] += 1
         if calls["n"] == 2:
-            real(month, as_of)
+            real(month, as_of, days=days)
             raise RuntimeError("worker killed")  # after writing: the transaction must roll it back
-        real(month, as_of)
+        real(month, as_of, days=days)
 
     monkeypatch.setattr(compute, "_rebuild_month", crash_on_second)
     with pytest.raises(compute.ChunkFailed):
