@@ -13,13 +13,14 @@ PYTEST_ARGS ?=
 SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 SERVICES_BROKER_URL   ?= redis://127.0.0.1:6379/0
 
-.PHONY: help venv install install-dev run run-services worker beat test test-services lint format messages check-deploy clean
+.PHONY: help venv install install-dev pdf-deps run run-services worker beat test test-services lint format messages check-deploy clean
 
 help:
 	@echo "make run            create .venv, install, migrate, load demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test           install dev extras and run the whole test suite (SQLite, eager Celery)"
 	@echo "make run-services   the same app on PostgreSQL + Redis with a Celery worker and beat"
 	@echo "make test-services  the suite against PostgreSQL + Redis with a real worker"
+	@echo "make pdf-deps       install Chromium (apt-get), which prints the dashboard's PDF report"
 	@echo "make lint           ruff check, ruff format --check, makemigrations --check"
 	@echo "make messages       refresh and compile the translations (needs gettext)"
 	@echo "make bench          time the journey and barrier pages (150-step map, 10,000 barriers; bench-services: PostgreSQL)"
@@ -58,8 +59,16 @@ run: install
 	@echo "  CX Hub is starting on http://$(HOST):$(PORT)/"
 	@echo "  Log in as cxlead, executive, admin or head-<department> (e.g. head-contact-centre); password: demo"
 	@echo "  Switch to Russian with the RU button at the top right. Stop with Ctrl+C."
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null || \
+		echo "  Note: the dashboard's PDF report needs Chromium: run 'make pdf-deps' (apt-get); the rest works without it."
 	@echo
 	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Headless Chromium prints the dashboard's PDF report (metrics.pdf); the Docker image has it already.
+pdf-deps:
+	@if command -v chromium >/dev/null; then echo "chromium is installed: $$(command -v chromium)"; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi
 
 # PostgreSQL + Redis with a real Celery worker and beat in the background; the web server in front.
 run-services: install
