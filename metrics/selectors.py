@@ -9,6 +9,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from .models import THRESHOLD_DAYS, MetricsRun, ServiceDay, ServiceTarget
+from .value import SurveyScores
 
 
 @dataclass(frozen=True)
@@ -109,26 +110,6 @@ def attach_service_levels(steps: list, *, days: int = 90) -> None:
 
 
 @dataclass(frozen=True)
-class StepSurveys:
-    """Survey answers at a step's touchpoint in the months of the map's recent window."""
-
-    since: date
-    nps_n: int
-    promoters: int
-    detractors: int
-    csat_n: int
-    csat_good: int
-
-    @property
-    def nps(self) -> float | None:
-        return 100 * (self.promoters - self.detractors) / self.nps_n if self.nps_n else None
-
-    @property
-    def csat(self) -> float | None:
-        return 100 * self.csat_good / self.csat_n if self.csat_n else None
-
-
-@dataclass(frozen=True)
 class StepStake:
     """Value at stake of a step's open barriers, summed (they may share customers: an upper bound)."""
 
@@ -147,7 +128,7 @@ def attach_overlays(steps: list, *, since: date) -> None:
     from .models import Grain, SurveyPeriod
 
     touchpoint_ids = sorted({step.touchpoint_id for step in steps if step.touchpoint_id})
-    surveys: dict[int, StepSurveys] = {}
+    surveys: dict[int, SurveyScores] = {}
     if touchpoint_ids:
         rows = (
             SurveyPeriod.objects.filter(
@@ -159,8 +140,8 @@ def attach_overlays(steps: list, *, since: date) -> None:
                       n_csat=Sum("csat_n"), n_good=Sum("csat_good"))
         )  # fmt: skip
         for row in rows:
-            surveys[int(row["key"])] = StepSurveys(
-                since, row["n_nps"], row["n_promoters"], row["n_detractors"], row["n_csat"], row["n_good"]
+            surveys[int(row["key"])] = SurveyScores(
+                row["n_nps"], row["n_promoters"], row["n_detractors"], row["n_csat"], row["n_good"], 0, 0
             )
     stakes: dict[int, StepStake] = {}
     step_ids = [step.pk for step in steps if step.pk]
