@@ -418,8 +418,6 @@ def executive(period: Period, *, segment: str = "", today: date | None = None) -
         ),
         "loyalty": loyalty_rows(),
         "stakes": top_stakes(),
-        "has_service": service["opened"] > 0,
-        "has_customers": value_now.customers > 0 or bool(value_segments),
     }
 
 
