@@ -128,7 +128,7 @@ def period_choices(kind: str, *, last: date, first: date | None) -> list[tuple[s
     choices = []
     while month <= last:
         if kind == "quarter":
-            label = f"Q{(month.month - 1) // 3 + 1} {month.year}"
+            label = _("Q%(quarter)s %(year)s") % {"quarter": (month.month - 1) // 3 + 1, "year": month.year}
         elif kind == "year":
             label = str(month.year)
         else:
@@ -143,10 +143,9 @@ def controls(period: Period) -> dict:
     first, last = data_months()
     options = period_choices(period.kind, last=last, first=first) if period.kind in KINDS else []
     value = period.start.strftime("%Y-%m")
-    if period.kind in KINDS and value not in dict(options):
-        options = sorted([*options, (value, period_choices(period.kind, last=period.start, first=period.start)[0][1])])[
-            ::-1
-        ]
+    if period.kind in KINDS and value not in dict(options):  # a period outside the data, asked for by URL
+        label = period_choices(period.kind, last=period.start, first=period.start)[0][1]
+        options = sorted([*options, (value, label)], key=lambda option: option[0], reverse=True)
     return {"kinds": KIND_LABELS, "options": options, "value": value, "label": KIND_LABELS[period.kind]}
 
 

@@ -363,3 +363,13 @@ def test_trends_read_as_good_bad_or_flat():
     assert Trend(0.30, 0.20, 10, 10, higher_is_better=False).direction == "bad"  # churn went up
     assert Trend(0.6000, 0.6004, 10, 10).direction == "flat" and points(-0.0004) == "±0.0 pp"
     assert Trend(None, 0.5, 0, 10).delta is None and Trend(None, 0.5, 0, 10).direction == "flat"
+
+
+def test_the_period_form_offers_the_datas_periods_and_keeps_one_asked_for_outside_them(world):
+    quarters = dashboard.controls(dashboard.parse_period({"period": "quarter", "start": "2026-05"}))
+    assert quarters["value"] == "2026-04" and quarters["label"] == "Quarter"
+    assert quarters["options"][0] == ("2026-04", "Q2 2026")  # the quarter of the last complete month first
+    assert ("2025-10", "Q4 2025") in quarters["options"]  # the data start in December 2025
+    old = dashboard.controls(dashboard.parse_period({"period": "year", "start": "2019-06"}))
+    assert old["value"] == "2019-01" and ("2019-01", "2019") in old["options"]
+    assert [value for value, _label in old["options"]] == sorted([v for v, _l in old["options"]], reverse=True)
