@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from cxhub.lib.decorators import permission_required
 from cxhub.org.models import Department
@@ -207,6 +207,7 @@ def _pct(share: float | None) -> float | None:
 SANKEY_LINKS = 25
 
 
+@require_http_methods(["GET", "POST"])
 @login_required
 @permission_required("metrics.view_observed")
 def observed_view(request: HttpRequest) -> HttpResponse:
