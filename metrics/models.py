@@ -81,6 +81,10 @@ class Interaction(models.Model):
                 name="interaction_resolved_after",
             ),
             models.CheckConstraint(
+                condition=models.Q(first_response_seconds__isnull=True) | models.Q(first_response_seconds__gte=0),
+                name="interaction_answered_after",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(csat__isnull=True) | models.Q(csat__range=(1, 5)), name="interaction_csat_range"
             ),
         ]

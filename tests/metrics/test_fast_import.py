@@ -6,7 +6,7 @@ import io
 import pytest
 from django.db import connection
 
-from metrics.imports import fast
+from metrics.imports import fast, pipeline
 from metrics.models import Customer, DataImport, Interaction
 from metrics.services import import_start
 from tests.factories import TouchpointFactory
@@ -47,15 +47,31 @@ def run(content: str, name: str = "i.csv") -> DataImport:
     )
 
 
+def shortcut_results(monkeypatch) -> list:
+    """What each import's shortcut gave: its row count, or None when it declined."""
+    used = []
+    real = pipeline._fast_import
+
+    def fast_import(*args):
+        merged = real(*args)
+        used.append(merged and merged.rows)
+        return merged
+
+    monkeypatch.setattr(pipeline, "_fast_import", fast_import)
+    return used
+
+
 def rows():
     return list(Interaction.objects.order_by("external_id").values_list(*FIELDS))
 
 
-@pytest.mark.parametrize("content", [CLEAN, SEMICOLON, "\ufeff" + CLEAN], ids=["comma", "semicolon", "bom"])
+@pytest.mark.parametrize(
+    "content",
+    [CLEAN, SEMICOLON, "\ufeff" + CLEAN, CLEAN.rstrip("\n"), CLEAN.replace("\n", "\r\n")],
+    ids=["comma", "semicolon", "bom", "no-final-line-feed", "crlf"],
+)
 def test_the_shortcut_and_the_row_checker_store_the_same_rows(catalogue, monkeypatch, content):
-    used = []
-    real = fast.load
-    monkeypatch.setattr(fast, "load", lambda *args: used.append(real(*args)) or used[-1])
+    used = shortcut_results(monkeypatch)
     first = run(content)
     assert first.status == "succeeded", first.errors
     assert used and used[0] == first.rows_total  # the shortcut took the whole file
@@ -88,29 +104,84 @@ def test_the_shortcut_and_the_row_checker_store_the_same_rows(catalogue, monkeyp
         ("I9,C1,cc-complaints,,2026-03-01T09:05:07.1234,,,,", None),  # Python takes 4 digits; the shortcut no
         ("I9,C1,cc-complaints,,2026-03-01T09:05:07+16:00,,,,", None),  # Python takes it; the shortcut leaves it
         ("I9,C1,cc-complaints,,2026-03-01Z,,,,", "is not a date"),
+        ("I9,C1,cc-complaints,,٢٠٢٦-03-01,,,,", "is not a date"),  # Arabic-Indic digits
+        ("I9,C1,\tcc-complaints,,2026-03-01,,,,", None),  # a tab only Python strips
+        ('I9,"C1\n",cc-complaints,,2026-03-01,,,,', None),  # a line break inside a cell
+        ("I9,C1,cc-complaints,,0000-03-01,,,,", "is not a date"),
+        ("", "no rows"),  # a header and a blank line
     ],
 )
 def test_what_the_shortcut_declines_the_checker_decides(catalogue, monkeypatch, line, message):
-    used = []
-    real = fast.load
-    monkeypatch.setattr(fast, "load", lambda *args: used.append(real(*args)) or used[-1])
+    used = shortcut_results(monkeypatch)
     result = run(HEADER + line + "\n")
     assert used == [None]  # declined, nothing staged by it
     if message is None:
         assert result.status == "succeeded" and Interaction.objects.count() == 1
     else:
         assert result.status == "failed" and not Interaction.objects.exists()
-        assert message in " ".join(error["message"] for error in result.errors)
+        assert message in " ".join([result.message, *(error["message"] for error in result.errors)])
 
 
 def test_a_file_near_a_daylight_saving_change_is_left_to_the_row_checker(catalogue, monkeypatch, settings):
     settings.TIME_ZONE = "Europe/Berlin"  # clocks went back at 03:00 on 2026-10-25
-    used = []
-    real = fast.load
-    monkeypatch.setattr(fast, "load", lambda *args: used.append(real(*args)) or used[-1])
+    used = shortcut_results(monkeypatch)
     near = run(HEADER + "I1,C1,cc-complaints,,2026-10-25T02:30,,,,\n")
     assert used == [None] and near.status == "succeeded"
     far = run(HEADER + "I2,C1,cc-complaints,,2026-11-25T02:30,,,,\n")
     assert used == [None, 1] and far.status == "succeeded"
     stored = Interaction.objects.get(external_id="I2")
     assert stored.opened_at.isoformat() == "2026-11-25T01:30:00+00:00" and str(stored.opened_day) == "2026-11-25"
+
+
+def test_a_changed_row_updates_its_record_and_both_its_days_are_touched(catalogue, monkeypatch):
+    used = shortcut_results(monkeypatch)
+    first = run(CLEAN)
+    assert first.rows_created == 4
+    same = run(CLEAN)
+    assert (same.rows_created, same.rows_updated, same.touched_days) == (0, 0, [])  # nothing written
+    moved = run(CLEAN.replace("I4,C2,web-form,request,2026-10-25T02:30", "I4,C2,web-form,request,2026-10-20T02:30"))
+    assert used == [4, 4, 4]
+    assert (moved.rows_created, moved.rows_updated) == (0, 1)
+    assert moved.touched_days == ["2026-10-20", "2026-10-25"]  # the day it left and the day it went to
+    assert str(Interaction.objects.get(external_id="I4").opened_day) == "2026-10-20"
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("I1,C1,cc-complaints,,2026-03-01,,,,\nI1,C2,web-form,,2026-03-02,,,,", "duplicate id"),  # I1 is stored
+        ("I9,C1,cc-complaints,,2026-03-01T10:00,2026-03-01T09:00,,,", "answered before opened"),
+    ],
+)
+def test_rows_the_table_refuses_roll_the_shortcut_back(catalogue, monkeypatch, line, message):
+    run(HEADER + "I1,C1,cc-complaints,,2026-01-01,,,,\n")
+    stored = rows()
+    used = shortcut_results(monkeypatch)
+    result = run(HEADER + line + "\n")
+    assert used == [None] and result.status == "failed"
+    assert message in " ".join(error["message"] for error in result.errors)
+    assert rows() == stored
+
+
+def test_a_load_that_doubles_the_table_rebuilds_its_indexes(catalogue, monkeypatch):
+    monkeypatch.setattr(pipeline, "REBUILD_INDEXES_FROM", 2)
+    run(HEADER + "I0,C1,cc-complaints,,2026-01-01,,,,\n")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE metrics_interaction")
+    dropped = []
+    real = connection.schema_editor
+
+    def schema_editor(*args, **kwargs):
+        editor = real(*args, **kwargs)
+        dropped.append(editor)
+        return editor
+
+    monkeypatch.setattr(connection, "schema_editor", schema_editor)
+    used = shortcut_results(monkeypatch)
+    result = run(CLEAN)
+    assert used == [4] and result.rows_created == 4 and len(dropped) == 2  # set aside, then built again
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'metrics_interaction'")
+        indexes = {name for (name,) in cursor.fetchall()}
+    assert {"interaction_tp_day", "interaction_day", "interaction_open", "interaction_external_id_unique"} <= indexes
+    assert Interaction.objects.count() == 5
