@@ -23,9 +23,9 @@ from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
 import psycopg
-from psycopg.copy import QueuedLibpqWriter
 from django.conf import settings
 from django.db import connection
+from psycopg.copy import QueuedLibpqWriter
 
 from ..models import Customer, DataImport, Interaction
 from .kinds import KINDS

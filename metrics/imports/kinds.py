@@ -67,6 +67,9 @@ def _id(cleaned: Cleaned, raw: dict[str, str], column: str) -> str:
     return _cell(cleaned, raw, column, lambda v: parsing.text(v, max_length=64), required=True) or ""
 
 
+MAX_COST = Decimal("1e10")  # Interaction.cost is numeric(12, 2)
+
+
 def clean_customer(raw: dict[str, str], ctx: Context) -> Cleaned:
     c = Cleaned()
     c.values["external_id"] = _id(c, raw, "customer_id")
@@ -90,7 +93,9 @@ def clean_interaction(raw: dict[str, str], ctx: Context) -> Cleaned:
     opened = _cell(c, raw, "opened_at", ctx.moment, required=True)
     responded = _cell(c, raw, "first_response_at", ctx.moment)
     resolved = _cell(c, raw, "resolved_at", ctx.moment)
-    cost = _cell(c, raw, "cost", lambda v: parsing.decimal(v, comma=ctx.comma_decimals, minimum=Decimal(0)))
+    cost = _cell(
+        c, raw, "cost", lambda v: parsing.decimal(v, comma=ctx.comma_decimals, minimum=Decimal(0), below=MAX_COST)
+    )
     csat = _cell(c, raw, "csat", lambda v: parsing.whole(v, low=1, high=5))
     kind = _cell(c, raw, "kind", lambda v: parsing.text(v, max_length=40)) or ""
     if opened and resolved and resolved < opened:

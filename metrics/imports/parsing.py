@@ -34,8 +34,9 @@ def moment(value: str, zone: tzinfo | None = None) -> datetime:
     return parsed.astimezone(UTC)
 
 
-def decimal(value: str, *, comma: bool, minimum: Decimal | None = None) -> Decimal:
-    """A decimal with `.`; with `,` too when the file separates columns with `;`."""
+def decimal(value: str, *, comma: bool, minimum: Decimal | None = None, below: Decimal = Decimal("1e12")) -> Decimal:
+    """A decimal with `.`; with `,` too when the file separates columns with `;`. To the cent, and
+    under `below` (what its column holds: 10^(max_digits − 2))."""
     raw = value.strip().replace("\u00a0", "").replace(" ", "")
     if comma:
         raw = raw.replace(",", ".")
@@ -47,9 +48,11 @@ def decimal(value: str, *, comma: bool, minimum: Decimal | None = None) -> Decim
         raise CellError(_("“%(value)s” is not a number") % {"value": value[:40]})
     if minimum is not None and number < minimum:
         raise CellError(_("must not be negative") if minimum == 0 else _("too small"))
-    if abs(number) >= Decimal("1e12"):
+    if abs(number) < below:
+        number = number.quantize(Decimal("0.01"))  # (a huge number would overflow quantize)
+    if abs(number) >= below:  # also when the cents round it up to the limit
         raise CellError(_("too large"))
-    return number.quantize(Decimal("0.01"))
+    return number
 
 
 def whole(value: str, *, low: int, high: int) -> int:

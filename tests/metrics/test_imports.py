@@ -218,3 +218,20 @@ def test_import_data_command_prints_json_and_exits_1_on_errors(tmp_path, capsys)
     assert exit_info.value.code == 1
     summary = json.loads(capsys.readouterr().out)
     assert summary["errors"][0]["row"] == 2 and summary["errors"][0]["column"] == "acquired_at"
+
+
+def test_a_cost_beyond_its_column_is_a_cell_error_not_a_crash(touchpoint):
+    """Interaction.cost holds up to 9,999,999,999.99 (found by the shortcut's property test: the row
+    checker allowed 12 digits, and the database refused the file with an unexpected error)."""
+    run("customers", CUSTOMERS)
+    header = "interaction_id,customer_id,touchpoint,kind,opened_at,first_response_at,resolved_at,cost,csat\n"
+    result = run(
+        "interactions",
+        header + "I1,C1,cc-complaints,,2025-07-01,,,12345678901,\nI2,C1,cc-complaints,,2025-07-01,,,9999999999.999,\n",
+    )
+    assert result.status == "failed"
+    assert result.errors == [
+        {"row": 2, "column": "cost", "message": "too large"},
+        {"row": 3, "column": "cost", "message": "too large"},
+    ]
+    assert run("interactions", header + "I1,C1,cc-complaints,,2025-07-01,,,9999999999.99,\n").status == "succeeded"

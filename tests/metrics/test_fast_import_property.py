@@ -1,0 +1,101 @@
+"""Property: whatever the file, PostgreSQL's shortcut and the row-by-row checker end the same way —
+the same status, the same stored rows, the same report. Hypothesis writes small files from cells
+that are clean, nearly clean (padding, quotes, other whitespace) or wrong in ways only one of the
+checks might notice (a 24:00, a 30 February, an unknown customer, an id given twice, a third
+decimal, a response before the opening, …)."""
+
+import io
+
+import pytest
+from django.db import connection
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from metrics.imports import fast, pipeline
+from metrics.models import Customer, Interaction
+from metrics.services import import_start
+from tests.factories import TouchpointFactory
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the shortcut is PostgreSQL's COPY"),
+]
+
+COLUMNS = ["interaction_id", "customer_id", "touchpoint", "kind", "opened_at", "first_response_at", "resolved_at",
+           "cost", "csat"]  # fmt: skip
+# Cells both checks take (some padded or quoted, which the shortcut trims) …
+CLEAN = {
+    "customer_id": ["C1", "C2", " C1", '"C2"'],
+    "touchpoint": ["cc-complaints", "COMPLAINT LINE", " web-form ", "Web form", '"Web form"'],
+    "kind": ["", "call", '"call, urgent"', " chat ", '""', "жалоба"],
+    "opened_at": ["2026-03-01", "2026-03-01T10:00", "2026-03-01 10:00:00+03:00", "2026-03-01T10:00Z",
+                  '"2026-03-01T10:00"', "2026-03-01T10:00:00.500"],
+    "first_response_at": ["", "2026-03-01T10:30:00.123456+01:00", "2026-03-01T23:00"],
+    "resolved_at": ["", "2026-03-04T09:00", "2026-03-02T11:00:00-05:00"],
+    "cost": ["", "10", "10.5", '"7.25"', "0"],
+    "csat": ["", "1", "5", '"3"'],
+}  # fmt: skip
+# … and cells one of them refuses, or that only the row checker is sure about.
+ODD = {
+    "interaction_id": ["I10", "", "I8\u00a0", '" I9"', "I" * 65, "I 6", "\tI7"],
+    "customer_id": ["C404", "", "C1\t"],
+    "touchpoint": ["nope", "\u2003web-form", ""],
+    "kind": ["x" * 41, '"  "', "a\u00a0"],
+    "opened_at": ["2026-03-01T24:00", "2026-02-30", "", "20260301", "2026-03-01T10:00:00.5", "0000-01-01"],
+    "first_response_at": ["2026-03-01T09:00", "2026-03-01T10:00:60", "2026-03-01T10:00+16:00"],
+    "resolved_at": ["2026-02-01", "2026-03-01T10:00", "2026-03-01T09:59:59"],
+    "cost": ["10.555", "-1", "1e3", " 5", "12345678901", "1,5"],
+    "csat": ["6", "4.0", " 2", "0"],
+}  # fmt: skip
+
+
+@st.composite
+def rows(draw, index: int) -> dict[str, str]:
+    """A clean row, or one with a single odd cell."""
+    row = {"interaction_id": f"I{index}"} | {column: draw(st.sampled_from(CLEAN[column])) for column in CLEAN}
+    odd = draw(st.none() | st.sampled_from(COLUMNS))
+    if odd:
+        row[odd] = draw(st.sampled_from(ODD[odd]))
+    return row
+
+
+files = st.integers(min_value=0, max_value=4).flatmap(lambda n: st.tuples(*(rows(i + 10) for i in range(n))))
+
+
+@pytest.fixture
+def catalogue(department):
+    TouchpointFactory(name="Complaint line", code="cc-complaints", department=department)
+    TouchpointFactory(name="Web form", code="web-form", department=department)
+    for external_id in ("C1", "C2"):
+        Customer.objects.create(external_id=external_id, acquired_at="2025-01-01T00:00Z", acquired_month="2025-01-01")
+
+
+def outcome(content: str) -> tuple:
+    Interaction.objects.all().delete()
+    result = import_start(
+        kind="interactions", source=io.BytesIO(content.encode()), file_name="i.csv", actor=None, background=False
+    )
+    stored = list(
+        Interaction.objects.order_by("external_id").values_list(
+            "external_id", "customer_id", "touchpoint_id", "kind", "opened_at", "opened_day", "first_response_at",
+            "resolved_at", "resolution_seconds", "first_response_seconds", "cost", "csat",
+        )
+    )  # fmt: skip
+    errors = sorted((e["row"], e["column"], e["message"]) for e in result.errors)
+    return result.status, result.rows_created, result.error_count, errors, result.message, stored
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=files, with_final_line_feed=st.booleans())
+def test_the_shortcut_ends_as_the_row_checker_does(catalogue, monkeypatch, body, with_final_line_feed):
+    content = ",".join(COLUMNS) + "\n" + "\n".join(",".join(row[c] for c in COLUMNS) for row in body)
+    content += "\n" if with_final_line_feed else ""
+    taken = []
+    real = pipeline._fast_import
+    monkeypatch.setattr(pipeline, "_fast_import", lambda *args: taken.append(real(*args)) or taken[-1])
+    with_shortcut = outcome(content)
+    event("the shortcut took the file" if taken[-1] else "the row checker took the file")
+    monkeypatch.setattr(fast, "applies", lambda data_import: False)
+    row_by_row = outcome(content)
+    monkeypatch.undo()
+    assert with_shortcut == row_by_row
