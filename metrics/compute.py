@@ -175,6 +175,9 @@ def _rebuild_month(month: date, as_of: datetime, *, days: list[date] | None = No
     """Replace the month's ServiceDay and ServiceKindDay rows (or just those of `days`): one
     INSERT … SELECT each."""
     end = _next_month(month)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # a month's groups sorted in memory, not spilled to disk
+            cursor.execute("SET LOCAL work_mem = '64MB'")
     for model in (ServiceDay, ServiceKindDay):
         rows = model.objects.filter(day__gte=month, day__lt=end)
         (rows if days is None else rows.filter(day__in=days)).delete()

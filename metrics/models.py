@@ -69,7 +69,13 @@ class Interaction(models.Model):
         verbose_name = _("interaction")
         verbose_name_plural = _("interactions")
         indexes = [
-            models.Index(fields=["touchpoint", "opened_day"], name="interaction_tp_day"),
+            # Covering the durations: a touchpoint's percentiles over any span (its figures page) are read
+            # from the index alone (PostgreSQL), not from a heap page per case — 1.6 s → ms at 10M rows.
+            models.Index(
+                fields=["touchpoint", "opened_day"],
+                include=["resolution_seconds", "first_response_seconds"],
+                name="interaction_tp_day",
+            ),
             models.Index(fields=["opened_day"], name="interaction_day"),  # a recompute chunk reads one month
             # Open cases (about 1 %): an incremental run looks for young ones without scanning the table.
             models.Index(fields=["opened_at"], condition=models.Q(resolved_at__isnull=True), name="interaction_open"),
