@@ -358,7 +358,12 @@ def _indexes_set_aside(model: type[models.Model], new_rows: int):
     about 4 s of index builds instead of 9 s of per-row index updates. The drop locks out readers
     of the table until commit, hence the bar. PostgreSQL only (its DDL is transactional: a failure
     restores the indexes with the rest)."""
-    if connection.vendor != "postgresql" or new_rows < REBUILD_INDEXES_FROM or new_rows < _estimated_rows(model):
+    if (
+        connection.vendor != "postgresql"
+        or new_rows < REBUILD_INDEXES_FROM
+        or _has_foreign_key_constraints(model)  # their deferred checks forbid ALTER TABLE before commit
+        or new_rows < _estimated_rows(model)
+    ):
         yield
         return
     table = connection.ops.quote_name(model._meta.db_table)
@@ -391,6 +396,10 @@ def _indexes_set_aside(model: type[models.Model], new_rows: int):
             editor.add_constraint(model, constraint)
         for index in indexes:
             editor.add_index(model, index)
+
+
+def _has_foreign_key_constraints(model: type[models.Model]) -> bool:
+    return any(field.many_to_one and field.db_constraint for field in model._meta.concrete_fields)
 
 
 def _estimated_rows(model: type[models.Model]) -> float:
