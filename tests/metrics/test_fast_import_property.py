@@ -12,12 +12,13 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from metrics.imports import fast, pipeline
-from metrics.models import Customer, Interaction
+from metrics.models import Interaction
 from metrics.services import import_start
-from tests.factories import TouchpointFactory
+from tests.metrics.test_fast_import import catalogue  # noqa: F401 (the same two touchpoints and customers)
 
 pytestmark = [
     pytest.mark.django_db,
+    pytest.mark.usefixtures("catalogue"),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="the shortcut is PostgreSQL's COPY"),
 ]
 
@@ -62,14 +63,6 @@ def rows(draw, index: int) -> dict[str, str]:
 files = st.integers(min_value=0, max_value=4).flatmap(lambda n: st.tuples(*(rows(i + 10) for i in range(n))))
 
 
-@pytest.fixture
-def catalogue(department):
-    TouchpointFactory(name="Complaint line", code="cc-complaints", department=department)
-    TouchpointFactory(name="Web form", code="web-form", department=department)
-    for external_id in ("C1", "C2"):
-        Customer.objects.create(external_id=external_id, acquired_at="2025-01-01T00:00Z", acquired_month="2025-01-01")
-
-
 def outcome(content: str) -> tuple:
     Interaction.objects.all().delete()
     result = import_start(
@@ -87,7 +80,7 @@ def outcome(content: str) -> tuple:
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=files, with_final_line_feed=st.booleans())
-def test_the_shortcut_ends_as_the_row_checker_does(catalogue, monkeypatch, body, with_final_line_feed):
+def test_the_shortcut_ends_as_the_row_checker_does(monkeypatch, body, with_final_line_feed):
     content = ",".join(COLUMNS) + "\n" + "\n".join(",".join(row[c] for c in COLUMNS) for row in body)
     content += "\n" if with_final_line_feed else ""
     taken = []
