@@ -25,7 +25,6 @@ from zoneinfo import ZoneInfo
 import psycopg
 from django.conf import settings
 from django.db import connection
-from psycopg.copy import QueuedLibpqWriter
 
 from ..models import Customer, DataImport, Interaction
 from .kinds import KINDS
@@ -154,8 +153,7 @@ def _copy(cursor: psycopg.Cursor, source: BinaryIO, header: list[str], delimiter
     padded = declined = False
     tail = b""
     statement = f"COPY import_load FROM STDIN (FORMAT csv, DELIMITER '{delimiter}', ENCODING 'UTF8')"
-    # A writer thread sends each checked block while Python checks the next (sending releases the GIL).
-    with cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
+    with cursor.copy(statement) as copy:
         while True:
             block = source.read(BLOCK)
             if block:
