@@ -172,8 +172,7 @@ def _moment(value: datetime):
 
 
 def _rebuild_month(month: date, as_of: datetime, *, days: list[date] | None = None) -> None:
-    """Replace the month's ServiceDay and ServiceKindDay rows (or just those of `days`): one
-    INSERT … SELECT each."""
+    """Replace the month's ServiceDay and ServiceKindDay rows (or just those of `days`)."""
     end = _next_month(month)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:  # a month's groups sorted in memory, not spilled to disk
@@ -181,58 +180,79 @@ def _rebuild_month(month: date, as_of: datetime, *, days: list[date] | None = No
     for model in (ServiceDay, ServiceKindDay):
         rows = model.objects.filter(day__gte=month, day__lt=end)
         (rows if days is None else rows.filter(day__in=days)).delete()
-    _insert_counts(
-        ServiceDay, ["touchpoint_id", "target_days"], ["i.touchpoint_id", "t.threshold_days"], month, as_of, days
-    )
-    _insert_counts(ServiceKindDay, ["kind"], ["i.kind"], month, as_of, days)
+    _insert_counts(month, as_of, days)
 
 
-def _insert_counts(
-    model, key_columns: list[str], key_sql: list[str], month: date, as_of: datetime, only: list[date] | None
-) -> None:
-    """Insert the rollup rows of the month's interactions (of the days in `only`, when given)."""
+COUNTED = [
+    "opened", "resolved",
+    *(f"within_{d}" for d in THRESHOLD_DAYS), *(f"open_older_{d}" for d in THRESHOLD_DAYS),
+    "resolved_with_target", "within_target", "open_older_target", "resolution_seconds_sum",
+    "first_response_n", "first_response_seconds_sum", "csat_n", "csat_good",
+]  # fmt: skip
+
+
+def _insert_counts(month: date, as_of: datetime, only: list[date] | None) -> None:
+    """Insert the daily rollup rows of the month's interactions (of the days in `only`, when given):
+    by touchpoint into ServiceDay, by kind into ServiceKindDay. PostgreSQL counts both in one pass
+    over the month (GROUPING SETS, hashed side by side) and writes both tables from it; SQLite runs
+    one INSERT … SELECT per table."""
     q = connection.ops.quote_name
-    end = _next_month(month)
     target_thresholds = sorted(set(ServiceTarget.objects.values_list("threshold_days", flat=True)))
-    params: list = []
-    within = []
-    older = []
-    for days in THRESHOLD_DAYS:
-        within.append(f"SUM(CASE WHEN i.resolution_seconds <= {days * DAY} THEN 1 ELSE 0 END)")
-        older.append("SUM(CASE WHEN i.resolved_at IS NULL AND i.opened_at < %s THEN 1 ELSE 0 END)")
-        params.append(_moment(as_of - timedelta(days=days)))
-    only_days = "" if only is None else f" AND i.opened_day IN ({', '.join(['%s'] * len(only)) or 'NULL'})"
     target_open = (
         " OR ".join(f"(t.threshold_days = {days} AND i.opened_at < %s)" for days in target_thresholds) or "1 = 0"
     )
-    params += [_moment(as_of - timedelta(days=days)) for days in target_thresholds]
-    columns = [
-        *key_columns, "day", "opened", "resolved",
-        *(f"within_{d}" for d in THRESHOLD_DAYS), *(f"open_older_{d}" for d in THRESHOLD_DAYS),
-        "resolved_with_target", "within_target", "open_older_target", "resolution_seconds_sum",
-        "first_response_n", "first_response_seconds_sum", "csat_n", "csat_good", "as_of",
-    ]  # fmt: skip
-    sql = f"""
-        INSERT INTO {q(model._meta.db_table)} ({", ".join(q(c) for c in columns)})
-        SELECT {", ".join(key_sql)}, i.opened_day, COUNT(*),
-               SUM(CASE WHEN i.resolution_seconds IS NOT NULL THEN 1 ELSE 0 END),
-               {", ".join(within)}, {", ".join(older)},
-               SUM(CASE WHEN t.threshold_days IS NOT NULL AND i.resolution_seconds IS NOT NULL THEN 1 ELSE 0 END),
-               SUM(CASE WHEN t.threshold_days IS NOT NULL AND i.resolution_seconds <= t.threshold_days * {DAY}
-                        THEN 1 ELSE 0 END),
-               SUM(CASE WHEN i.resolved_at IS NULL AND ({target_open}) THEN 1 ELSE 0 END),
-               COALESCE(SUM(i.resolution_seconds), 0),
-               SUM(CASE WHEN i.first_response_seconds IS NOT NULL THEN 1 ELSE 0 END),
-               COALESCE(SUM(i.first_response_seconds), 0),
-               SUM(CASE WHEN i.csat IS NOT NULL THEN 1 ELSE 0 END),
-               SUM(CASE WHEN i.csat >= 4 THEN 1 ELSE 0 END),
-               %s
+    counts = [  # in the order of COUNTED
+        "COUNT(*)",
+        "COUNT(i.resolution_seconds)",
+        *(f"COUNT(*) FILTER (WHERE i.resolution_seconds <= {days * DAY})" for days in THRESHOLD_DAYS),
+        *("COUNT(*) FILTER (WHERE i.resolved_at IS NULL AND i.opened_at < %s)" for _days in THRESHOLD_DAYS),
+        "COUNT(*) FILTER (WHERE t.threshold_days IS NOT NULL AND i.resolution_seconds IS NOT NULL)",
+        f"COUNT(*) FILTER (WHERE i.resolution_seconds <= t.threshold_days * {DAY})",
+        f"COUNT(*) FILTER (WHERE i.resolved_at IS NULL AND ({target_open}))",
+        "COALESCE(SUM(i.resolution_seconds), 0)",
+        "COUNT(i.first_response_seconds)",
+        "COALESCE(SUM(i.first_response_seconds), 0)",
+        "COUNT(i.csat)",
+        "COUNT(*) FILTER (WHERE i.csat >= 4)",
+    ]
+    count_params = [_moment(as_of - timedelta(days=days)) for days in [*THRESHOLD_DAYS, *target_thresholds]]
+    only_days = "" if only is None else f" AND i.opened_day IN ({', '.join(['%s'] * len(only)) or 'NULL'})"
+    source = f"""
         FROM {q(Interaction._meta.db_table)} i
         LEFT JOIN {q(ServiceTarget._meta.db_table)} t ON t.touchpoint_id = i.touchpoint_id
         WHERE i.opened_day >= %s AND i.opened_day < %s{only_days}
-        GROUP BY {", ".join(key_sql)}, i.opened_day
     """
-    params += [_moment(as_of), connection.ops.adapt_datefield_value(month), connection.ops.adapt_datefield_value(end)]
-    params += [connection.ops.adapt_datefield_value(day) for day in only or ()]
+    source_params = [connection.ops.adapt_datefield_value(day) for day in [month, _next_month(month), *(only or ())]]
+    day_table, kind_table = q(ServiceDay._meta.db_table), q(ServiceKindDay._meta.db_table)
+    counted = ", ".join(q(column) for column in COUNTED)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        if connection.vendor != "postgresql":
+            for table, keys, key_sql in (
+                (day_table, "touchpoint_id, target_days", "i.touchpoint_id, t.threshold_days"),
+                (kind_table, "kind", "i.kind"),
+            ):
+                cursor.execute(
+                    f"""
+                    INSERT INTO {table} ({keys}, day, {counted}, as_of)
+                    SELECT {key_sql}, i.opened_day, {", ".join(counts)}, %s {source}
+                    GROUP BY {key_sql}, i.opened_day
+                    """,
+                    [*count_params, _moment(as_of), *source_params],
+                )
+            return
+        cursor.execute(
+            f"""
+            WITH counted AS (
+                SELECT i.touchpoint_id, t.threshold_days, i.kind, i.opened_day, GROUPING(i.kind) AS by_touchpoint,
+                       {", ".join(f"{sql} AS {column}" for sql, column in zip(counts, COUNTED, strict=True))}
+                {source}
+                GROUP BY GROUPING SETS ((i.touchpoint_id, t.threshold_days, i.opened_day), (i.kind, i.opened_day))
+            ), by_kind AS (
+                INSERT INTO {kind_table} (kind, day, {counted}, as_of)
+                SELECT kind, opened_day, {counted}, %s FROM counted WHERE by_touchpoint = 0
+            )
+            INSERT INTO {day_table} (touchpoint_id, target_days, day, {counted}, as_of)
+            SELECT touchpoint_id, threshold_days, opened_day, {counted}, %s FROM counted WHERE by_touchpoint = 1
+            """,
+            [*count_params, *source_params, _moment(as_of), _moment(as_of)],
+        )
