@@ -64,11 +64,16 @@ def applies(data_import: DataImport) -> bool:
     )
 
 
-def load(source: BinaryIO, touchpoint: Callable[[str], int | None]) -> Loaded:
+def load(
+    source: BinaryIO,
+    touchpoint: Callable[[str], int | None],
+    *,
+    on_read: Callable[[int, int], None] | None = None,
+) -> Loaded:
     """COPY a clean file and define ROWS_VIEW over it. Raises Declined (or whatever PostgreSQL
     raises) when the file needs the row-by-row path: the caller runs this and the merge in one
     savepoint, under the merge's locks, and rolls it back then. `touchpoint` finds a touchpoint's
-    id by name or code, as that path does."""
+    id by name or code, as that path does; `on_read(bytes, lines)` hears how far the COPY got."""
     first_line = source.readline().decode("utf-8-sig")
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     header = [column.strip().lower() for column in first_line.strip().split(delimiter)]
@@ -82,7 +87,7 @@ def load(source: BinaryIO, touchpoint: Callable[[str], int | None]) -> Loaded:
         # COPY reads a moment without an offset in the session's zone: the configured one, as the row checker does.
         cursor.execute("SELECT current_setting('TimeZone'), set_config('TimeZone', %s, true)", [settings.TIME_ZONE])
         session_zone = cursor.fetchone()[0]
-        lines, padded = _copy(cursor.cursor, source, header, delimiter)
+        lines, padded = _copy(cursor.cursor, source, header, delimiter, on_read or (lambda done, lines: None))
         cursor.execute("SELECT set_config('TimeZone', %s, true)", [session_zone])
         if lines == 0:
             raise Declined("no rows")
@@ -142,7 +147,9 @@ def _line_pattern(header: list[str], delimiter: str, *, padded: bool) -> re.Patt
     return re.compile("^" + d.join(cells[column] for column in header) + r"\r?$", re.MULTILINE)
 
 
-def _copy(cursor: psycopg.Cursor, source: BinaryIO, header: list[str], delimiter: str) -> tuple[int, bool]:
+def _copy(
+    cursor: psycopg.Cursor, source: BinaryIO, header: list[str], delimiter: str, on_read: Callable[[int, int], None]
+) -> tuple[int, bool]:
     """Send the file's lines to COPY a block at a time, each once Python has checked it (PostgreSQL
     parses one block while Python checks the next). Returns the number of lines and whether any
     text cell was padded; raises Declined, having ended the COPY cleanly, at the first block with a
@@ -172,6 +179,7 @@ def _copy(cursor: psycopg.Cursor, source: BinaryIO, header: list[str], delimiter
                 padded = True
             copy.write(data[:cut])
             lines += count
+            on_read(source.tell(), lines)
     if declined:
         raise Declined("a line outside the shortcut's forms")
     if cursor.rowcount != lines:

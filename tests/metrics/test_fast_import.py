@@ -194,3 +194,32 @@ def test_indexes_are_set_aside_only_on_tables_without_foreign_key_constraints():
 
     assert not pipeline._has_foreign_key_constraints(Interaction)
     assert pipeline._has_foreign_key_constraints(Transaction)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_page_sees_the_shortcut_progress_while_its_transaction_is_open(catalogue, monkeypatch):
+    """The shortcut runs in one transaction; its progress goes through a second connection, so a
+    page polling from another session watches the bar move instead of 0 % until the end."""
+    monkeypatch.setattr(fast, "BLOCK", 256)  # a small file in many blocks
+    lines = [f"I{n},C{n % 2 + 1},cc-complaints,complaint,2026-03-{n % 28 + 1:02d}T10:00,,,,\n" for n in range(60)]
+    observer = connection.copy()
+    watched = []  # (reported, as another session reads it, rows read as it reads them)
+
+    def watch(progress: int) -> None:
+        with observer.cursor() as cursor:
+            cursor.execute("SELECT progress, rows_total FROM metrics_dataimport ORDER BY id DESC LIMIT 1")
+            watched.append((progress, *cursor.fetchone()))
+
+    real_run = pipeline.run
+    monkeypatch.setattr(pipeline, "run", lambda data_import: real_run(data_import, on_progress=watch))
+    used = shortcut_results(monkeypatch)
+    try:
+        result = run(HEADER + "".join(lines))
+    finally:
+        observer.close()
+    assert used == [60] and result.status == DataImport.Status.SUCCEEDED and result.progress == 100
+    assert [seen for _reported, seen, _rows in watched] == [reported for reported, _seen, _rows in watched]
+    bar = [seen for _reported, seen, _rows in watched]
+    assert bar == sorted(bar) and len({p for p in bar if 0 < p < pipeline.LOADED}) >= 5
+    assert bar[-2:] == [pipeline.LOADED, pipeline.WRITTEN] and watched[-1][2] == 60
+    assert 0 < watched[0][2] < 60  # rows read so far, as the bar moves
