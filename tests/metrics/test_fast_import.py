@@ -223,3 +223,20 @@ def test_the_page_sees_the_shortcut_progress_while_its_transaction_is_open(catal
     assert bar == sorted(bar) and len({p for p in bar if 0 < p < pipeline.LOADED}) >= 5
     assert bar[-2:] == [pipeline.LOADED, pipeline.WRITTEN] and watched[-1][2] == 60
     assert 0 < watched[0][2] < 60  # rows read so far, as the bar moves
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_big_import_leaves_the_table_ready_for_index_only_reads(catalogue, monkeypatch):
+    """Autovacuum may be late or off: a big import vacuums the table itself once it has committed,
+    so the touchpoint page's durations come from the index alone."""
+
+    def all_visible() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT relallvisible FROM pg_class WHERE relname = 'metrics_interaction'")
+            return cursor.fetchone()[0]
+
+    monkeypatch.setattr(pipeline, "ANALYZE_AFTER_ROWS", 5)
+    run(CLEAN)  # four rows: under the bar
+    assert all_visible() == 0
+    result = run(HEADER + "".join(f"I{n},C1,cc-complaints,,2026-01-{n + 1:02d},,,,\n" for n in range(5, 10)))
+    assert result.rows_created == 5 and all_visible() > 0
