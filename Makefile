@@ -13,11 +13,11 @@ PYTEST_ARGS ?=
 SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 SERVICES_BROKER_URL   ?= redis://127.0.0.1:6379/0
 
-.PHONY: help venv install install-dev pdf-deps run run-services worker beat test test-services lint format messages check-deploy clean
+.PHONY: help venv install install-dev pdf-deps run run-services test test-services lint format messages check-deploy clean
 
 help:
-	@echo "make run            create .venv, install, migrate, load demo data, serve on http://$(HOST):$(PORT)"
-	@echo "make test           install dev extras and run the whole test suite (SQLite, eager Celery)"
+	@echo "make run            create .venv, install, migrate, load demo data, serve on http://$(HOST):$(PORT) with a worker"
+	@echo "make test           install dev extras and run the whole test suite (embedded PostgreSQL, tasks in-process)"
 	@echo "make run-services   the same app on PostgreSQL + Redis with a Celery worker and beat"
 	@echo "make test-services  the suite against PostgreSQL + Redis with a real worker"
 	@echo "make pdf-deps       install Chromium (apt-get), which prints the dashboard's PDF report"
@@ -51,6 +51,8 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# The embedded PostgreSQL server starts with the first command that connects and stops after the last
+# process using it (web, worker, beat) exits.
 run: install
 	DEBUG=true $(PY) manage.py migrate --no-input
 	DEBUG=true $(PY) manage.py load_demo
@@ -62,7 +64,7 @@ run: install
 	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null || \
 		echo "  Note: the dashboard's PDF report needs Chromium: run 'make pdf-deps' (apt-get); the rest works without it."
 	@echo
-	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=true scripts/serve $(HOST):$(PORT)
 
 # Headless Chromium prints the dashboard's PDF report (metrics.pdf); the Docker image has it already.
 pdf-deps:
@@ -70,19 +72,11 @@ pdf-deps:
 	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 	else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi
 
-# PostgreSQL + Redis with a real Celery worker and beat in the background; the web server in front.
+# Another PostgreSQL server and Redis, with a real Celery worker and beat; the web server in front.
 run-services: install
 	DEBUG=true DATABASE_URL=$(SERVICES_DATABASE_URL) CELERY_BROKER_URL=$(SERVICES_BROKER_URL) $(PY) manage.py migrate --no-input
 	DEBUG=true DATABASE_URL=$(SERVICES_DATABASE_URL) CELERY_BROKER_URL=$(SERVICES_BROKER_URL) $(PY) manage.py load_demo
-	@mkdir -p var/log
-	DEBUG=true DATABASE_URL=$(SERVICES_DATABASE_URL) CELERY_BROKER_URL=$(SERVICES_BROKER_URL) \
-		$(VENV)/bin/celery -A cxhub worker --loglevel=info --concurrency=2 > var/log/worker.log 2>&1 & echo $$! > var/worker.pid
-	DEBUG=true DATABASE_URL=$(SERVICES_DATABASE_URL) CELERY_BROKER_URL=$(SERVICES_BROKER_URL) \
-		$(VENV)/bin/celery -A cxhub beat --loglevel=info --schedule var/celerybeat-schedule > var/log/beat.log 2>&1 & echo $$! > var/beat.pid
-	@echo "Worker and beat started (logs in var/log/). Log in as cxlead / demo."
-	@trap 'kill $$(cat var/worker.pid) $$(cat var/beat.pid) 2>/dev/null; rm -f var/*.pid' EXIT; \
-		DEBUG=true DATABASE_URL=$(SERVICES_DATABASE_URL) CELERY_BROKER_URL=$(SERVICES_BROKER_URL) \
-		$(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=true DATABASE_URL=$(SERVICES_DATABASE_URL) CELERY_BROKER_URL=$(SERVICES_BROKER_URL) scripts/serve $(HOST):$(PORT)
 
 test: install-dev
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -27,6 +27,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench import database_label  # noqa: E402
 from bench.journey_pages import build_journey, build_reference_data, measure  # noqa: E402
 
 
@@ -118,7 +119,7 @@ def main() -> None:
             ("API list, first page", lead_client, "/api/v1/barriers/"),
             ("journey map (150 steps with barriers)", lead_client, "/journeys/1/"),
         ]
-        print(f"CX Hub barriers benchmark — database: {connection.vendor}, {args.barriers:,} barriers, DEBUG off")
+        print(f"CX Hub barriers benchmark — {database_label()}, {args.barriers:,} barriers, DEBUG off")
         print(f"data: built in {build_s:.1f} s")
         print(f"{'page':48} {'median ms':>10} {'p90 ms':>8} {'queries':>8} {'KB':>6}")
         for label, client, url in pages:

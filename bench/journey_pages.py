@@ -5,7 +5,7 @@ in-process (Django test client, DEBUG off: the server time without network), pri
 drops the database. Run it on PostgreSQL for the number that matters:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/journey_pages.py
-    .venv/bin/python bench/journey_pages.py --steps 300 --repeat 50      # SQLite, bigger map
+    .venv/bin/python bench/journey_pages.py --steps 300 --repeat 50      # a bigger map
 
 Budget (issue 3): the 150-step map page renders in well under 200 ms server time on PostgreSQL.
 """
@@ -29,6 +29,8 @@ from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from bench import database_label  # noqa: E402
 
 BUDGET_MS = 200.0
 LOREM = (
@@ -123,7 +125,6 @@ def main() -> None:
     settings.ALLOWED_HOSTS = ["testserver"]
     # No setup_test_environment(): it instruments every template render for the test client's
     # benefit, which is not what a real request pays.
-    vendor = connection.vendor
     old_name = connection.settings_dict["NAME"]
     started = time.perf_counter()
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
@@ -144,7 +145,7 @@ def main() -> None:
             f"CSV export ({args.steps} steps)": f"/journeys/{journey.pk}/export.csv",
             "journey list": "/journeys/",
         }
-        print(f"CX Hub journeys benchmark — database: {vendor}, {args.repeat} timed requests per page, DEBUG off")
+        print(f"CX Hub journeys benchmark — {database_label()}, {args.repeat} timed requests per page, DEBUG off")
         print(f"data: built a {args.steps}-step journey in {args.stages} stages (+ its to-be copy) in {build_s:.1f} s")
         print(f"{'page':45} {'median ms':>10} {'p90 ms':>8} {'min ms':>8} {'queries':>8} {'KB':>7}")
         results = {}

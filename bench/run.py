@@ -5,15 +5,15 @@ skewed resolution times, segments, churn), and reports every operation next to a
 in the same run on the same data, as a ratio, plus the absolute figure and the machine:
 
 - import: rows/s through the app's import path vs a psycopg 3 binary COPY of the same rows into a
-  bare table (SQLite: one executemany INSERT);
+  bare table;
 - full recompute vs one hand-written single-pass SQL aggregate of the same service-level shares by
   touchpoint × month (and the bench checks that both give the same numbers);
 - incremental recompute after importing one more day vs that SQL restricted to the day;
 - the data page, the map page and a touchpoint's figures page: server time, median and p95 over
   `--repeat` requests, and the query count.
 
+    .venv/bin/python bench/run.py --interactions 1000000      # the embedded server
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/run.py --interactions 1000000
-    .venv/bin/python bench/run.py --interactions 100000 --json /tmp/bench.json      # SQLite
 """
 
 import argparse
@@ -42,6 +42,8 @@ from django.core.files import File  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from bench import database_label  # noqa: E402
 
 END = date(2026, 10, 31)  # fixed, so every run sees the same data
 THRESHOLDS = (1, 3, 5, 10)
@@ -167,26 +169,17 @@ def copy_reference(path: Path) -> tuple[int, float]:
         ]
     columns = "external_id, customer, touchpoint, kind, opened_at, first_response_at, resolved_at, cost, csat"
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "CREATE TABLE bench_bare (external_id text, customer text, touchpoint text, kind text, "
-                "opened_at timestamptz, first_response_at timestamptz, resolved_at timestamptz, "
-                "cost numeric(12, 2), csat smallint)"
-            )
-            started = time.perf_counter()
-            raw = cursor.cursor
-            with raw.copy(f"COPY bench_bare ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
-                copy.set_types(["text"] * 4 + ["timestamptz"] * 3 + ["numeric", "int2"])
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            cursor.execute(f"CREATE TABLE bench_bare ({columns})")
-            started = time.perf_counter()
-            cursor.executemany(
-                f"INSERT INTO bench_bare ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                [(*r[:4], *(v.isoformat() if v else None for v in r[4:7]), str(r[7]) if r[7] else None, r[8])
-                 for r in rows],
-            )  # fmt: skip
+        cursor.execute(
+            "CREATE TABLE bench_bare (external_id text, customer text, touchpoint text, kind text, "
+            "opened_at timestamptz, first_response_at timestamptz, resolved_at timestamptz, "
+            "cost numeric(12, 2), csat smallint)"
+        )
+        started = time.perf_counter()
+        raw = cursor.cursor
+        with raw.copy(f"COPY bench_bare ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(["text"] * 4 + ["timestamptz"] * 3 + ["numeric", "int2"])
+            for row in rows:
+                copy.write_row(row)
         seconds = time.perf_counter() - started
         cursor.execute("DROP TABLE bench_bare")
     return len(rows), seconds
@@ -196,21 +189,16 @@ def hand_sql(as_of: datetime, day: date | None = None) -> tuple[list, float]:
     """Service-level shares by touchpoint × month in one pass over the raw interactions."""
     from metrics.models import Interaction
 
-    postgres = connection.vendor == "postgresql"
-    month = "date_trunc('month', opened_day)::date" if postgres else "date(opened_day, 'start of month')"
+    month = "date_trunc('month', opened_day)::date"
     columns, params = [], []
     for t in THRESHOLDS:
-        if postgres:
-            columns.append(f"count(*) FILTER (WHERE resolution_seconds <= {t * 86400})")
-            columns.append("count(*) FILTER (WHERE resolved_at IS NULL AND opened_at < %s)")
-        else:
-            columns.append(f"SUM(CASE WHEN resolution_seconds <= {t * 86400} THEN 1 ELSE 0 END)")
-            columns.append("SUM(CASE WHEN resolved_at IS NULL AND opened_at < %s THEN 1 ELSE 0 END)")
-        params.append(connection.ops.adapt_datetimefield_value(as_of - timedelta(days=t)))
+        columns.append(f"count(*) FILTER (WHERE resolution_seconds <= {t * 86400})")
+        columns.append("count(*) FILTER (WHERE resolved_at IS NULL AND opened_at < %s)")
+        params.append(as_of - timedelta(days=t))
     where = ""
     if day is not None:
         where = "WHERE opened_day = %s"
-        params.append(connection.ops.adapt_datefield_value(day))
+        params.append(day)
     sql = (
         f"SELECT touchpoint_id, {month}, count(*), count(resolution_seconds), {', '.join(columns)} "
         f"FROM {Interaction._meta.db_table} {where} GROUP BY 1, 2"
@@ -267,13 +255,7 @@ def measure_page(client: Client, url: str, repeat: int) -> dict:
 
 def machine() -> dict:
     info = {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SHOW server_version")
-            info["database"] = f"PostgreSQL {cursor.fetchone()[0]}"
-        else:
-            cursor.execute("SELECT sqlite_version()")
-            info["database"] = f"SQLite {cursor.fetchone()[0]}"
+    info["database"] = database_label()
     return info
 
 

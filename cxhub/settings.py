@@ -1,8 +1,9 @@
 """CX Hub settings: one module, driven by the environment.
 
-With no environment at all the app runs on a SQLite file with Celery tasks executed
-in-process, so `make run` works on a fresh machine. DATABASE_URL and CELERY_BROKER_URL
-switch to PostgreSQL and Redis; CXHUB_ENV=production turns on the deployment hardening.
+With no environment at all the app runs on the embedded PostgreSQL server (a pip wheel, started
+on first use, data in var/) and a Celery broker made of files in var/, so `make run` works on a
+fresh machine. DATABASE_URL and CELERY_BROKER_URL switch to another PostgreSQL server and Redis;
+CXHUB_ENV=production turns on the deployment hardening.
 """
 
 from datetime import timedelta
@@ -14,6 +15,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+
+from cxhub.lib import embedded_postgres
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -130,21 +133,21 @@ TEMPLATES = [
     },
 ]
 
-# Database: a SQLite file unless DATABASE_URL names another (postgres://… uses psycopg 3).
+# Database: PostgreSQL only. DATABASE_URL names a server (postgres://user:password@host:port/name);
+# without it, the embedded server in DATA_DIR/postgres, started by the first connection.
 DATA_DIR = Path(env.str("CXHUB_DATA_DIR", default=str(BASE_DIR / "var")))
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'cxhub.sqlite3'}")}
-# Interaction's touchpoint × day index also carries the durations on PostgreSQL (index-only percentile
-# reads); SQLite builds it without them, which is all the warning says.
-SILENCED_SYSTEM_CHECKS = ["models.W040"]
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    # WAL lets the dev server read while a task writes; IMMEDIATE avoids "database is locked" on upgrade.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
-    )
+DATABASE_URL = env.str("DATABASE_URL", default="")
+if DATABASE_URL:
+    DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            f"DATABASE_URL={DATABASE_URL.split('://')[0]}://… is not PostgreSQL: CX Hub runs on PostgreSQL 15 or newer "
+            "(postgres://user:password@host:port/name), or on its embedded server when DATABASE_URL is not set."
+        )
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = _env_int("CONN_MAX_AGE", 60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES = {"default": embedded_postgres.database_settings(DATA_DIR)}
+DATABASES["default"]["CONN_MAX_AGE"] = _env_int("CONN_MAX_AGE", 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -274,21 +277,31 @@ CXHUB_BASE_URL = env.str("CXHUB_BASE_URL", default="http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="CX Hub <cxhub@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Celery: with no broker configured tasks run in-process (eager); with one they go to real workers.
+# Celery: tasks always go to a worker (`make run` starts one beside the web server). CELERY_BROKER_URL
+# names a broker (Redis); without it, kombu's filesystem transport: a queue of files in DATA_DIR/celery
+# that needs no server. The test suite runs tasks in-process (tests/conftest.py).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
-if not CELERY_BROKER_URL:
-    CELERY_BROKER_URL = "memory://"
-    CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="cache+memory://")
-else:
+if CELERY_BROKER_URL:
     CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL)
+    # Redis hands a task whose worker died before acknowledging it (acks_late) to another worker after
+    # this many seconds; it must exceed the longest task (a full recompute), or a slow task runs twice.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+else:
+    CELERY_QUEUE_DIR = DATA_DIR / "celery"
+    for folder in ("queue", "processed", "results"):
+        (CELERY_QUEUE_DIR / folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_QUEUE_DIR / "queue"),
+        "data_folder_out": str(CELERY_QUEUE_DIR / "queue"),
+        "processed_folder": str(CELERY_QUEUE_DIR / "processed"),
+        "store_processed": False,
+    }
+    CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=f"file://{CELERY_QUEUE_DIR / 'results'}")
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="cxhub")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-# Redis hands a task whose worker died before acknowledging it (acks_late) to another worker after
-# this many seconds; it must exceed the longest task (a full recompute), or a slow task runs twice.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

@@ -166,22 +166,16 @@ def _next_month(month: date) -> date:
     return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
-def _moment(value: datetime):
-    """A datetime parameter in the form the database stores (SQLite keeps naive UTC text)."""
-    return connection.ops.adapt_datetimefield_value(value)
-
-
 def _rebuild_month(month: date, as_of: datetime, *, days: list[date] | None = None) -> None:
     """Replace the month's ServiceDay and ServiceKindDay rows (or just those of `days`)."""
     end = _next_month(month)
-    if connection.vendor == "postgresql":
-        # The planner takes touchpoints × days × targets for independent and expects ~150 times the
-        # groups there are (a month at 10M rows: 918,982 for 6,150); with room for that estimate it
-        # hashes them (1.8 s) instead of sorting the month's rows on disk (4.1 s). Used: about 11 MB.
-        # (A bigger month still sorts, in memory. Pre-aggregating touchpoint × kind × day with
-        # sorting disabled hashed every month, but cost 30 % more at 1M rows.)
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL work_mem = '256MB'")
+    # The planner takes touchpoints × days × targets for independent and expects ~150 times the
+    # groups there are (a month at 10M rows: 918,982 for 6,150); with room for that estimate it
+    # hashes them (1.8 s) instead of sorting the month's rows on disk (4.1 s). Used: about 11 MB.
+    # (A bigger month still sorts, in memory. Pre-aggregating touchpoint × kind × day with
+    # sorting disabled hashed every month, but cost 30 % more at 1M rows.)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '256MB'")
     for model in (ServiceDay, ServiceKindDay):
         rows = model.objects.filter(day__gte=month, day__lt=end)
         (rows if days is None else rows.filter(day__in=days)).delete()
@@ -198,9 +192,8 @@ COUNTED = [
 
 def _insert_counts(month: date, as_of: datetime, only: list[date] | None) -> None:
     """Insert the daily rollup rows of the month's interactions (of the days in `only`, when given):
-    by touchpoint into ServiceDay, by kind into ServiceKindDay. PostgreSQL counts both in one pass
-    over the month (GROUPING SETS, hashed side by side) and writes both tables from it; SQLite runs
-    one INSERT … SELECT per table."""
+    by touchpoint into ServiceDay, by kind into ServiceKindDay, counted in one pass over the month
+    (GROUPING SETS, hashed side by side) and written to both tables from it."""
     q = connection.ops.quote_name
     target_thresholds = sorted(set(ServiceTarget.objects.values_list("threshold_days", flat=True)))
     target_open = (
@@ -220,31 +213,17 @@ def _insert_counts(month: date, as_of: datetime, only: list[date] | None) -> Non
         "COUNT(i.csat)",
         "COUNT(*) FILTER (WHERE i.csat >= 4)",
     ]
-    count_params = [_moment(as_of - timedelta(days=days)) for days in [*THRESHOLD_DAYS, *target_thresholds]]
+    count_params = [as_of - timedelta(days=days) for days in [*THRESHOLD_DAYS, *target_thresholds]]
     only_days = "" if only is None else f" AND i.opened_day IN ({', '.join(['%s'] * len(only)) or 'NULL'})"
     source = f"""
         FROM {q(Interaction._meta.db_table)} i
         LEFT JOIN {q(ServiceTarget._meta.db_table)} t ON t.touchpoint_id = i.touchpoint_id
         WHERE i.opened_day >= %s AND i.opened_day < %s{only_days}
     """
-    source_params = [connection.ops.adapt_datefield_value(day) for day in [month, _next_month(month), *(only or ())]]
+    source_params = [month, _next_month(month), *(only or ())]
     day_table, kind_table = q(ServiceDay._meta.db_table), q(ServiceKindDay._meta.db_table)
     counted = ", ".join(q(column) for column in COUNTED)
     with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
-            for table, keys, key_sql in (
-                (day_table, "touchpoint_id, target_days", "i.touchpoint_id, t.threshold_days"),
-                (kind_table, "kind", "i.kind"),
-            ):
-                cursor.execute(
-                    f"""
-                    INSERT INTO {table} ({keys}, day, {counted}, as_of)
-                    SELECT {key_sql}, i.opened_day, {", ".join(counts)}, %s {source}
-                    GROUP BY {key_sql}, i.opened_day
-                    """,
-                    [*count_params, _moment(as_of), *source_params],
-                )
-            return
         cursor.execute(
             f"""
             WITH counted AS (
@@ -259,5 +238,5 @@ def _insert_counts(month: date, as_of: datetime, only: list[date] | None) -> Non
             INSERT INTO {day_table} (touchpoint_id, target_days, day, {counted}, as_of)
             SELECT touchpoint_id, threshold_days, opened_day, {counted}, %s FROM counted WHERE by_touchpoint = 1
             """,
-            [*count_params, *source_params, _moment(as_of), _moment(as_of)],
+            [*count_params, *source_params, as_of, as_of],
         )

@@ -94,22 +94,16 @@ def _events(as_of: datetime, inactivity: timedelta) -> tuple[dict, dict]:
 
 
 def _day(column: str) -> str:
-    if connection.vendor == "postgresql":
-        return f"({column} AT TIME ZONE %(tz)s)::date"
-    return f"django_datetime_cast_date({column}, %(tz)s, 'UTC')"
+    return f"({column} AT TIME ZONE %(tz)s)::date"
 
 
 def _time(column: str) -> str:
     """SQL: the moment is a local midnight."""
-    if connection.vendor == "postgresql":
-        return f"({column} AT TIME ZONE %(tz)s)::time = TIME '00:00:00'"
-    return f"django_datetime_cast_time({column}, %(tz)s, 'UTC') = '00:00:00'"
+    return f"({column} AT TIME ZONE %(tz)s)::time = TIME '00:00:00'"
 
 
 def _epoch(column: str) -> str:
-    if connection.vendor == "postgresql":
-        return f"EXTRACT(EPOCH FROM {column})"
-    return f"((julianday({column}) - 2440587.5) * 86400.0)"
+    return f"EXTRACT(EPOCH FROM {column})"
 
 
 def _date(value) -> date:

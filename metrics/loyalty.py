@@ -42,10 +42,8 @@ def rebuild(as_of: datetime, *, follow_days: int = FOLLOW_DAYS, inactivity: time
 
 
 def _plus(expression: str, delta: timedelta) -> str:
-    """SQL for a stored moment plus a fixed duration (SQLite keeps moments as text: Django's function)."""
-    if connection.vendor == "postgresql":
-        return f"({expression} + make_interval(secs => {delta.total_seconds()}))"
-    return f"django_format_dtdelta('+', {expression}, {int(delta / timedelta(microseconds=1))})"
+    """SQL for a stored moment plus a fixed duration."""
+    return f"({expression} + make_interval(secs => {delta.total_seconds()}))"
 
 
 def _insert(days: int, as_of: datetime, follow_days: int, inactivity: timedelta) -> None:

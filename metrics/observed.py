@@ -84,9 +84,7 @@ def _counts(as_of: datetime) -> tuple[int, int]:
 
 
 def _days_between(later: str, earlier: str) -> str:
-    if connection.vendor == "postgresql":
-        return f"({later} - {earlier})"
-    return f"(julianday({later}) - julianday({earlier}))"
+    return f"({later} - {earlier})"
 
 
 def _insert(gap_days: int, as_of: datetime) -> None:

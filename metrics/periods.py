@@ -45,27 +45,24 @@ def rebuild(months: list[date] | None, as_of: datetime, *, percentile_days: list
 
     Percentiles depend only on the interactions themselves (not on as_of), so with `percentile_days`
     (the days an import changed) only the periods holding one of them are ranked again; the other
-    rebuilt periods keep the percentiles they had (PostgreSQL; SQLite ranks every rebuilt period)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:  # percentiles sort every group: in memory, not on disk
-            cursor.execute("SET LOCAL work_mem = '256MB'")
-    # PostgreSQL ranks every grouping of a grain in one GROUPING SETS pass; SQLite, one per grouping.
-    grouping_sets = connection.vendor == "postgresql"
+    rebuilt periods keep the percentiles they had."""
+    with connection.cursor() as cursor:  # percentiles sort every group: in memory, not on disk
+        cursor.execute("SET LOCAL work_mem = '256MB'")
     for grain in (Grain.WEEK, Grain.MONTH):
         for span in _spans(grain, months):
             ranked = None if percentile_days is None or span is None else _periods_of(grain, span, percentile_days)
-            if grouping_sets and ranked is not None:
+            if ranked is not None:
                 _keep_percentiles(grain, span, ranked)
             _delete(grain, span)
             for dimension in Dimension:
-                _insert_service(grain, dimension, span, as_of, not grouping_sets)
+                _insert_service(grain, dimension, span, as_of)
                 if dimension != Dimension.KIND:  # survey answers have no interaction kind
                     _insert_surveys(grain, dimension, span, as_of)
-            if grouping_sets:
-                for part in [span] if ranked is None else ranked:
-                    _fill_percentiles_grouping_sets(grain, part)
-                if ranked is not None:
-                    _restore_percentiles()
+            # Every grouping of a grain ranked in one GROUPING SETS pass.
+            for part in [span] if ranked is None else ranked:
+                _fill_percentiles(grain, part)
+            if ranked is not None:
+                _restore_percentiles()
     _delete(Grain.ALL, None)
     _insert_all_time(as_of)
 
@@ -179,10 +176,8 @@ def _spans(grain: str, months: list[date] | None) -> list[DayRange | None]:
 
 
 def _period(grain: str, column: str) -> str:
-    """SQL for the start of the week or month a date column falls in (the same date on both databases)."""
-    if connection.vendor == "postgresql":
-        return f"CAST(date_trunc('{grain}', CAST({column} AS timestamp)) AS date)"
-    return f"date({column}, 'weekday 0', '-6 days')" if grain == Grain.WEEK else f"date({column}, 'start of month')"
+    """SQL for the start of the (ISO) week or month a date column falls in."""
+    return f"CAST(date_trunc('{grain}', CAST({column} AS timestamp)) AS date)"
 
 
 def _key(dimension: str, row: str, touchpoint: str = "tp") -> str:
@@ -232,9 +227,9 @@ def _delete(grain: str, span: DayRange | None) -> None:
         rows.delete()
 
 
-def _insert_service(grain: str, dimension: str, span: DayRange | None, as_of: datetime, with_percentiles: bool) -> None:
-    """One INSERT per grain and grouping: counts summed from ServiceDay (ServiceKindDay for kinds),
-    joined to the percentiles (none for all time)."""
+def _insert_service(grain: str, dimension: str, span: DayRange | None, as_of: datetime) -> None:
+    """One INSERT per grain and grouping: counts summed from ServiceDay (ServiceKindDay for kinds);
+    the percentiles are filled in afterwards (_fill_percentiles)."""
     q = connection.ops.quote_name
     where, params = _where_days("sd.day", span)
     sums = {
@@ -250,20 +245,12 @@ def _insert_service(grain: str, dimension: str, span: DayRange | None, as_of: da
         "csat_n": "SUM(sd.csat_n)",
         "csat_good": "SUM(sd.csat_good)",
     }
-    percentiles = [f"resolution_p{p}" for p in PERCENTILES] + [
-        f"first_response_p{p}" for p in FIRST_RESPONSE_PERCENTILES
-    ]
-    if not with_percentiles:
-        percentiles, joined, pct_params = [], "", []
-    else:
-        pct_sql, pct_params = _percentiles_sql(grain, dimension, span)
-        joined = f"LEFT JOIN ({pct_sql}) pct ON pct.period = c.period AND pct.key = c.key"
     if dimension == Dimension.KIND:
         source = f"{q(ServiceKindDay._meta.db_table)} sd"
     else:
         source = f"{q(ServiceDay._meta.db_table)} sd JOIN {q(Touchpoint._meta.db_table)} tp ON tp.id = sd.touchpoint_id"
-    columns = ["grain", "dimension", "as_of", "period_start", "key", *sums, *percentiles]
-    values = [*(f"c.{name}" for name in sums), *(f"pct.{name}" for name in percentiles)]
+    columns = ["grain", "dimension", "as_of", "period_start", "key", *sums]
+    values = [f"c.{name}" for name in sums]
     sql = f"""
         INSERT INTO {q(ServicePeriod._meta.db_table)} ({", ".join(q(c) for c in columns)})
         SELECT %s, %s, %s, c.period, c.key, {", ".join(values)}
@@ -274,14 +261,13 @@ def _insert_service(grain: str, dimension: str, span: DayRange | None, as_of: da
             WHERE {where}
             {_grouped(grain, dimension, "sd", "sd.day")}
         ) c
-        {joined}
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [grain, dimension, connection.ops.adapt_datetimefield_value(as_of), *params, *pct_params])
+        cursor.execute(sql, [grain, dimension, connection.ops.adapt_datetimefield_value(as_of), *params])
 
 
-def _fill_percentiles_grouping_sets(grain: str, span: DayRange | None) -> None:
-    """PostgreSQL: the percentiles of every grouping of a grain from one scan of its interactions;
+def _fill_percentiles(grain: str, span: DayRange | None) -> None:
+    """The percentiles of every grouping of a grain from one scan of its interactions;
     percentile_disc(p) is the ⌈p·n⌉-th smallest value, i.e. nearest rank."""
     q = connection.ops.quote_name
     period = _period(grain, "i.opened_day")
@@ -323,51 +309,6 @@ def _fill_percentiles_grouping_sets(grain: str, span: DayRange | None) -> None:
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, grain])
-
-
-def _percentiles_sql(grain: str, dimension: str, span: DayRange | None) -> tuple[str, list]:
-    """SQLite: nearest-rank percentiles of resolution and first-response seconds per (period, key) of
-    one grouping, ranks counted with window functions (NULLs sort last, so the known durations rank
-    1…n). PostgreSQL's percentile_disc gives the same ⌈p·n⌉-th value (_fill_percentiles_grouping_sets)."""
-    q = connection.ops.quote_name
-    period, key = _period(grain, "i.opened_day"), _key(dimension, "i")
-    parts = _group_by(grain, dimension, "i", "i.opened_day")
-    where, params = _where_days("i.opened_day", span)
-    source = f"""
-        FROM {q(Interaction._meta.db_table)} i
-        JOIN {q(Touchpoint._meta.db_table)} tp ON tp.id = i.touchpoint_id
-        WHERE {where}
-    """
-    partition = f"PARTITION BY {', '.join(parts)}"
-
-    def picks(column: str, prefix: str, percentiles: tuple[int, ...]) -> list[str]:
-        rank, n = f"w.{prefix}_rank", f"w.{prefix}_n"
-        pick = "MIN(CASE WHEN {rank} = ({n} * {p} + 99) / 100 THEN w.{column} END) AS {name}_p{p}"
-        return [
-            pick.format(rank=rank, n=n, p=p, column=column, name=column.removesuffix("_seconds")) for p in percentiles
-        ]
-
-    def ranked(column: str, prefix: str) -> str:
-        order = f"CASE WHEN i.{column} IS NULL THEN 1 ELSE 0 END, i.{column}"
-        return (
-            f"ROW_NUMBER() OVER ({partition} ORDER BY {order}) AS {prefix}_rank, "
-            f"COUNT(i.{column}) OVER ({partition}) AS {prefix}_n"
-        )
-
-    chosen = picks("resolution_seconds", "r", PERCENTILES) + picks(
-        "first_response_seconds", "f", FIRST_RESPONSE_PERCENTILES
-    )
-    sql = f"""
-        SELECT w.period, w.key, {", ".join(chosen)}
-        FROM (
-            SELECT {period} AS period, {key} AS key, i.resolution_seconds, i.first_response_seconds,
-                   {ranked("resolution_seconds", "r")},
-                   {ranked("first_response_seconds", "f")}
-            {source}
-        ) w
-        GROUP BY w.period, w.key
-    """
-    return sql, params
 
 
 def _insert_surveys(grain: str, dimension: str, span: DayRange | None, as_of: datetime) -> None:

@@ -67,7 +67,7 @@ def rebuild(as_of: datetime) -> None:
         # No target anywhere, so no breach: an empty set typed like the barrier ids (PostgreSQL joins on it).
         affected = f"SELECT id AS barrier_id, 0 AS n FROM {q(Barrier._meta.db_table)} WHERE 1 = 0"
     sql = f"""
-        WITH bt AS ({barrier_touchpoints})
+        WITH bt AS MATERIALIZED ({barrier_touchpoints})
         INSERT INTO {q(BarrierStake._meta.db_table)}
             (barrier_id, affected, breached_n, breached_retained, clean_n, clean_retained, clv, as_of, small_n)
         SELECT b.id, COALESCE(a.n, 0), COALESCE(l.breached_n, 0), COALESCE(l.breached_retained, 0),
@@ -81,8 +81,6 @@ def rebuild(as_of: datetime) -> None:
             GROUP BY bt.barrier_id
         ) l ON l.barrier_id = b.id
     """
-    if connection.vendor == "postgresql":
-        sql = sql.replace("WITH bt AS", "WITH bt AS MATERIALIZED", 1)
     with connection.cursor() as cursor:
         cursor.execute(sql, [clv, moment(as_of), False, *params])  # in the order they appear
     # The figures from the counts: one row per barrier (dozens to hundreds), not per interaction.

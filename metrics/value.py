@@ -17,7 +17,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.postgres.fields import ArrayField
-from django.db import connection
 from django.db.models import (
     Aggregate,
     BigIntegerField,
@@ -34,9 +33,8 @@ from django.db.models import (
     Sum,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import Coalesce, Greatest, Least, RowNumber
+from django.db.models.functions import Coalesce, Greatest, Least
 
 from .models import ChannelCost, Customer, Interaction, Transaction
 
@@ -238,40 +236,18 @@ def resolution_percentiles(
 ) -> dict[int | None, dict[int, float]]:
     """Nearest-rank percentiles of resolution time (or another duration column) in days — the smallest
     duration d such that at least p % of the known durations are ≤ d — for interactions opened in
-    [start, end), overall (key None) or per touchpoint. One query: ranks counted with window functions."""
+    [start, end), overall (key None) or per touchpoint. One query: percentile_disc(f) is the ⌈f·n⌉-th
+    smallest value, the same nearest rank, one sort per group (a touchpoint's year at 10M cases: 0.05 s)."""
     qs = Interaction.objects.filter(opened_day__gte=start, opened_day__lt=end, **{f"{column}__isnull": False})
     if touchpoint_ids is not None:
         qs = qs.filter(touchpoint_id__in=touchpoint_ids)
-    if connection.vendor == "postgresql":
-        # percentile_disc(f) is the ⌈f·n⌉-th smallest value, the same nearest rank; one sort per group
-        # instead of two window passes (a touchpoint's year at 10M cases: 0.4 s → 0.05 s).
-        pick = _PercentilesDisc(column, [p / 100 for p in percentiles])
-        if by_touchpoint:
-            rows = list(qs.values("touchpoint_id").order_by().annotate(v=pick).values_list("touchpoint_id", "v"))
-        else:
-            found = qs.aggregate(v=pick)["v"]
-            rows = [(None, found)] if found else []
-        return {key: {p: s / 86_400 for p, s in zip(percentiles, found, strict=True)} for key, found in rows}
-    partition = [F("touchpoint_id")] if by_touchpoint else None
-    ranked = qs.annotate(
-        # Ties need no order among themselves (they share the value), and reading no other column lets
-        # PostgreSQL answer a touchpoint's span from the interaction_tp_day index alone.
-        rank=Window(RowNumber(), partition_by=partition, order_by=[F(column).asc()]),
-        total=Window(Count(column), partition_by=partition),
-    )
-    # rank = ceil(p × n / 100), in integer arithmetic both databases share.
-    wanted = Q()
-    for p in percentiles:
-        wanted |= Q(rank=(F("total") * p + 99) / 100)
-    result: dict[int | None, dict[int, float]] = {}
-    for touchpoint_id, rank, total, seconds in ranked.filter(wanted).values_list(
-        "touchpoint_id", "rank", "total", column
-    ):
-        key = touchpoint_id if by_touchpoint else None
-        for p in percentiles:
-            if rank == (total * p + 99) // 100:
-                result.setdefault(key, {})[p] = seconds / 86_400
-    return result
+    pick = _PercentilesDisc(column, [p / 100 for p in percentiles])
+    if by_touchpoint:
+        rows = list(qs.values("touchpoint_id").order_by().annotate(v=pick).values_list("touchpoint_id", "v"))
+    else:
+        found = qs.aggregate(v=pick)["v"]
+        rows = [(None, found)] if found else []
+    return {key: {p: s / 86_400 for p, s in zip(percentiles, found, strict=True)} for key, found in rows}
 
 
 @dataclass(frozen=True)

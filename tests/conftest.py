@@ -1,8 +1,16 @@
+import os
+
 import pytest
 
+from cxhub.celery import app
 from cxhub.org.roles import Role
 
 from .factories import DepartmentFactory, UserFactory
+
+# Without CELERY_BROKER_URL the broker is a folder of files with no worker reading it during tests:
+# run tasks in-process. With a broker (CI's Redis) tasks go to real workers, as in production.
+if not os.environ.get("CELERY_BROKER_URL"):
+    app.conf.task_always_eager = True
 
 
 @pytest.fixture(autouse=True)

@@ -57,11 +57,7 @@ class Loaded:
 
 
 def applies(data_import: DataImport) -> bool:
-    return (
-        connection.vendor == "postgresql"
-        and data_import.kind == DataImport.Kind.INTERACTIONS
-        and not data_import.file_name.lower().endswith(".xlsx")
-    )
+    return data_import.kind == DataImport.Kind.INTERACTIONS and not data_import.file_name.lower().endswith(".xlsx")
 
 
 def load(
@@ -102,10 +98,9 @@ def load(
 
 def discard() -> None:
     """Drop what an interrupted shortcut left in the session (normally gone with its transaction)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP VIEW IF EXISTS {ROWS_VIEW}")
-            cursor.execute("DROP TABLE IF EXISTS import_load, import_touchpoint")
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP VIEW IF EXISTS {ROWS_VIEW}")
+        cursor.execute("DROP TABLE IF EXISTS import_load, import_touchpoint")
 
 
 def _column_types(delimiter: str) -> dict[str, str]:

@@ -6,12 +6,12 @@
 2. Any problem refuses the whole file (unless "import valid rows only" was chosen): staging is
    dropped and nothing is written.
 3. Otherwise one transaction merges staging into the real table with a set-based upsert by external
-   id (INSERT … SELECT … ON CONFLICT DO UPDATE), on PostgreSQL and SQLite alike: re-importing a file
+   id (INSERT … SELECT … ON CONFLICT DO UPDATE): re-importing a file
    changes nothing, a changed row updates its record.
 Progress (0–100) is saved between chunks so the browser can show it; the shortcut below runs in one
 transaction, so it saves its progress through a connection of its own (_Progress).
 
-On PostgreSQL a clean interactions CSV takes a set-based shortcut (metrics.imports.fast) and is
+A clean interactions CSV takes a set-based shortcut (metrics.imports.fast) and is
 merged straight from the COPY'd file in the same transaction (_merge_view); any file it declines, for
 whatever reason, is checked here row by row. A merge that at least doubles a big table builds the
 table's indexes afresh afterwards instead of updating them row by row.
@@ -259,16 +259,14 @@ class _Resolver:
     def customers(self, external_ids: set[str]) -> dict[str, int]:
         if not external_ids:
             return {}
-        if connection.vendor == "postgresql":
-            # One array parameter instead of thousands of placeholders for psycopg to splice in.
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT external_id, id FROM {connection.ops.quote_name(Customer._meta.db_table)} "
-                    "WHERE external_id = ANY(%s)",
-                    [list(external_ids)],
-                )
-                return dict(cursor.fetchall())
-        return dict(Customer.objects.filter(external_id__in=external_ids).values_list("external_id", "pk"))
+        # One array parameter instead of thousands of placeholders for psycopg to splice in.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT external_id, id FROM {connection.ops.quote_name(Customer._meta.db_table)} "
+                "WHERE external_id = ANY(%s)",
+                [list(external_ids)],
+            )
+            return dict(cursor.fetchall())
 
     def touchpoint(self, key: str) -> int | None:
         return self.touchpoint_keys().get(key.lower())
@@ -277,7 +275,7 @@ class _Resolver:
         """Lower-cased codes and names → id (a name wins over another touchpoint's code)."""
         if self._touchpoints is None:
             rows = Touchpoint.objects.values_list("pk", "code", "name")
-            # Lower-cased in Python: SQLite's lower() leaves Cyrillic alone.
+            # Lower-cased in Python, exactly as the checker and the shortcut compare them.
             self._touchpoints = {code.lower(): pk for pk, code, _n in rows} | {n.lower(): pk for pk, _c, n in rows}
         return self._touchpoints
 
@@ -354,35 +352,13 @@ def _check_chunk(
 
 
 def _stage(kind: Kind, import_id: int, rows: list[dict]) -> None:
-    """Write checked rows to staging: PostgreSQL's COPY (psycopg 3); elsewhere one prepared INSERT for
-    all rows with values adapted as the ORM would, without compiling a query per row."""
+    """Write checked rows to staging with COPY (psycopg 3)."""
     columns = ["data_import_id", "row_number", "external_id", *kind.fields]
     table = connection.ops.quote_name(kind.staging._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for values in rows:
-                    copy.write_row([import_id, *(values[c] for c in columns[1:])])
-            return
-        adapters = [(c, _adapter(kind.staging._meta.get_field(c))) for c in columns[1:]]
-        placeholders = ", ".join(["%s"] * len(columns))
-        cursor.executemany(
-            f"INSERT INTO {table} ({names}) VALUES ({placeholders})",
-            [[import_id, *(adapt(values[c]) for c, adapt in adapters)] for values in rows],
-        )
-
-
-def _adapter(field) -> Callable:
-    ops = connection.ops
-    internal = field.get_internal_type()
-    if internal == "DateTimeField":
-        return lambda v: None if v is None else ops.adapt_datetimefield_value(v)
-    if internal == "DateField":
-        return lambda v: None if v is None else ops.adapt_datefield_value(v)
-    if internal == "DecimalField":
-        return lambda v: None if v is None else ops.adapt_decimalfield_value(v, field.max_digits, field.decimal_places)
-    return lambda v: v
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        for values in rows:
+            copy.write_row([import_id, *(values[c] for c in columns[1:])])
 
 
 @dataclass(frozen=True)
@@ -412,7 +388,7 @@ def _vacuum_after_big_write(kind: Kind, written: int) -> None:
     interactions the touchpoint page went from 810 ms to 76 ms p95 after it. VACUUM skips pages
     already all-visible, so after a small import it costs little; it cannot run inside a
     transaction, so not when the import runs inside the caller's (tests, for one)."""
-    if connection.vendor != "postgresql" or written < ANALYZE_AFTER_ROWS or connection.in_atomic_block:
+    if written < ANALYZE_AFTER_ROWS or connection.in_atomic_block:
         return
     try:
         with connection.cursor() as cursor:
@@ -424,9 +400,7 @@ def _vacuum_after_big_write(kind: Kind, written: int) -> None:
 def _lock(kind: Kind) -> None:
     """One merge at a time per table (readers go on), and the rows referred to cannot change until
     commit: what per-row foreign-key checks would ensure, set-based (Interaction has no such
-    constraints; it is written in bulk). SQLite serialises writers anyway. Inside a transaction."""
-    if connection.vendor != "postgresql":
-        return
+    constraints; it is written in bulk). Inside a transaction."""
     q = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(f"LOCK TABLE {q(kind.target._meta.db_table)} IN SHARE ROW EXCLUSIVE MODE")
@@ -445,11 +419,10 @@ def _indexes_set_aside(model: type[models.Model], new_rows: int):
     big back-fill), drop its indexes and unique constraints, the primary key's too when no foreign
     key needs it, and build them again after, one sort each. At 1,000,000 rows into Interaction:
     about 4 s of index builds instead of 9 s of per-row index updates. The drop locks out readers
-    of the table until commit, hence the bar. PostgreSQL only (its DDL is transactional: a failure
-    restores the indexes with the rest)."""
+    of the table until commit, hence the bar. DDL is transactional in PostgreSQL: a failure restores
+    the indexes with the rest."""
     if (
-        connection.vendor != "postgresql"
-        or new_rows < REBUILD_INDEXES_FROM
+        new_rows < REBUILD_INDEXES_FROM
         or _has_foreign_key_constraints(model)  # their deferred checks forbid ALTER TABLE before commit
         or new_rows < _estimated_rows(model)
     ):
@@ -545,7 +518,6 @@ def _merge(kind: Kind, source: _Source) -> tuple[int, int, list[str]]:
     from their stored record update it, identical rows are left alone (re-importing a file writes
     nothing). Returns (created, updated, touched days). Runs inside the caller's transaction."""
     q = connection.ops.quote_name
-    postgres = connection.vendor == "postgresql"
     target = q(kind.target._meta.db_table)
     columns = ["external_id", *kind.fields]
     names = ", ".join(q(c) for c in columns)
@@ -565,9 +537,7 @@ def _merge(kind: Kind, source: _Source) -> tuple[int, int, list[str]]:
                     _("Some %(things)s in the file were deleted while it was being imported; nothing was imported. "
                       "Import it again.") % {"things": model._meta.verbose_name_plural}
                 )  # fmt: skip
-        differs = " OR ".join(
-            f"t.{q(c)} IS DISTINCT FROM s.{q(c)}" if postgres else f"t.{q(c)} IS NOT s.{q(c)}" for c in kind.fields
-        )
+        differs = " OR ".join(f"t.{q(c)} IS DISTINCT FROM s.{q(c)}" for c in kind.fields)
         old_day = f", t.{q(day)} AS old_day" if day else ""
         cursor.execute("DROP TABLE IF EXISTS merge_plan")
         cursor.execute(
@@ -576,10 +546,8 @@ def _merge(kind: Kind, source: _Source) -> tuple[int, int, list[str]]:
             f"WHERE {source.where} AND (t.id IS NULL OR {differs})",
             source.params,
         )
-        new_rows = 0
-        if postgres:
-            cursor.execute("SELECT count(*) FROM merge_plan WHERE target_id IS NULL")
-            new_rows = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM merge_plan WHERE target_id IS NULL")
+        new_rows = cursor.fetchone()[0]
         with _indexes_set_aside(kind.target, new_rows):
             cursor.execute(f"INSERT INTO {target} ({names}) SELECT {names} FROM merge_plan WHERE target_id IS NULL")
             created = cursor.rowcount
@@ -594,7 +562,7 @@ def _merge(kind: Kind, source: _Source) -> tuple[int, int, list[str]]:
             )
             days = {value if isinstance(value, date) else date.fromisoformat(value) for (value,) in cursor.fetchall()}
         cursor.execute("DROP TABLE merge_plan")
-        if postgres and created + updated >= ANALYZE_AFTER_ROWS:
+        if created + updated >= ANALYZE_AFTER_ROWS:
             # Fresh statistics now, not when autovacuum gets round to it: the recompute that follows
             # plans its scans on them.
             cursor.execute(f"ANALYZE {target}")

@@ -1,4 +1,5 @@
-"""Celery wiring: in-process by default, a real worker through Redis when CELERY_BROKER_URL is set."""
+"""Celery wiring: in-process in the test suite on the embedded default, a real worker through Redis
+when CELERY_BROKER_URL is set."""
 
 import os
 import subprocess
@@ -8,7 +9,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from cxhub.celery import app
 from cxhub.org.tasks import ping_task
@@ -20,7 +20,7 @@ REAL_BROKER = bool(os.environ.get("CELERY_BROKER_URL"))
 @pytest.mark.skipif(REAL_BROKER, reason="runs only on the embedded default (no CELERY_BROKER_URL)")
 @pytest.mark.django_db
 def test_without_a_broker_tasks_run_in_process():
-    assert settings.CELERY_TASK_ALWAYS_EAGER is True
+    assert app.conf.task_always_eager is True
     result = ping_task.delay("abc")
     assert result.get(timeout=1)["pid"] == os.getpid()
     assert result.get()["nonce"] == "abc"
@@ -71,7 +71,7 @@ def real_worker():
 @pytest.mark.services
 @pytest.mark.skipif(not REAL_BROKER, reason="needs CELERY_BROKER_URL (real Redis); CI sets it")
 def test_a_task_goes_through_redis_to_a_real_worker_and_back(real_worker):
-    assert settings.CELERY_TASK_ALWAYS_EAGER is False
+    assert app.conf.task_always_eager is False
     nonce = uuid.uuid4().hex
 
     result = ping_task.apply_async(args=[nonce], queue=real_worker)
@@ -79,4 +79,4 @@ def test_a_task_goes_through_redis_to_a_real_worker_and_back(real_worker):
 
     assert answer["nonce"] == nonce
     assert answer["pid"] != os.getpid()  # it really ran in the worker process
-    assert answer["database"] == ("postgresql" if "postgres" in os.environ.get("DATABASE_URL", "") else "sqlite")
+    assert answer["database"] == "PostgreSQL"

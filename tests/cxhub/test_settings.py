@@ -35,19 +35,38 @@ def run_django(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_no_configuration_means_sqlite_eager_celery_and_debug_off():
+def test_no_configuration_means_the_embedded_server_a_file_broker_and_debug_off(tmp_path):
     result = run_django(
-        "from django.conf import settings as s; "
-        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.DEBUG, s.SESSION_COOKIE_SECURE)"
+        "from django.conf import settings as s; d = s.DATABASES['default']; "
+        "print(d['ENGINE'], d['NAME'], d['HOST'], s.CELERY_BROKER_URL, s.CELERY_RESULT_BACKEND, "
+        "s.CELERY_BROKER_TRANSPORT_OPTIONS['data_folder_in'], s.DEBUG, s.SESSION_COOKIE_SECURE)",
+        CXHUB_DATA_DIR=str(tmp_path),
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["django.db.backends.sqlite3", "True", "False", "False"]
+    assert result.stdout.split() == [
+        "cxhub.lib.embedded_postgres",
+        "cxhub",
+        str((tmp_path / "postgres").resolve()),
+        "filesystem://",
+        f"file://{tmp_path / 'celery' / 'results'}",
+        str(tmp_path / "celery" / "queue"),
+        "False",
+        "False",
+    ]
+    assert not (tmp_path / "postgres").exists()  # reading the settings starts no server: a connection does
+
+
+def test_a_database_url_that_is_not_postgresql_is_refused():
+    result = run_django("pass", DATABASE_URL="sqlite:///tmp/cx.sqlite3")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "DATABASE_URL=sqlite://… is not PostgreSQL" in result.stderr
 
 
 def test_database_and_broker_urls_switch_to_postgresql_and_real_celery():
     result = run_django(
         "from django.conf import settings as s; "
-        "print(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME'], s.CELERY_TASK_ALWAYS_EAGER, "
+        "print(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME'], "
         "s.CELERY_BROKER_URL, s.CELERY_RESULT_BACKEND)",
         DATABASE_URL="postgres://postgres@127.0.0.1:5432/cx",
         CELERY_BROKER_URL="redis://127.0.0.1:6379/3",
@@ -56,7 +75,6 @@ def test_database_and_broker_urls_switch_to_postgresql_and_real_celery():
     assert result.stdout.split() == [
         "django.db.backends.postgresql",
         "cx",
-        "False",
         "redis://127.0.0.1:6379/3",
         "redis://127.0.0.1:6379/3",
     ]

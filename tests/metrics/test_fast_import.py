@@ -13,7 +13,6 @@ from tests.factories import TouchpointFactory
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="the shortcut is PostgreSQL's COPY"),
 ]
 
 HEADER = "interaction_id,customer_id,touchpoint,kind,opened_at,first_response_at,resolved_at,cost,csat\n"

@@ -7,7 +7,6 @@ decimal, a response before the opening, …)."""
 import io
 
 import pytest
-from django.db import connection
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +18,6 @@ from tests.metrics.test_fast_import import catalogue  # noqa: F401 (the same two
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.usefixtures("catalogue"),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="the shortcut is PostgreSQL's COPY"),
 ]
 
 COLUMNS = ["interaction_id", "customer_id", "touchpoint", "kind", "opened_at", "first_response_at", "resolved_at",
