@@ -297,6 +297,7 @@ else:
         "data_folder_out": str(CELERY_QUEUE_DIR / "queue"),
         "processed_folder": str(CELERY_QUEUE_DIR / "processed"),
         "store_processed": False,
+        "polling_interval": 0.1,  # a directory listing: cheap, and a task starts within 0.1 s, not 1 s
     }
     CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=f"file://{CELERY_QUEUE_DIR / 'results'}")
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="cxhub")
