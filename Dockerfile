@@ -7,12 +7,12 @@ RUN apt-get update && apt-get install -y --no-install-recommends gettext curl ch
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml requirements.lock README.md ./
 COPY cxhub cxhub
 COPY journeys journeys
 COPY barriers barriers
 COPY metrics metrics
-RUN pip install .
+RUN pip install -c requirements.lock .
 COPY . .
 RUN SECRET_KEY=build-only python manage.py collectstatic --no-input --verbosity 0
 

@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 SERVICES_BROKER_URL   ?= redis://127.0.0.1:6379/0
 
-.PHONY: help venv install install-dev pdf-deps run run-services test test-services lint format messages check-deploy clean
+.PHONY: help venv install install-dev lock pdf-deps run run-services test test-services lint format messages check-deploy clean
 
 help:
 	@echo "make run            create .venv, install, migrate, load demo data, serve on http://$(HOST):$(PORT) with a worker"
@@ -21,7 +21,8 @@ help:
 	@echo "make run-services   the same app on PostgreSQL + Redis with a Celery worker and beat"
 	@echo "make test-services  the suite against PostgreSQL + Redis with a real worker"
 	@echo "make pdf-deps       install Chromium (apt-get), which prints the dashboard's PDF report"
-	@echo "make lint           ruff check, ruff format --check, makemigrations --check"
+	@echo "make lint           ruff check, ruff format --check, makemigrations --check, mypy"
+	@echo "make lock           renew requirements.lock (the exact versions installs use) from pyproject.toml"
 	@echo "make messages       refresh and compile the translations (needs gettext)"
 	@echo "make bench          time the journey and barrier pages (150-step map, 10,000 barriers; bench-services: PostgreSQL)"
 
@@ -39,14 +40,20 @@ $(VENV)/.created:
 
 venv: $(VENV)/.created
 
-$(VENV)/.installed: $(VENV)/.created pyproject.toml
+# Exact versions from requirements.lock (what CI and the Docker image install); `make lock` renews it.
+$(VENV)/.installed: $(VENV)/.created pyproject.toml requirements.lock
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -e .
+	$(PIP) install --quiet -c requirements.lock -e .
 	@touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
-	$(PIP) install --quiet -e ".[dev]"
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml requirements.lock
+	$(PIP) install --quiet -c requirements.lock -e ".[dev]"
 	@touch $@
+
+lock: venv
+	$(PIP) install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.12 --no-header --quiet \
+		-o requirements.lock
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev

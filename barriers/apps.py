@@ -10,4 +10,8 @@ class BarriersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401  (registers the rules permissions)
+        from journeys import lanes
+
+        from . import map_lane, permissions  # noqa: F401  (permissions registers the rules permissions)
+
+        lanes.register(map_lane.LANE)

@@ -2,13 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cxhub.org.models import Department
-from journeys.models import Journey, Stage, Step, Touchpoint
+from journeys.models import Stage, Step, Touchpoint
 
-from .models import Barrier, BarrierType, Evidence, Method, ResearchStudy, Severity, Status
-from .selectors import BoardFilters
+from .models import Barrier, Evidence, Method, ResearchStudy
 
 
-def _styled(form: forms.Form) -> None:
+def styled(form: forms.Form) -> None:
     for field in form.fields.values():
         widget = field.widget
         if isinstance(widget, forms.CheckboxInput):
@@ -27,66 +26,6 @@ class StepChoiceField(forms.ModelMultipleChoiceField):
 class StageChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, stage: Stage) -> str:
         return f"{stage.journey.title} › {stage.name}"
-
-
-class BoardFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    journey = forms.ModelChoiceField(
-        label=_("Journey"), required=False, queryset=Journey.objects.active().order_by("title"), empty_label=_("Any")
-    )
-    stage = StageChoiceField(
-        label=_("Stage"),
-        required=False,
-        queryset=Stage.objects.select_related("journey").order_by("journey__title", "position"),
-        empty_label=_("Any"),
-    )
-    touchpoint = forms.ModelChoiceField(
-        label=_("Touchpoint"), required=False, queryset=Touchpoint.objects.order_by("name"), empty_label=_("Any")
-    )
-    step = forms.ModelChoiceField(
-        required=False,
-        queryset=Step.objects.select_related("stage__journey"),
-        widget=forms.HiddenInput,  # set by the map's "+N more" link
-    )
-    department = forms.ModelChoiceField(
-        label=_("Department"), required=False, queryset=Department.objects.order_by("name"), empty_label=_("Any")
-    )
-    type = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("Any")), *BarrierType.choices])
-    severity = forms.TypedChoiceField(
-        label=_("Severity"), required=False, coerce=int, empty_value=None, choices=[("", _("Any")), *Severity.choices]
-    )
-    source = forms.ChoiceField(label=_("Source"), required=False, choices=[("", _("Any")), *Method.choices])
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any")), *Status.choices])
-    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
-    sort = forms.ChoiceField(
-        label=_("Order"),
-        required=False,
-        choices=[("", _("Urgency")), ("stake", _("Value at stake"))],
-    )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        _styled(self)
-        self.fields["q"].widget.attrs["type"] = "search"
-
-    def filters(self) -> BoardFilters:
-        if not self.is_valid():
-            return BoardFilters()
-        data = self.cleaned_data
-        return BoardFilters(
-            query=data["q"],
-            journey_id=data["journey"].pk if data["journey"] else None,
-            stage_id=data["stage"].pk if data["stage"] else None,
-            step_id=data["step"].pk if data["step"] else None,
-            touchpoint_id=data["touchpoint"].pk if data["touchpoint"] else None,
-            department_id=data["department"].pk if data["department"] else None,
-            type=data["type"],
-            severity=data["severity"],
-            source=data["source"],
-            status=data["status"],
-            overdue=data["overdue"],
-            by_stake=data["sort"] == "stake",
-        )
 
 
 class BarrierForm(forms.ModelForm):
@@ -153,7 +92,7 @@ class BarrierForm(forms.ModelForm):
             self.fields["department"].empty_label = None
             self.fields["source"].required = True
             self.fields["source"].choices = Method.choices
-        _styled(self)
+        styled(self)
         self.fields["steps"].widget.attrs["size"] = 8
 
     def _post_clean(self) -> None:
@@ -199,7 +138,7 @@ class EvidenceForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        _styled(self)
+        styled(self)
 
 
 class BulkAssignForm(forms.Form):
@@ -211,7 +150,7 @@ class BulkAssignForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        _styled(self)
+        styled(self)
 
 
 class StudyForm(forms.ModelForm):
@@ -226,7 +165,7 @@ class StudyForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        _styled(self)
+        styled(self)
 
 
 class AttachmentForm(forms.Form):

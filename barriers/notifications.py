@@ -32,8 +32,11 @@ def barrier_url(barrier: Barrier) -> str:
     return settings.CXHUB_BASE_URL.rstrip("/") + reverse("barriers:detail", args=[barrier.pk])
 
 
-def queue(*, key: str, recipients: Iterable[AbstractBaseUser], barrier: Barrier | None, subject: str, body: str) -> int:
-    """Write one notification per recipient (with an e-mail address) and send them after the commit."""
+def queue(
+    *, key: str, recipients: Iterable[AbstractBaseUser], barrier: Barrier | None, subject: str, body: str
+) -> list[int]:
+    """Write one notification per recipient (with an e-mail address) to the outbox; the ids of the new
+    ones, for the caller to send after the commit (barriers.tasks.send_on_commit)."""
     created = []
     for user in recipients:
         if not user.email:
@@ -47,12 +50,7 @@ def queue(*, key: str, recipients: Iterable[AbstractBaseUser], barrier: Barrier 
                 )
         except IntegrityError:
             continue  # this event already notified this person
-    if created:
-        from .tasks import send_notification
-
-        ids = [n.pk for n in created]
-        transaction.on_commit(lambda: [send_notification.delay(pk) for pk in ids])
-    return len(created)
+    return [notification.pk for notification in created]
 
 
 def deliver(notification_id: int) -> bool:
@@ -85,7 +83,7 @@ def in_site_language(func):
 
 
 @in_site_language
-def notify_assigned(barrier: Barrier, *, actor: AbstractBaseUser, event_id: int) -> int:
+def notify_assigned(barrier: Barrier, *, actor: AbstractBaseUser, event_id: int) -> list[int]:
     subject = _("[CX Hub] New barrier for %(department)s: %(title)s") % {
         "department": barrier.department.name,
         "title": barrier.title,
@@ -110,7 +108,7 @@ def notify_assigned(barrier: Barrier, *, actor: AbstractBaseUser, event_id: int)
 @in_site_language
 def notify_transition(
     barrier: Barrier, *, actor: AbstractBaseUser, event_id: int, by_department: bool, text: str = ""
-) -> int:
+) -> list[int]:
     """To the other party: the CX lead who raised it when the department moves it, else the department."""
     if by_department:
         recipients = [barrier.created_by] if barrier.created_by and barrier.created_by.is_active else []
@@ -132,9 +130,9 @@ def notify_transition(
 
 
 @in_site_language
-def notify_overdue_digest(department: Department, barriers: list[Barrier], *, day) -> int:
+def notify_overdue_digest(department: Department, barriers: list[Barrier], *, day) -> list[int]:
     if not barriers or department.head is None:
-        return 0
+        return []
     subject = _("[CX Hub] %(count)s overdue barriers in %(department)s") % {
         "count": len(barriers),
         "department": department.name,

@@ -15,23 +15,6 @@ from journeys.models import Step
 from .models import OPEN_STATUSES, Activity, Barrier, Status
 
 
-@dataclass
-class BoardFilters:
-    journey_id: int | None = None
-    stage_id: int | None = None
-    step_id: int | None = None
-    touchpoint_id: int | None = None
-    department_id: int | None = None
-    type: str = ""
-    severity: int | None = None
-    source: str = ""
-    study_id: int | None = None
-    status: str = ""
-    overdue: bool = False
-    query: str = ""
-    by_stake: bool = False  # rank by value at stake (metrics.stakes) instead of urgency
-
-
 def _steps_prefetch() -> Prefetch:
     return Prefetch(
         "steps",
@@ -41,58 +24,27 @@ def _steps_prefetch() -> Prefetch:
     )
 
 
-def barrier_list(filters: BoardFilters | None = None, *, today: date | None = None) -> QuerySet[Barrier]:
-    """Barriers matching the board's filters, with what every row shows; an `is_overdue` flag."""
-    filters = filters or BoardFilters()
+def barrier_list(*, today: date | None = None) -> QuerySet[Barrier]:
+    """Barriers with what every row shows and an `is_overdue` flag; the board filters them with
+    barriers.filters.BoardFilter."""
     today = today or timezone.localdate()
-    qs = Barrier.objects.select_related("department", "study", "created_by").annotate(
+    return Barrier.objects.select_related("department", "study", "created_by").annotate(
         is_overdue=Case(
             When(Q(status__in=OPEN_STATUSES, due_date__lt=today), then=Value(1)),
             default=Value(0),
             output_field=IntegerField(),
         )
     )
-    # Many-to-many filters go through a subquery so a barrier on two matching steps is listed once.
-    if filters.journey_id:
-        qs = qs.filter(
-            pk__in=Barrier.steps.through.objects.filter(step__stage__journey_id=filters.journey_id).values("barrier_id")
-        )
-    if filters.stage_id:
-        qs = qs.filter(
-            pk__in=Barrier.steps.through.objects.filter(step__stage_id=filters.stage_id).values("barrier_id")
-        )
-    if filters.step_id:
-        qs = qs.filter(pk__in=Barrier.steps.through.objects.filter(step_id=filters.step_id).values("barrier_id"))
-    if filters.touchpoint_id:
-        via_steps = Barrier.steps.through.objects.filter(step__touchpoint_id=filters.touchpoint_id).values("barrier_id")
-        direct = Barrier.touchpoints.through.objects.filter(touchpoint_id=filters.touchpoint_id).values("barrier_id")
-        qs = qs.filter(Q(pk__in=via_steps) | Q(pk__in=direct))
-    if filters.department_id:
-        qs = qs.filter(department_id=filters.department_id)
-    if filters.type:
-        qs = qs.filter(type=filters.type)
-    if filters.severity:
-        qs = qs.filter(severity=filters.severity)
-    if filters.source:
-        qs = qs.filter(source=filters.source)
-    if filters.study_id:
-        qs = qs.filter(study_id=filters.study_id)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.overdue:
-        qs = qs.filter(status__in=OPEN_STATUSES, due_date__lt=today)
-    if filters.query:
-        qs = qs.filter(Q(title__icontains=filters.query) | Q(description__icontains=filters.query))
-    return qs
 
 
-def board_rows(filters: BoardFilters | None = None, *, today: date | None = None) -> QuerySet[Barrier]:
-    """The board's table: overdue first, then severity, then due date (or the largest value at stake
-    first); steps (with journeys) prefetched, the value at stake joined."""
+def board_rows(barriers: QuerySet[Barrier] | None = None, *, by_stake: bool = False) -> QuerySet[Barrier]:
+    """The board's table of `barriers` (default: all of barrier_list()): overdue first, then severity,
+    then due date (or the largest value at stake first); steps (with journeys) prefetched, the value
+    at stake joined."""
     urgency = ["-is_overdue", "-severity", F("due_date").asc(nulls_last=True), "pk"]
-    order = [F("stake__value").desc(nulls_last=True), *urgency] if filters and filters.by_stake else urgency
+    order = [F("stake__value").desc(nulls_last=True), *urgency] if by_stake else urgency
     return (
-        barrier_list(filters, today=today)
+        (barrier_list() if barriers is None else barriers)
         .select_related("stake")
         .prefetch_related(_steps_prefetch(), "touchpoints")
         .order_by(*order)
@@ -118,11 +70,10 @@ KANBAN_STATUSES = [
 ]
 
 
-def board_kanban(
-    filters: BoardFilters | None = None, *, per_column: int = 25, today: date | None = None
-) -> list[KanbanColumn]:
-    """One column per status with its total and its first `per_column` cards, in two queries."""
-    base = barrier_list(filters, today=today)
+def board_kanban(barriers: QuerySet[Barrier] | None = None, *, per_column: int = 25) -> list[KanbanColumn]:
+    """One column per status of `barriers` (default: all of barrier_list()) with its total and its
+    first `per_column` cards, in two queries."""
+    base = barrier_list() if barriers is None else barriers
     totals = dict(base.order_by().values_list("status").annotate(n=Count("pk")))
     ranked = base.annotate(
         rank=Window(

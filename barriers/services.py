@@ -18,7 +18,7 @@ from cxhub.lib.concurrency import Gone, StaleVersion
 from cxhub.org.models import Department
 from journeys.models import Step, Touchpoint
 
-from . import notifications, workflow
+from . import notifications, tasks, workflow
 from .models import Activity, Barrier, Comment, Evidence, ResearchStudy, Status, StudyAttachment
 from .permissions import actor_flags
 
@@ -96,7 +96,7 @@ def barrier_create(
     for item in evidence or []:
         Evidence.objects.create(barrier=barrier, study=study, created_by=actor, **item)
     event = Activity.objects.create(barrier=barrier, kind=Activity.Kind.CREATED, actor=actor, to_status=Status.NEW)
-    notifications.notify_assigned(barrier, actor=actor, event_id=event.pk)
+    tasks.send_on_commit(notifications.notify_assigned(barrier, actor=actor, event_id=event.pk))
     return barrier
 
 
@@ -138,7 +138,7 @@ def barrier_update(*, barrier_id: int, expected_version: int, actor: AbstractBas
     kind = Activity.Kind.ASSIGNED if department_changed else Activity.Kind.CHANGED
     event = Activity.objects.create(barrier=barrier, kind=kind, actor=actor, changes=changes)
     if department_changed and barrier.department != old_department:
-        notifications.notify_assigned(barrier, actor=actor, event_id=event.pk)
+        tasks.send_on_commit(notifications.notify_assigned(barrier, actor=actor, event_id=event.pk))
     return barrier
 
 
@@ -187,8 +187,9 @@ def barrier_transition(
         to_status=barrier.status,
         note=text,
     )
-    notifications.notify_transition(
-        barrier, actor=actor, event_id=event.pk, by_department=transition.by == workflow.DEPARTMENT, text=text
+    by_department = transition.by == workflow.DEPARTMENT
+    tasks.send_on_commit(
+        notifications.notify_transition(barrier, actor=actor, event_id=event.pk, by_department=by_department, text=text)
     )
     return barrier
 

@@ -14,6 +14,13 @@ def send_notification(self, notification_id: int) -> bool:
     return notifications.deliver(notification_id)
 
 
+def send_on_commit(notification_ids: list[int]) -> int:
+    """Send the outbox's new notifications once the transaction that wrote them commits."""
+    for pk in notification_ids:
+        send_notification.delay_on_commit(pk)
+    return len(notification_ids)
+
+
 @shared_task
 def send_pending_notifications() -> int:
     """Safety net (beat): send what a lost task message left in the outbox."""
@@ -27,5 +34,5 @@ def overdue_digest(day: str | None = None) -> int:
     today = timezone.localdate() if day is None else timezone.datetime.fromisoformat(day).date()
     queued = 0
     for department, barriers in overdue_by_department(today=today):
-        queued += notifications.notify_overdue_digest(department, barriers, day=today)
+        queued += send_on_commit(notifications.notify_overdue_digest(department, barriers, day=today))
     return queued

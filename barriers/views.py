@@ -18,10 +18,10 @@ from cxhub.org.selectors import departments_of
 from journeys.models import Step
 
 from . import services
+from .filters import BoardFilter
 from .forms import (
     AttachmentForm,
     BarrierForm,
-    BoardFilterForm,
     BulkAssignForm,
     CommentForm,
     EvidenceForm,
@@ -31,7 +31,7 @@ from .forms import (
 )
 from .models import Barrier, ResearchStudy, StudyAttachment
 from .permissions import allowed_transitions
-from .selectors import barrier_detail, board_kanban, board_rows, inbox_counts, inbox_rows
+from .selectors import barrier_detail, barrier_list, board_kanban, board_rows, inbox_counts, inbox_rows
 from .workflow import TransitionError
 
 
@@ -40,14 +40,13 @@ from .workflow import TransitionError
 @permission_required("barriers.view_board")
 def board_view(request: HttpRequest) -> HttpResponse:
     """All barriers, filtered; a table (with bulk assignment) or a kanban by status."""
-    form = BoardFilterForm(request.GET or None)
-    filters = form.filters()
+    board = BoardFilter(request.GET or None, queryset=barrier_list())
     layout = "kanban" if request.GET.get("view") == "kanban" else "table"
-    context = {"form": form, "layout": layout, "can_edit": request.user.has_perm("barriers.edit_any_field")}
+    context = {"form": board.form, "layout": layout, "can_edit": request.user.has_perm("barriers.edit_any_field")}
     if layout == "kanban":
-        context["columns"] = board_kanban(filters)
+        context["columns"] = board_kanban(board.qs)
     else:
-        context["page"] = Paginator(board_rows(filters), 50).get_page(request.GET.get("page"))
+        context["page"] = Paginator(board_rows(board.qs, by_stake=board.by_stake), 50).get_page(request.GET.get("page"))
         context["bulk_form"] = BulkAssignForm()
     query = request.GET.copy()
     query.pop("page", None)

@@ -109,7 +109,7 @@ def split_last_day(path: Path) -> tuple[Path, Path, date]:
 
 def parts_under_cap(path: Path) -> list[Path]:
     """The file itself, or consecutive parts of it under the import's per-file cap, each with the header."""
-    from metrics.imports.reading import MAX_FILE_BYTES
+    from metrics.ingest.reading import MAX_FILE_BYTES
 
     if path.stat().st_size <= MAX_FILE_BYTES:
         return [path]
@@ -131,9 +131,9 @@ def parts_under_cap(path: Path) -> list[Path]:
 
 def app_import(kind: str, path: Path):
     """The import path of import_start, with the recompute it triggers timed apart."""
-    from metrics import compute
-    from metrics.imports import pipeline
+    from metrics.ingest import pipeline
     from metrics.models import DataImport
+    from metrics.rollups import runs
 
     data_import = DataImport(kind=kind, file_name=path.name, via=DataImport.Via.CLI)
     with path.open("rb") as source:
@@ -145,7 +145,7 @@ def app_import(kind: str, path: Path):
     seconds = time.perf_counter() - started
     if finished.status != DataImport.Status.SUCCEEDED:
         raise SystemExit(f"{kind} import failed: {finished.message} {finished.errors[:3]}")
-    return finished, seconds, compute.after_import(finished)
+    return finished, seconds, runs.after_import(finished)
 
 
 def copy_reference(path: Path) -> tuple[int, float]:
@@ -229,10 +229,10 @@ def check_against_rollup(rows: list) -> int:
 
 
 def timed_run(run) -> float:
-    from metrics import compute
+    from metrics.rollups import runs
 
     started = time.perf_counter()
-    finished = compute.execute(run)
+    finished = runs.execute(run)
     assert finished.status == "succeeded", finished.message
     return time.perf_counter() - started
 
@@ -262,8 +262,8 @@ def machine() -> dict:
 def main() -> None:
     from django.db import transaction
 
-    from metrics import compute, customer_days, loyalty, observed, periods, stakes
-    from metrics.synthetic import Spec, default_profiles, write_files
+    from metrics.demo.synthetic import Spec, default_profiles, write_files
+    from metrics.rollups import customer_days, loyalty, observed, periods, runs, stakes
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--interactions", type=int, default=100_000)
@@ -312,7 +312,7 @@ def main() -> None:
             copied, copy_s = copy_reference(early)
             assert copied == rows
 
-            full = compute.start_run(full=True)
+            full = runs.start_run(full=True)
             full_s = timed_run(full)
             with connection.cursor(), transaction.atomic():
                 periods_started = time.perf_counter()

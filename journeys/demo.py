@@ -1,5 +1,6 @@
 """Demo company, part 2: Severny Bank's touchpoint catalogue."""
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from cxhub.org.models import Department
@@ -78,3 +79,13 @@ def load_touchpoints(*, language: str, departments: dict[str, Department]) -> in
             department=departments[department_slug],
         )
     return len(TOUCHPOINTS)
+
+
+def load(*, language: str, small: bool) -> str:
+    """The catalogue and the demo journeys, drawn by the demo CX lead (load_demo)."""
+    from .demo_journeys import load_journeys
+
+    departments = {department.slug: department for department in Department.objects.all()}
+    touchpoints = load_touchpoints(language=language, departments=departments)
+    journeys = load_journeys(language=language, actor=get_user_model().objects.get(username="cxlead"))
+    return f"{touchpoints} touchpoints, {journeys} new journeys"

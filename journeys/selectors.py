@@ -2,9 +2,9 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, Q, QuerySet, When, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, Q, QuerySet
 
+from . import lanes
 from .models import Journey, Stage, Step, Touchpoint
 
 
@@ -67,7 +67,8 @@ class JourneyMap:
 
 
 def journey_map(*, journey_id: int) -> JourneyMap:
-    """The whole map in three queries whatever its size: journey, stages, steps (+touchpoint, department)."""
+    """The whole map in three queries whatever its size: journey, stages, steps (+touchpoint, department);
+    the lanes other apps contribute are attached by the caller (journeys.lanes.attach)."""
     journey = Journey.objects.select_related("persona", "owner", "to_be_of", "updated_by").get(pk=journey_id)
     columns = {stage.pk: StageColumn(stage) for stage in Stage.objects.filter(journey=journey).order_by("position")}
     steps = (
@@ -75,47 +76,13 @@ def journey_map(*, journey_id: int) -> JourneyMap:
         .select_related("touchpoint__department")
         .order_by("stage__position", "position")
     )
-    steps = attach_lane_barriers(list(steps), Q(step__stage__journey_id=journey_id))
     for step in steps:
         columns[step.stage_id].steps.append(step)
     return JourneyMap(journey=journey, columns=list(columns.values()))
 
 
-LANE_BARRIERS = 4  # chips per step on the map; the rest are counted and linked
-
-
-def attach_lane_barriers(steps: list[Step], links: Q) -> list[Step]:
-    """Give each step its first few barriers (open before closed, most severe first) as `lane_barriers`
-    and its total as `barrier_total`, in one query however many barriers a step has."""
-    through = Step.barriers.through
-    closed_last = Case(When(barrier__status__in=["verified", "rejected"], then=1), default=0)
-    rows = (
-        through.objects.filter(links)
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("step_id")],
-                order_by=[closed_last.asc(), F("barrier__severity").desc(), F("barrier_id").asc()],
-            ),
-            total=Window(Count("pk"), partition_by=[F("step_id")]),
-        )
-        .filter(rank__lte=LANE_BARRIERS)
-        .select_related("barrier")
-        .only("step_id", "barrier__id", "barrier__title", "barrier__severity", "barrier__status")
-        .order_by("step_id", "rank")
-    )
-    by_step: dict[int, list] = {}
-    totals: dict[int, int] = {}
-    for row in rows:
-        by_step.setdefault(row.step_id, []).append(row.barrier)
-        totals[row.step_id] = row.total
-    for step in steps:
-        step.lane_barriers = by_step.get(step.pk, [])
-        step.barrier_total = totals.get(step.pk, 0)
-        step.barriers_more = step.barrier_total - len(step.lane_barriers)
-    return steps
-
-
 def step_get(*, step_id: int) -> Step:
+    """One step with what its column shows (its touchpoint and department, and the map's lanes)."""
     step = Step.objects.select_related("touchpoint__department", "stage__journey").get(pk=step_id)
-    return attach_lane_barriers([step], Q(step_id=step_id))[0]
+    lanes.attach([step])
+    return step

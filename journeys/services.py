@@ -8,7 +8,7 @@ Edits name the version they were based on; a stale one raises StaleVersion and w
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import F
 from django.utils.text import slugify
@@ -25,49 +25,124 @@ from .models import Channel, Journey, Persona, Stage, Step, Touchpoint
 # (parent, position) constraints never see two rows on one position mid-update.
 _POSITION_OFFSET = 1_000_000
 
+TOUCHPOINT_FIELDS = {"name", "code", "channel", "department", "description"}
+PERSONA_FIELDS = {"name", "description", "goals"}
 JOURNEY_FIELDS = {"title", "persona", "description", "state", "status", "owner"}
 STAGE_FIELDS = {"name"}
 STEP_FIELDS = {"touchpoint", "action", "expectation", "reality", "emotion", "is_moment_of_truth", "notes"}
 
 
+def ensure_can_edit(actor: AbstractBaseUser | None) -> None:
+    """Only CX leads change journeys, the catalogue and personas (the pages and the API ask the same
+    rule; `None` is the system itself: the demo, a command)."""
+    if actor is not None and not actor.has_perm("journeys.edit_map"):
+        raise PermissionDenied(_("Only CX leads edit journey maps, touchpoints and personas."))
+
+
 @transaction.atomic
 def touchpoint_upsert(
-    *, code: str, name: str, channel: Channel, department: Department, description: str = ""
+    *,
+    code: str,
+    name: str,
+    channel: Channel,
+    department: Department,
+    description: str = "",
+    actor: AbstractBaseUser | None = None,
 ) -> Touchpoint:
     """Create the touchpoint with this code, or bring an existing one up to date."""
+    ensure_can_edit(actor)
     touchpoint = Touchpoint.objects.select_for_update().filter(code=code).first() or Touchpoint(code=code)
-    touchpoint.name = name
-    touchpoint.channel = channel
-    touchpoint.department = department
-    touchpoint.description = description
-    touchpoint.full_clean()
-    touchpoint.save()
-    return touchpoint
+    return _save_touchpoint(touchpoint, name=name, channel=channel, department=department, description=description)
 
 
 @transaction.atomic
-def touchpoint_create(*, name: str, channel: str, department: Department, description: str = "") -> Touchpoint:
+def touchpoint_create(
+    *, name: str, channel: str, department: Department, description: str = "", actor: AbstractBaseUser | None = None
+) -> Touchpoint:
     """Add a touchpoint to the catalogue (e.g. from the map); its code is derived from the name."""
+    ensure_can_edit(actor)
     base = slugify(unidecode_ascii(name))[:50] or "touchpoint"
     code, n = base, 1
     while Touchpoint.objects.filter(code=code).exists():
         n += 1
         code = f"{base}-{n}"
-    touchpoint = Touchpoint(name=name, code=code, channel=channel, department=department, description=description)
-    touchpoint.full_clean()
+    touchpoint = Touchpoint(code=code)
+    return _save_touchpoint(touchpoint, name=name, channel=channel, department=department, description=description)
+
+
+@transaction.atomic
+def touchpoint_update(*, touchpoint_id: int, actor: AbstractBaseUser | None, **fields: Any) -> Touchpoint:
+    """Change a touchpoint of the catalogue (name, code, channel, department, description)."""
+    ensure_can_edit(actor)
+    _check_fields(fields, TOUCHPOINT_FIELDS)
+    touchpoint = _locked(Touchpoint, touchpoint_id, _("This touchpoint"))
+    for name, value in fields.items():
+        setattr(touchpoint, name, value)
+    return _save_touchpoint(touchpoint)
+
+
+@transaction.atomic
+def touchpoint_delete(*, touchpoint_id: int, actor: AbstractBaseUser | None) -> None:
+    """Remove a touchpoint from the catalogue; one a step or a figure uses is protected (ProtectedError)."""
+    ensure_can_edit(actor)
+    _locked(Touchpoint, touchpoint_id, _("This touchpoint")).delete()
+
+
+def _save_touchpoint(touchpoint: Touchpoint, **fields: Any) -> Touchpoint:
+    for name, value in fields.items():
+        setattr(touchpoint, name, value)
+    _refuse_taken_name(Touchpoint, touchpoint, _("A touchpoint named “%(name)s” already exists."))
+    touchpoint.full_clean(validate_constraints=False)  # the name's uniqueness is checked above, in words
     touchpoint.save()
     return touchpoint
 
 
 @transaction.atomic
-def persona_upsert(*, name: str, description: str = "", goals: str = "") -> Persona:
+def persona_upsert(
+    *, name: str, description: str = "", goals: str = "", actor: AbstractBaseUser | None = None
+) -> Persona:
     """Create the persona with this name (case-insensitive) or update its texts."""
+    ensure_can_edit(actor)
     persona = Persona.objects.select_for_update().filter(name__iexact=name).first() or Persona(name=name)
-    persona.description = description
-    persona.goals = goals
-    persona.full_clean()
+    return _save_persona(persona, description=description, goals=goals)
+
+
+@transaction.atomic
+def persona_create(*, name: str, description: str = "", goals: str = "", actor: AbstractBaseUser | None) -> Persona:
+    """A new persona; a name another persona has (in any case) is refused."""
+    ensure_can_edit(actor)
+    return _save_persona(Persona(), name=name, description=description, goals=goals)
+
+
+@transaction.atomic
+def persona_update(*, persona_id: int, actor: AbstractBaseUser | None, **fields: Any) -> Persona:
+    ensure_can_edit(actor)
+    _check_fields(fields, PERSONA_FIELDS)
+    return _save_persona(_locked(Persona, persona_id, _("This persona")), **fields)
+
+
+@transaction.atomic
+def persona_delete(*, persona_id: int, actor: AbstractBaseUser | None) -> None:
+    """Remove a persona; one a journey is drawn for is protected (ProtectedError)."""
+    ensure_can_edit(actor)
+    _locked(Persona, persona_id, _("This persona")).delete()
+
+
+def _save_persona(persona: Persona, **fields: Any) -> Persona:
+    for name, value in fields.items():
+        setattr(persona, name, value)
+    _refuse_taken_name(Persona, persona, _("A persona named “%(name)s” already exists."))
+    persona.full_clean(validate_constraints=False)  # the name's uniqueness is checked above, in words
     persona.save()
     return persona
+
+
+def _refuse_taken_name(model: type[Touchpoint] | type[Persona], obj: Touchpoint | Persona, message: str) -> None:
+    """Names are unique in any case (a database constraint); say so in words, on the name field. Two
+    writers racing for one name: the constraint refuses the second, which `_locked`'s row lock and
+    this check make rare."""
+    if model.objects.filter(name__iexact=obj.name).exclude(pk=obj.pk).exists():
+        raise ValidationError({"name": [message % {"name": obj.name}]})
 
 
 # Journeys ------------------------------------------------------------------------------------------
@@ -84,6 +159,7 @@ def journey_create(
     status: str = Journey.Status.DRAFT,
 ) -> Journey:
     """A new, empty journey owned by its creator."""
+    ensure_can_edit(actor)
     journey = Journey(
         title=title,
         persona=persona,
@@ -101,6 +177,7 @@ def journey_create(
 @transaction.atomic
 def journey_update(*, journey_id: int, expected_version: int, actor: AbstractBaseUser, **fields: Any) -> Journey:
     """Change the journey's own fields (title, persona, description, state, status, owner)."""
+    ensure_can_edit(actor)
     _check_fields(fields, JOURNEY_FIELDS)
     return _versioned_update(Journey, journey_id, _("This journey"), expected_version, actor, fields)
 
@@ -108,6 +185,7 @@ def journey_update(*, journey_id: int, expected_version: int, actor: AbstractBas
 @transaction.atomic
 def journey_delete(*, journey_id: int, expected_version: int, actor: AbstractBaseUser) -> None:
     """Delete a journey with its stages and steps (the history keeps what they were)."""
+    ensure_can_edit(actor)
     journey = _locked(Journey, journey_id, _("This journey"))
     if journey.version != expected_version:
         raise StaleVersion.of(journey, _("This journey"))
@@ -126,6 +204,7 @@ def journey_duplicate(
     *, journey_id: int, actor: AbstractBaseUser, title: str | None = None, as_to_be: bool = False
 ) -> Journey:
     """Copy a journey with all its stages and steps; as_to_be makes it the to-be version of the original."""
+    ensure_can_edit(actor)
     source = Journey.objects.select_related("persona").get(pk=journey_id)
     if as_to_be:
         default_title = _("%(title)s (to-be)") % {"title": source.title}
@@ -182,6 +261,7 @@ def _copy_structure(*, source: Journey, target: Journey, actor: AbstractBaseUser
 @transaction.atomic
 def stage_add(*, journey_id: int, name: str, actor: AbstractBaseUser, position: int | None = None) -> Stage:
     """Insert a stage at `position` (default: last); later stages shift right."""
+    ensure_can_edit(actor)
     _locked(Journey, journey_id, _("This journey"))
     ids = list(Stage.objects.filter(journey_id=journey_id).order_by("position").values_list("pk", flat=True))
     at = _clamp(position, len(ids))
@@ -197,6 +277,7 @@ def stage_add(*, journey_id: int, name: str, actor: AbstractBaseUser, position: 
 @transaction.atomic
 def stage_update(*, stage_id: int, expected_version: int, actor: AbstractBaseUser, **fields: Any) -> Stage:
     """Rename a stage."""
+    ensure_can_edit(actor)
     _check_fields(fields, STAGE_FIELDS)
     return _versioned_update(Stage, stage_id, _("This stage"), expected_version, actor, fields)
 
@@ -204,6 +285,7 @@ def stage_update(*, stage_id: int, expected_version: int, actor: AbstractBaseUse
 @transaction.atomic
 def stage_move(*, stage_id: int, to_position: int, expected_version: int, actor: AbstractBaseUser) -> Stage:
     """Move a stage (with its steps) to another place in its journey."""
+    ensure_can_edit(actor)
     stage = _stage_for_structure(stage_id, expected_version)
     ids = [
         pk
@@ -222,6 +304,7 @@ def stage_move(*, stage_id: int, to_position: int, expected_version: int, actor:
 @transaction.atomic
 def stage_delete(*, stage_id: int, expected_version: int, actor: AbstractBaseUser) -> None:
     """Delete a stage and its steps; the stages after it close the gap."""
+    ensure_can_edit(actor)
     stage = _stage_for_structure(stage_id, expected_version)
     journey_id = stage.journey_id
     for step in stage.steps.all():
@@ -243,6 +326,7 @@ def _stage_for_structure(stage_id: int, expected_version: int) -> Stage:
 @transaction.atomic
 def step_add(*, stage_id: int, actor: AbstractBaseUser, position: int | None = None, **fields: Any) -> Step:
     """Insert a step into a stage at `position` (default: last); later steps shift right."""
+    ensure_can_edit(actor)
     _check_fields(fields, STEP_FIELDS)
     journey_id = Stage.objects.filter(pk=stage_id).values_list("journey_id", flat=True).first()
     if journey_id is None:
@@ -261,6 +345,7 @@ def step_add(*, stage_id: int, actor: AbstractBaseUser, position: int | None = N
 @transaction.atomic
 def step_update(*, step_id: int, expected_version: int, actor: AbstractBaseUser, **fields: Any) -> Step:
     """Edit a step's cells (action, expectation, reality, touchpoint, emotion, moment of truth, notes)."""
+    ensure_can_edit(actor)
     _check_fields(fields, STEP_FIELDS)
     return _versioned_update(Step, step_id, _("This step"), expected_version, actor, fields)
 
@@ -270,6 +355,7 @@ def step_move(
     *, step_id: int, to_stage_id: int, to_position: int, expected_version: int, actor: AbstractBaseUser
 ) -> Step:
     """Move a step within its stage or into another stage of the same journey."""
+    ensure_can_edit(actor)
     step = _step_for_structure(step_id, expected_version)
     source_stage_id = step.stage_id
     target_journey = Stage.objects.filter(pk=to_stage_id).values_list("journey_id", flat=True).first()
@@ -298,6 +384,7 @@ def step_nudge(*, step_id: int, direction: str, expected_version: int, actor: Ab
     """Move a step one place left or right; at a stage's edge it crosses into the neighbouring stage.
 
     The keyboard and button alternative to dragging."""
+    ensure_can_edit(actor)
     step = Step.objects.select_related("stage").filter(pk=step_id).first()
     if step is None:
         raise Gone(_("This step"))
@@ -335,6 +422,7 @@ def step_nudge(*, step_id: int, direction: str, expected_version: int, actor: Ab
 @transaction.atomic
 def step_delete(*, step_id: int, expected_version: int, actor: AbstractBaseUser) -> None:
     """Delete a step; the steps after it close the gap."""
+    ensure_can_edit(actor)
     step = _step_for_structure(step_id, expected_version)
     stage_id = step.stage_id
     step._history_user = actor
@@ -351,7 +439,7 @@ def _step_for_structure(step_id: int, expected_version: int) -> Step:
 
 
 def _locked[M: models.Model](model: type[M], pk: int, label: str) -> M:
-    """The row, locked for this transaction (PostgreSQL; SQLite serialises writers anyway)."""
+    """The row, locked for this transaction."""
     obj = model.objects.select_for_update().filter(pk=pk).first()  # type: ignore[attr-defined]
     if obj is None:
         raise Gone(label)

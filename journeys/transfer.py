@@ -25,7 +25,7 @@ from simple_history.utils import bulk_create_with_history
 
 from .models import Journey, Persona, Stage, Step, Touchpoint
 from .selectors import JourneyMap
-from .services import journey_create
+from .services import journey_create, persona_create
 
 FORMAT = "cxhub.journey"
 FORMAT_VERSION = 1
@@ -301,7 +301,7 @@ def _text(data: dict, key: str, where: str, problem, *, max_length: int | None =
 
 
 def _touchpoint_lookup() -> dict[str, dict[str, int]]:
-    """The catalogue by code and by name, lower-cased in Python: SQLite's lower() leaves Cyrillic alone."""
+    """The catalogue by code and by name, lower-cased in Python as the data import compares them."""
     rows = list(Touchpoint.objects.values_list("pk", "code", "name"))
     return {
         "code": {code.lower(): pk for pk, code, _name in rows},
@@ -314,9 +314,7 @@ def _create(plan: _JourneyPlan, actor: AbstractBaseUser) -> Journey:
     if plan.persona:
         persona = Persona.objects.filter(name__iexact=plan.persona["name"]).first()
         if persona is None:
-            persona = Persona(**plan.persona)
-            persona.full_clean()
-            persona.save()
+            persona = persona_create(**plan.persona, actor=actor)
     journey = journey_create(
         title=plan.title, actor=actor, persona=persona, description=plan.description, state=plan.state
     )

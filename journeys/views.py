@@ -16,9 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cxhub.lib.concurrency import Gone, StaleVersion
 from cxhub.lib.decorators import permission_required
 from cxhub.lib.text import unidecode_ascii
-from metrics.selectors import attach_service_levels
 
-from . import services
+from . import lanes, services
 from .compare import comparable_journeys, journey_comparison
 from .forms import (
     STEP_EDITABLE_FIELDS,
@@ -178,6 +177,7 @@ def journey_import_view(request: HttpRequest) -> HttpResponse:
 def journey_print_view(request: HttpRequest, journey_id: int) -> HttpResponse:
     """The map laid out for landscape paper: a fixed number of steps per page, lanes repeated on each."""
     the_map = _map_or_404(journey_id)
+    lanes.attach(the_map.steps, printed_only=True)
     per_page = request.GET.get("per_page", "")
     per_page = int(per_page) if per_page.isdigit() else 8
     pages = print_pages(the_map, per_page=max(4, min(per_page, 12)))
@@ -338,6 +338,7 @@ def step_cell_view(request: HttpRequest, journey_id: int, step_id: int, field: s
                     name=form.cleaned_data["new_touchpoint_name"],
                     channel=form.cleaned_data["new_touchpoint_channel"],
                     department=form.cleaned_data["new_touchpoint_department"],
+                    actor=request.user,
                 )
             updated = services.step_update(
                 step_id=step.pk, expected_version=form.cleaned_data["version"], actor=request.user, **changes
@@ -385,7 +386,7 @@ def _render_map(
         the_map = journey_map(journey_id=journey_id)
     except Journey.DoesNotExist:
         raise Http404 from None
-    attach_service_levels(the_map.steps)
+    lanes.attach(the_map.steps)
     template = MAP_TEMPLATE + ("#journey-map" if partial or request.htmx else "")
     context = {
         "map": the_map,
@@ -401,7 +402,6 @@ def _render_map(
 def _render_step(
     request: HttpRequest, step: Step, *, form: StepCellForm | None = None, conflict: str = "", status: int = 200
 ) -> HttpResponse:
-    attach_service_levels([step])
     context = {
         "step": step,
         "journey": step.stage.journey,

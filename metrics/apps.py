@@ -10,4 +10,9 @@ class MetricsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from journeys import lanes
+
         from . import permissions  # noqa: F401  (registers the rules permissions)
+        from .dashboards import map_lane
+
+        lanes.register(map_lane.LANE)

@@ -8,10 +8,10 @@ from django.core.files import File
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import compute
-from .imports import pipeline
-from .imports.kinds import KINDS
+from .ingest import pipeline
+from .ingest.kinds import KINDS
 from .models import ChannelCost, DataImport, ServiceTarget
+from .rollups import runs
 
 
 def import_start(
@@ -39,13 +39,13 @@ def import_start(
     data_import.save()
     if not background:
         finished = pipeline.run(data_import)
-        run = compute.after_import(finished)
+        run = runs.after_import(finished)
         if run is not None:
-            compute.execute(run)
+            runs.execute(run)
         return finished
     from .tasks import run_import
 
-    transaction.on_commit(lambda: run_import.delay(data_import.pk))
+    run_import.delay_on_commit(data_import.pk)
     return data_import
 
 
@@ -62,7 +62,7 @@ def target_set(*, touchpoint, threshold_days: int, target_share, actor: Abstract
         # The rollups count "within the target" at the threshold they were written with: recount.
         from .tasks import recompute
 
-        transaction.on_commit(lambda: recompute.delay())
+        recompute.delay_on_commit()
     return target
 
 

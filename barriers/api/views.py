@@ -5,24 +5,19 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cxhub.lib.api import RulePermission, expected_version, with_etag
 
 from .. import services
-from ..forms import BoardFilterForm
+from ..filters import BoardFilter
 from ..models import Barrier, ResearchStudy
 from ..selectors import board_rows
 from ..workflow import TransitionError
 from .serializers import BarrierSerializer, CommentSerializer, ResearchStudySerializer, TransitionRequestSerializer
 
 IF_MATCH = OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, description='e.g. "3"')
-BOARD_FILTERS = [
-    OpenApiParameter(name, OpenApiTypes.STR if name in ("q", "type", "source", "status") else OpenApiTypes.INT)
-    for name in ("q", "journey", "stage", "touchpoint", "department", "type", "severity", "source", "status")
-] + [OpenApiParameter("overdue", OpenApiTypes.BOOL)]
 REFUSALS = {
     403: OpenApiResponse(description="Your role or department may not do this."),
     409: OpenApiResponse(description="Not from this status, or a stale `version`; nothing changed."),
@@ -31,7 +26,6 @@ REFUSALS = {
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=BOARD_FILTERS),
     partial_update=extend_schema(parameters=[IF_MATCH], responses={200: BarrierSerializer, **REFUSALS}),
 )
 @extend_schema(tags=["barriers"])
@@ -44,15 +38,13 @@ class BarrierViewSet(viewsets.ModelViewSet):
     read_perm = "barriers.read"
     write_perm = "barriers.read"  # what each write may do is decided per barrier by the services
     http_method_names = ["get", "post", "patch", "head", "options"]
-    filter_backends: list = []  # the board's own filters (BoardFilterForm), not django-filter
+    filterset_class = BoardFilter  # the board's filters (400 with the reason for a bad value)
 
     def get_queryset(self):
         if self.action != "list":
             return board_rows()
-        form = BoardFilterForm(self.request.query_params)
-        if not form.is_valid():
-            raise ValidationError(form.errors)
-        return board_rows(form.filters()).prefetch_related("evidence")
+        by_stake = self.request.query_params.get("sort") == "stake"  # checked by BoardFilter
+        return board_rows(by_stake=by_stake).prefetch_related("evidence")
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
         barrier = self.get_object()

@@ -113,3 +113,12 @@ def load_people_and_departments(*, language: str) -> dict[str, Department]:
             slug=spec.slug, name=spec.name[language], description=spec.description[language], head=head
         )
     return departments
+
+
+def load(*, language: str, small: bool) -> str:
+    """The demo's first part (load_demo runs each app's `demo.load` in INSTALLED_APPS order)."""
+    departments = load_people_and_departments(language=language)
+    return (
+        f"{len(departments)} departments, users cxlead, executive, admin and head-<department> "
+        f"(password '{DEMO_PASSWORD}' for new users)"
+    )

@@ -60,7 +60,8 @@ class MapPermissions:
 
 @extend_schema(tags=["journeys"])
 class TouchpointViewSet(MapPermissions, viewsets.ModelViewSet):
-    """The touchpoint catalogue shared by all journeys. A touchpoint used on a map cannot be deleted (409)."""
+    """The touchpoint catalogue shared by all journeys. Names are unique in any case (400 with the
+    reason); a touchpoint used on a map cannot be deleted (409)."""
 
     serializer_class = TouchpointSerializer
     filterset_fields = ["channel", "department", "code"]
@@ -72,19 +73,39 @@ class TouchpointViewSet(MapPermissions, viewsets.ModelViewSet):
     def perform_create(self, serializer: TouchpointSerializer) -> None:
         data = serializer.validated_data
         if data.get("code"):
-            serializer.instance = services.touchpoint_upsert(**data)
+            serializer.instance = services.touchpoint_upsert(**data, actor=self.request.user)
         else:
-            serializer.instance = services.touchpoint_create(**data)
+            serializer.instance = services.touchpoint_create(**data, actor=self.request.user)
+
+    def perform_update(self, serializer: TouchpointSerializer) -> None:
+        serializer.instance = services.touchpoint_update(
+            touchpoint_id=serializer.instance.pk, actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance) -> None:
+        services.touchpoint_delete(touchpoint_id=instance.pk, actor=self.request.user)
 
 
 @extend_schema(tags=["journeys"])
 class PersonaViewSet(MapPermissions, viewsets.ModelViewSet):
-    """Personas (customer types) journeys are drawn for. One in use cannot be deleted (409)."""
+    """Personas (customer types) journeys are drawn for. Names are unique in any case (400 with the
+    reason); one in use cannot be deleted (409)."""
 
     serializer_class = PersonaSerializer
     queryset = Persona.objects.order_by("name")
     filterset_fields = {"name": ["exact", "icontains"]}
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def perform_create(self, serializer: PersonaSerializer) -> None:
+        serializer.instance = services.persona_create(**serializer.validated_data, actor=self.request.user)
+
+    def perform_update(self, serializer: PersonaSerializer) -> None:
+        serializer.instance = services.persona_update(
+            persona_id=serializer.instance.pk, actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance) -> None:
+        services.persona_delete(persona_id=instance.pk, actor=self.request.user)
 
 
 # Journeys ------------------------------------------------------------------------------------------

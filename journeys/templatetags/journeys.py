@@ -1,14 +1,12 @@
 import functools
-from urllib.parse import quote
 
 from django import template
 from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext, gettext_noop
+from django.utils.translation import get_language, gettext_noop
 
-from metrics.templatetags.figures import compact
-
+from .. import lanes
 from ..models import Channel
 
 register = template.Library()
@@ -41,14 +39,8 @@ def _step_url(context, name: str, journey_id: int, step_id: int, field: str = ""
     return url.replace(_PLACEHOLDER_FIELD, field) if field else url
 
 
-@functools.cache
-def _translated(language: str | None, message: str) -> str:
-    return gettext(message)
-
-
 def _t(context, message: str) -> str:
-    """gettext, memoised per language: a big map asks for the same few labels thousands of times."""
-    return _translated(get_language(), message)
+    return lanes.translated(message)
 
 
 def _channel_label(context, channel: str) -> str:
@@ -81,192 +73,6 @@ def _cell(context, step, field: str, lane: str, content, label: str, extra_class
             content,
         )
     return format_html('<div class="{}" data-testid="cell-{}">{}</div>', classes, field, content)
-
-
-@functools.cache
-def _barrier_url_pattern(script_prefix: str) -> str:
-    return reverse("barriers:detail", args=[_PLACEHOLDER_STEP])
-
-
-def _barriers_lane(context, step) -> str:
-    """The step's barriers as chips coloured by severity (closed ones struck through); CX leads get
-    a link that records a new barrier on this step."""
-    chips = []
-    pattern = _barrier_url_pattern(get_script_prefix())
-    for barrier in step.lane_barriers:  # the first few, from selectors.attach_lane_barriers
-        closed = barrier.status in ("verified", "rejected")
-        chips.append(
-            format_html(
-                '<a class="barrier-chip sev-{}{}" href="{}" title="{} · {} · {}" data-testid="barrier-chip">{}</a>',
-                barrier.severity,
-                " is-closed" if closed else "",
-                pattern.replace(str(_PLACEHOLDER_STEP), str(barrier.pk)),
-                _choice_labels(get_language(), "severity")[barrier.severity],
-                _choice_labels(get_language(), "status")[barrier.status],
-                barrier.title,
-                barrier.title,
-            )
-        )
-    more = step.barriers_more
-    if more > 0:
-        chips.append(
-            format_html(
-                '<a class="barrier-chip barrier-more" href="{}?step={}" data-testid="more-barriers">+{} {}</a>',
-                _board_url(get_script_prefix()),
-                step.pk,
-                more,
-                _t(context, gettext_noop("more")),
-            )
-        )
-    if context.get("can_edit"):
-        back_to_step = quote(f"{_map_url(context['journey'].pk, get_script_prefix())}#step-{step.pk}")
-        chips.append(
-            format_html(
-                '<a class="barrier-chip barrier-add" href="{}?step={}&amp;next={}" data-testid="add-barrier">+ {}</a>',
-                _create_barrier_url(get_script_prefix()),
-                step.pk,
-                back_to_step,
-                _t(context, gettext_noop("barrier")),
-            )
-        )
-    if not chips:
-        return format_html(
-            '<div class="cell lane-barriers text-secondary small">{}</div>',
-            _t(context, gettext_noop("No barriers recorded")),
-        )
-    return format_html('<div class="cell lane-barriers">{}</div>', mark_safe("".join(chips)))  # chips are format_html
-
-
-@functools.lru_cache(maxsize=2048)
-def _map_url(journey_id: int, script_prefix: str) -> str:
-    return reverse("journeys:journey_map", args=[journey_id])
-
-
-@functools.cache
-def _choice_labels(language: str | None, name: str) -> dict:
-    """Barrier severity and status labels per language (the map shows hundreds of chips)."""
-    from barriers.models import SEVERITY_SHORT, Status
-
-    labels = SEVERITY_SHORT if name == "severity" else dict(Status.choices)
-    return {key: str(label) for key, label in labels.items()}
-
-
-@functools.cache
-def _board_url(script_prefix: str) -> str:
-    return reverse("barriers:board")
-
-
-@functools.cache
-def _create_barrier_url(script_prefix: str) -> str:
-    return reverse("barriers:create")
-
-
-@functools.lru_cache(maxsize=2048)
-def _touchpoint_figures_url(touchpoint_id: int, script_prefix: str) -> str:
-    return reverse("metrics:touchpoint", args=[touchpoint_id])
-
-
-def _service_lane(context, step) -> str:
-    """The touchpoint's service level over the last 90 days: against its target when it has one
-    (green when met, red when not — "service first"), else at 5 days; always with n."""
-    level = getattr(step, "service", None)
-    if level is None:
-        return format_html(
-            '<div class="cell lane-service"><div class="text-secondary small">{}</div>{}</div>',
-            _t(context, gettext_noop("No data")),
-            _overlays(context, step),
-        )
-    share = level.against_target or level.by_threshold[5]
-    days = level.target_days if level.against_target else 5
-    if share.value is None:
-        return format_html(
-            '<div class="cell lane-service"><div class="text-secondary small">{}</div>{}</div>',
-            _t(context, gettext_noop("No data")),
-            _overlays(context, step),
-        )
-    state = {True: "sl-ok", False: "sl-bad", None: "sl-neutral"}[level.meets_target]
-    target = (
-        format_html(" / {} {}", _t(context, gettext_noop("target")), f"{float(level.target_share):.0%}")
-        if level.against_target
-        else ""
-    )
-    # Below target: fix the service before any experience initiative on this journey (DOMAIN.md).
-    service_first = (
-        format_html(
-            '<div><span class="badge bg-red-lt" data-testid="service-first" title="{}">{}</span></div>',
-            _t(context, gettext_noop("Below its service-level target: fix the service before experience initiatives")),
-            _t(context, gettext_noop("Service first")),
-        )
-        if level.meets_target is False
-        else ""
-    )
-    return format_html(
-        '<div class="cell lane-service {}" data-testid="service-level" title="{}">'
-        '<a class="sl-link" href="{}"><strong>{}</strong> ≤{} {}{}</a>'
-        '<div class="small text-secondary">n = {}</div>{}{}</div>',
-        state,
-        _t(context, gettext_noop("Share resolved within the threshold, last 90 days")),
-        _touchpoint_figures_url(step.touchpoint_id, get_script_prefix()),
-        f"{share.value:.0%}",
-        days,
-        _t(context, gettext_noop("d")),
-        target,
-        share.eligible,
-        service_first,
-        _overlays(context, step),
-    )
-
-
-def _overlays(context, step) -> str:
-    """Under the service level: NPS and CSAT at the touchpoint (n), and what the step's open barriers
-    put at stake."""
-    parts = []
-    surveys = getattr(step, "surveys", None)
-    if surveys is not None and (surveys.nps_n or surveys.csat_n):
-        scores = []
-        if surveys.nps_n:
-            scores.append(
-                format_html(
-                    'NPS <strong>{}</strong> <span class="text-secondary">n {}</span>',
-                    f"{surveys.nps:.0f}",
-                    surveys.nps_n,
-                )
-            )
-        if surveys.csat_n:
-            scores.append(
-                format_html(
-                    'CSAT <strong>{}%</strong> <span class="text-secondary">n {}</span>',
-                    f"{surveys.csat:.0f}",
-                    surveys.csat_n,
-                )
-            )
-        parts.append(
-            format_html(
-                '<div class="small lane-scores" data-testid="step-scores" title="{}">{}</div>',
-                _t(
-                    context,
-                    gettext_noop(
-                        "Survey answers at this touchpoint since the start of the month the last 90 days begin in"
-                    ),
-                ),
-                mark_safe(" · ".join(scores)),
-            )
-        )
-    stake = getattr(step, "stake", None)
-    if stake is not None:
-        figure = f"{compact(stake.low)}–{compact(stake.high)}" if stake.small_n else compact(stake.value)
-        parts.append(
-            format_html(
-                '<div class="small lane-stake" data-testid="step-stake" title="{}">{} <strong>{}</strong></div>',
-                _t(
-                    context,
-                    gettext_noop("Value at stake of the open barriers on this step, summed (they may share customers)"),
-                ),
-                _t(context, gettext_noop("At stake")),
-                figure,
-            )
-        )
-    return mark_safe("".join(parts))
 
 
 @register.simple_tag(takes_context=True)
@@ -331,8 +137,7 @@ def step_lanes(context) -> str:
             f"emotion-{step.emotion_key}",
         ),
         _cell(context, step, "is_moment_of_truth", "mot", mot, _t(context, gettext_noop("Moment of truth")), mot_class),
-        _barriers_lane(context, step),
-        _service_lane(context, step),
+        *(lane.cell(context, step) for lane in lanes.registered()),
     ]
     return mark_safe("\n".join(parts))  # every part above is built with format_html
 
@@ -377,3 +182,14 @@ def step_tools(context) -> str:
         confirm=_t(context, gettext_noop("Delete this step?")),
         delete_label=_t(context, gettext_noop("Delete step")),
     )
+
+
+@register.simple_tag
+def contributed_lanes(*, printed_only: bool = False) -> list:
+    """The lanes other apps add to the map (journeys.lanes), in order."""
+    return lanes.registered(printed_only=printed_only)
+
+
+@register.simple_tag
+def printed_cell(lane, step) -> str:
+    return lane.printed(step)

@@ -11,7 +11,9 @@ from rest_framework.response import Response
 from cxhub.lib.api import RulePermission
 from journeys.models import Touchpoint
 
-from .. import exports, report, services
+from .. import services
+from ..figures import report
+from ..ingest import exports
 from ..models import DataImport
 from .serializers import DataImportSerializer, ImportRequestSerializer, ReportQuerySerializer
 

@@ -49,7 +49,7 @@ def signed(delta, digits: int = 1) -> str:
 
 @register.simple_tag
 def static_file_uri(path: str) -> str:
-    """A static file as a file:// URI, for pages printed by a local browser (metrics.pdf)."""
+    """A static file as a file:// URI, for pages printed by a local browser (metrics.dashboards.pdf)."""
     from pathlib import Path
 
     from django.conf import settings

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from barriers.models import Barrier, Status
 from cxhub.org.roles import Role
 from journeys.models import Journey, Stage, Step
-from metrics import compute
+from metrics.rollups import runs
 from tests.factories import PASSWORD, UserFactory
 from tests.metrics.test_dashboard import AS_OF, build_world
 
@@ -40,7 +40,7 @@ def world(department):
     stage = Stage.objects.create(journey=journey, name="Complain", position=0)
     Step.objects.create(stage=stage, position=0, touchpoint=made["phone"], action="Calls the complaint line")
     Step.objects.create(stage=stage, position=1, touchpoint=made["courier"], action="Gets the card back")
-    compute.recompute(as_of=AS_OF)
+    runs.recompute(as_of=AS_OF)
     made["journey"] = journey
     return made
 

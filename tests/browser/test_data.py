@@ -116,8 +116,8 @@ def test_a_head_follows_the_map_service_lane_to_the_touchpoint_figures(page, lea
     from decimal import Decimal
 
     from journeys.services import journey_create, stage_add, step_add
-    from metrics import compute
     from metrics.models import Interaction, ServiceTarget
+    from metrics.rollups import runs
     from tests.factories import DepartmentFactory, TouchpointFactory
 
     department = DepartmentFactory(name="Contact centre")
@@ -143,7 +143,7 @@ def test_a_head_follows_the_map_service_lane_to_the_touchpoint_figures(page, lea
             resolved_at=opened + timedelta(days=days),
             resolution_seconds=days * 86_400,
         )
-    compute.recompute()
+    runs.recompute()
     journey = journey_create(title="Complain", actor=lead)
     stage = stage_add(journey_id=journey.pk, name="Complain", actor=lead)
     step_add(stage_id=stage.pk, action="Calls the complaint line", touchpoint=line, actor=lead)

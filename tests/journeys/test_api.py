@@ -257,6 +257,30 @@ def test_touchpoint_created_without_code_gets_one(lead_api, department):
     assert duplicate.status_code == 400
 
 
+def test_a_name_another_persona_or_touchpoint_has_in_any_case_is_a_400_on_the_name(lead_api, department):
+    PersonaFactory(name="Small business owner")
+    created = lead_api.post("/api/v1/personas/", {"name": "SMALL BUSINESS OWNER"}, format="json")
+    assert created.status_code == 400 and "already exists" in created.json()["name"][0]
+    other = lead_api.post("/api/v1/personas/", {"name": "Pensioner"}, format="json").json()
+    renamed = lead_api.patch(f"/api/v1/personas/{other['id']}/", {"name": "small business owner"}, format="json")
+    assert renamed.status_code == 400 and "already exists" in renamed.json()["name"][0]
+
+    TouchpointFactory(name="Call centre", department=department)
+    second = TouchpointFactory(name="Chat", department=department)
+    clash = lead_api.patch(f"/api/v1/touchpoints/{second.pk}/", {"name": "CALL CENTRE"}, format="json")
+    assert clash.status_code == 400 and "already exists" in clash.json()["name"][0]
+    second.refresh_from_db()
+    assert second.name == "Chat"  # nothing written
+    assert lead_api.patch(f"/api/v1/touchpoints/{second.pk}/", {"name": "Web chat"}, format="json").status_code == 200
+
+
+def test_only_cx_leads_write_touchpoints_and_personas_through_the_api(api, executive, department):
+    touchpoint = TouchpointFactory(name="Chat", department=department)
+    api.force_authenticate(executive)
+    assert api.patch(f"/api/v1/touchpoints/{touchpoint.pk}/", {"name": "X"}, format="json").status_code == 403
+    assert api.post("/api/v1/personas/", {"name": "X"}, format="json").status_code == 403
+
+
 # Import --------------------------------------------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ from journeys.services import (
     step_move,
     step_update,
 )
+from cxhub.org.roles import Role
 from tests.factories import UserFactory
 
 from .factories import JourneyFactory
@@ -27,7 +28,27 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def actor():
-    return UserFactory(username="mapper", first_name="Anna", last_name="Orlova")
+    return UserFactory(username="mapper", first_name="Anna", last_name="Orlova", roles=[Role.CX_LEAD])
+
+
+@pytest.mark.parametrize("role", [Role.EXECUTIVE, Role.DEPARTMENT_HEAD, None])
+def test_only_cx_leads_change_journeys_touchpoints_and_personas(role, department):
+    from django.core.exceptions import PermissionDenied
+
+    from journeys.services import persona_create, touchpoint_create
+
+    someone = UserFactory(username="reader", roles=[role] if role else [])
+    journey = JourneyFactory()
+    with pytest.raises(PermissionDenied):
+        journey_update(journey_id=journey.pk, expected_version=journey.version, actor=someone, title="Mine")
+    with pytest.raises(PermissionDenied):
+        stage_add(journey_id=journey.pk, name="Delivery", actor=someone)
+    with pytest.raises(PermissionDenied):
+        touchpoint_create(name="Pop-up desk", channel="office", department=department, actor=someone)
+    with pytest.raises(PermissionDenied):
+        persona_create(name="Night owl", actor=someone)
+    journey.refresh_from_db()
+    assert journey.title != "Mine" and not journey.stages.exists()
 
 
 def layout(journey: Journey) -> list[tuple[str, list[str]]]:
@@ -86,7 +107,7 @@ def test_step_cannot_move_into_another_journey(actor):
 
 
 def test_stale_step_edit_is_refused_naming_who_changed_it_and_keeps_their_text(actor):
-    other = UserFactory(username="colleague", first_name="Igor", last_name="Belov")
+    other = UserFactory(username="colleague", first_name="Igor", last_name="Belov", roles=[Role.CX_LEAD])
     journey = journey_create(title="J", actor=actor)
     stage = stage_add(journey_id=journey.pk, name="A", actor=actor)
     step = step_add(stage_id=stage.pk, action="original", actor=actor)

@@ -9,9 +9,10 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from metrics import customer_days
+from metrics.figures import customer_value as figures
+from metrics.figures.customer_value import cohort_retention, customer_value
 from metrics.models import ChannelCost, CohortActivity, Customer, CustomerDay, Interaction, Transaction
-from metrics.value import cohort_retention, customer_value
+from metrics.rollups import customer_days
 from tests.factories import TouchpointFactory
 
 from .test_customer_value import at, customer
@@ -41,22 +42,22 @@ def assert_same(rolled, raw):
 
 def test_the_hand_computed_year_from_the_rollup(world):
     customer_days.rebuild(AS_OF)
-    by_segment = customer_days.values_by_segment(date(2025, 1, 1), date(2026, 1, 1))
+    by_segment = figures.values_by_segment(date(2025, 1, 1), date(2026, 1, 1))
     assert_same(by_segment[None], customer_value(start=at("2025-01-01"), end=at("2026-01-01")))
     business = customer_value(start=at("2025-01-01"), end=at("2026-01-01"), segment="business")
     assert_same(by_segment["business"], business)
     assert set(by_segment) == {None, "retail", "business"}
     # The day of as_of ends at as_of: a window running to the end of that day stops there.
-    today = customer_days.values_by_segment(date(2025, 12, 1), date(2026, 1, 2))[None]
+    today = figures.values_by_segment(date(2025, 12, 1), date(2026, 1, 2))[None]
     assert_same(today, customer_value(start=at("2025-12-01"), end=AS_OF))
 
 
 def test_months_add_up_to_the_year_and_a_churn_at_midnight_is_counted_once(world):
     customer("C5", "2025-02-10", "10", churned="2025-06-01")  # exactly at a month's first moment
     customer_days.rebuild(AS_OF)
-    months = customer_days.values_by_month(date(2025, 1, 1), date(2026, 1, 1))
+    months = figures.values_by_month(date(2025, 1, 1), date(2026, 1, 1))
     assert [month for month, _value in months] == [date(2025, m, 1) for m in range(1, 13)]
-    year = customer_days.values_by_segment(date(2025, 1, 1), date(2026, 1, 1))[None]
+    year = figures.values_by_segment(date(2025, 1, 1), date(2026, 1, 1))[None]
     assert sum(v.churned for _m, v in months) == year.churned
     assert sum(v.exposure_years for _m, v in months) == pytest.approx(year.exposure_years)
     june = dict(months)[date(2025, 6, 1)]
@@ -68,10 +69,10 @@ def test_months_add_up_to_the_year_and_a_churn_at_midnight_is_counted_once(world
 def test_nothing_imported_gives_no_rows_and_no_figures():
     customer_days.rebuild(AS_OF)
     assert not CustomerDay.objects.exists() and not CohortActivity.objects.exists()
-    empty = customer_days.values_by_segment(date(2025, 1, 1), date(2026, 1, 1))
+    empty = figures.values_by_segment(date(2025, 1, 1), date(2026, 1, 1))
     assert list(empty) == [None]
     assert empty[None].clv is None and empty[None].customers == 0
-    assert customer_days.values_by_month(date(2025, 1, 1), date(2026, 1, 1)) == []
+    assert figures.values_by_month(date(2025, 1, 1), date(2026, 1, 1)) == []
 
 
 moments = st.builds(
@@ -129,12 +130,12 @@ def test_any_window_of_days_matches_the_definition(department, data):
     end = min(start + timedelta(days=length), timezone.localtime(as_of).date() + timedelta(days=1))
     if end <= start:
         return
-    rolled = customer_days.values_by_segment(start, end)
+    rolled = figures.values_by_segment(start, end)
     window_end = min(midnight(end), as_of)
     assert_same(rolled[None], customer_value(start=midnight(start), end=window_end))
     for segment in ("", "retail", "business"):
         raw = customer_value(start=midnight(start), end=window_end, segment=segment)
-        assert_same(rolled.get(segment) or customer_days._value(customer_days._total([]), 10.0), raw)
+        assert_same(rolled.get(segment) or figures._value(figures._total([]), 10.0), raw)
     first, last = start.replace(day=1), (end - timedelta(days=1)).replace(day=1)
     expected = cohort_retention(first_month=first, last_month=last)
-    assert customer_days.cohorts(first, last) == expected
+    assert figures.cohorts(first, last) == expected

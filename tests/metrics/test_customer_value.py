@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from metrics.figures.customer_value import customer_value
 from metrics.models import ChannelCost, Customer, Interaction, Transaction
-from metrics.value import customer_value
 from tests.factories import TouchpointFactory
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +90,7 @@ def test_no_customers_is_no_data(db):
 
 
 def test_repeat_purchase_rate(world):
-    from metrics.value import repeat_purchase
+    from metrics.figures.customer_value import repeat_purchase
 
     result = repeat_purchase(start=at("2025-01-01"), end=at("2026-01-01"))
     assert (result.buyers, result.repeat_buyers) == (2, 1)  # C1 bought twice, C2 once
@@ -101,7 +101,7 @@ def test_repeat_purchase_rate(world):
 def test_cohort_retention(world):
     from datetime import date
 
-    from metrics.value import cohort_retention
+    from metrics.figures.customer_value import cohort_retention
 
     c5 = customer("C5", "2025-07-15", "0")
     pay(c5, "T5", "2025-09-10", "10")
@@ -116,8 +116,8 @@ def test_cohort_retention(world):
 def test_survey_scores(world):
     from datetime import date
 
+    from metrics.figures.surveys import survey_scores
     from metrics.models import SurveyResponse
-    from metrics.value import survey_scores
 
     answers = [(10, 5, 2), (9, None, None), (8, 4, 3), (6, 2, 6), (0, 1, None), (None, 5, 1)]
     for n, (nps, csat, ces) in enumerate(answers):
@@ -138,7 +138,7 @@ def test_survey_scores(world):
 
 
 def test_lifetime_is_flagged_whenever_the_cap_applies():
-    from metrics.value import CustomerValue
+    from metrics.figures.customer_value import CustomerValue
 
     def value(churned, years):
         return CustomerValue(

@@ -17,8 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from barriers.models import Barrier, Status
-from metrics import compute, dashboard, pdf
+from metrics.dashboards import pdf
+from metrics.dashboards.executive import executive as executive_figures
+from metrics.dashboards.periods import Period, controls, parse_period
 from metrics.models import ChannelCost, Customer, Interaction, ServiceTarget, SurveyResponse, Transaction
+from metrics.rollups import runs
 from tests.factories import DepartmentFactory, TouchpointFactory
 
 pytestmark = pytest.mark.django_db
@@ -97,7 +100,7 @@ def world(department):
         title="Callbacks never come", type="service_failure", source="complaints", department=department,
         due_date=date(2026, 7, 1), status=Status.IN_PROGRESS,
     )  # fmt: skip
-    compute.recompute(as_of=AS_OF)
+    runs.recompute(as_of=AS_OF)
     return made
 
 
@@ -119,9 +122,9 @@ def close(a, b, digits=2):
     ],
 )
 def test_dashboard_figures_are_the_reports(world, capsys, params, start, end):
-    period = dashboard.parse_period(params)
+    period = parse_period(params)
     assert (period.start.isoformat(), period.end.isoformat()) == (start, end)
-    figures = dashboard.executive(period, today=date(2026, 7, 10))
+    figures = executive_figures(period, today=date(2026, 7, 10))
     expected = report_of(capsys, start, end)
     cards = figures["cards"]
     value, overall = cards["value"], expected["customer_value"]["overall"]
@@ -155,24 +158,24 @@ def test_dashboard_figures_are_the_reports(world, capsys, params, start, end):
 
 
 def test_the_previous_period_is_the_one_before_of_the_same_length(world, capsys):
-    figures = dashboard.executive(dashboard.parse_period(JUNE), today=date(2026, 7, 10))
+    figures = executive_figures(parse_period(JUNE), today=date(2026, 7, 10))
     may = report_of(capsys, "2026-05-01", "2026-06-01")
     assert close(figures["cards"]["clv"].before, may["customer_value"]["overall"]["CLV"])
     assert figures["cards"]["target"].n_before == may["service"]["against_targets"]["eligible"]
-    assert dashboard.parse_period({"period": "year", "start": "2026-03"}).previous == dashboard.Period(
+    assert parse_period({"period": "year", "start": "2026-03"}).previous == Period(
         "year", date(2025, 1, 1), date(2026, 1, 1)
     )
 
 
 def test_segment_filter_gives_that_segments_customer_figures(world, capsys):
-    figures = dashboard.executive(dashboard.parse_period(JUNE), segment="business", today=date(2026, 7, 10))
+    figures = executive_figures(parse_period(JUNE), segment="business", today=date(2026, 7, 10))
     expected = report_of(capsys, "2026-06-01", "2026-07-01")["customer_value"]["segments"]["business"]
     assert close(figures["cards"]["clv"].now, expected["CLV"])
     assert figures["cards"]["value"].customers == expected["customers"]
 
 
 def test_departments_and_touchpoints_worst_first_with_service_first_journeys(world):
-    figures = dashboard.executive(dashboard.parse_period({"period": "year", "start": "2026-01"}))
+    figures = executive_figures(parse_period({"period": "year", "start": "2026-01"}))
     gaps = [row.gap for row in figures["touchpoints"]]
     assert gaps == sorted(gaps) and {row.name for row in figures["touchpoints"]} == {"Complaint line", "Courier"}
     assert [row.name for row in figures["departments"]] == sorted(
@@ -192,7 +195,7 @@ def query_count(client, url) -> int:
 
 def test_dashboard_queries_do_not_grow_with_the_data(client, executive, department):
     build_world(department, customers=5, seed=1)
-    compute.recompute(as_of=AS_OF)
+    runs.recompute(as_of=AS_OF)
     client.force_login(executive)
     urls = [
         reverse("metrics:dashboard") + "?period=quarter&start=2026-04",
@@ -211,7 +214,7 @@ def test_dashboard_queries_do_not_grow_with_the_data(client, executive, departme
             external_id=f"X{n}", acquired_at=at(date(2026, 4, 1) + timedelta(days=n)),
             acquired_month=date(2026, 4, 1), segment=f"segment {n % 4}",
         )  # fmt: skip
-    compute.recompute(as_of=AS_OF)
+    runs.recompute(as_of=AS_OF)
     assert [query_count(client, url) for url in urls] == before
 
 
@@ -263,7 +266,7 @@ def test_bad_periods_are_explained(client, executive, world, params, message):
 
 def test_every_chart_has_its_csv(client, executive, world):
     client.force_login(executive)
-    figures = dashboard.executive(dashboard.parse_period(JUNE), today=date(2026, 7, 10))
+    figures = executive_figures(parse_period(JUNE), today=date(2026, 7, 10))
     for chart in ("headline", "service-departments", "service-touchpoints", "value-segments", "value-months",
                   "cohorts", "loyalty", "stakes"):  # fmt: skip
         response = client.get(reverse("metrics:dashboard_csv", args=[chart]), JUNE)
@@ -356,7 +359,7 @@ def test_the_map_shows_scores_and_value_at_stake_per_step(client, cx_lead, world
 
 
 def test_trends_read_as_good_bad_or_flat():
-    from metrics.dashboard import Trend
+    from metrics.dashboards.executive import Trend
     from metrics.templatetags.figures import points
 
     assert Trend(0.70, 0.60, 10, 10).direction == "good"
@@ -366,10 +369,10 @@ def test_trends_read_as_good_bad_or_flat():
 
 
 def test_the_period_form_offers_the_datas_periods_and_keeps_one_asked_for_outside_them(world):
-    quarters = dashboard.controls(dashboard.parse_period({"period": "quarter", "start": "2026-05"}))
+    quarters = controls(parse_period({"period": "quarter", "start": "2026-05"}))
     assert quarters["value"] == "2026-04" and quarters["label"] == "Quarter"
     assert quarters["options"][0] == ("2026-04", "Q2 2026")  # the quarter of the last complete month first
     assert ("2025-10", "Q4 2025") in quarters["options"]  # the data start in December 2025
-    old = dashboard.controls(dashboard.parse_period({"period": "year", "start": "2019-06"}))
+    old = controls(parse_period({"period": "year", "start": "2019-06"}))
     assert old["value"] == "2019-01" and ("2019-01", "2019") in old["options"]
     assert [value for value, _label in old["options"]] == sorted([v for v, _l in old["options"]], reverse=True)

@@ -6,7 +6,7 @@ import io
 import pytest
 from django.db import connection
 
-from metrics.imports import fast, pipeline
+from metrics.ingest import fast, pipeline, postgres
 from metrics.models import Customer, DataImport, Interaction
 from metrics.services import import_start
 from tests.factories import TouchpointFactory
@@ -49,14 +49,14 @@ def run(content: str, name: str = "i.csv") -> DataImport:
 def shortcut_results(monkeypatch) -> list:
     """What each import's shortcut gave: its row count, or None when it declined."""
     used = []
-    real = pipeline._fast_import
+    real = pipeline._shortcut
 
     def fast_import(*args):
         merged = real(*args)
         used.append(merged and merged.rows)
         return merged
 
-    monkeypatch.setattr(pipeline, "_fast_import", fast_import)
+    monkeypatch.setattr(pipeline, "_shortcut", fast_import)
     return used
 
 
@@ -163,7 +163,7 @@ def test_rows_the_table_refuses_roll_the_shortcut_back(catalogue, monkeypatch, l
 
 
 def test_a_load_that_doubles_the_table_rebuilds_its_indexes(catalogue, monkeypatch):
-    monkeypatch.setattr(pipeline, "REBUILD_INDEXES_FROM", 2)
+    monkeypatch.setattr(postgres, "REBUILD_INDEXES_FROM", 2)
     run(HEADER + "I0,C1,cc-complaints,,2026-01-01,,,,\n")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE metrics_interaction")
@@ -191,8 +191,8 @@ def test_indexes_are_set_aside_only_on_tables_without_foreign_key_constraints():
     refuses to alter a table with such checks pending: load_demo's big transactions import failed."""
     from metrics.models import Transaction
 
-    assert not pipeline._has_foreign_key_constraints(Interaction)
-    assert pipeline._has_foreign_key_constraints(Transaction)
+    assert not postgres.has_foreign_key_constraints(Interaction)
+    assert postgres.has_foreign_key_constraints(Transaction)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -234,7 +234,7 @@ def test_a_big_import_leaves_the_table_ready_for_index_only_reads(catalogue, mon
             cursor.execute("SELECT relallvisible FROM pg_class WHERE relname = 'metrics_interaction'")
             return cursor.fetchone()[0]
 
-    monkeypatch.setattr(pipeline, "ANALYZE_AFTER_ROWS", 5)
+    monkeypatch.setattr(postgres, "ANALYZE_AFTER_ROWS", 5)
     run(CLEAN)  # four rows: under the bar
     assert all_visible() == 0
     result = run(HEADER + "".join(f"I{n},C1,cc-complaints,,2026-01-{n + 1:02d},,,,\n" for n in range(5, 10)))

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from metrics.imports import fast, pipeline
+from metrics.ingest import fast, pipeline
 from metrics.models import Interaction
 from metrics.services import import_start
 from tests.metrics.test_fast_import import catalogue  # noqa: F401 (the same two touchpoints and customers)
@@ -82,8 +82,8 @@ def test_the_shortcut_ends_as_the_row_checker_does(monkeypatch, body, with_final
     content = ",".join(COLUMNS) + "\n" + "\n".join(",".join(row[c] for c in COLUMNS) for row in body)
     content += "\n" if with_final_line_feed else ""
     taken = []
-    real = pipeline._fast_import
-    monkeypatch.setattr(pipeline, "_fast_import", lambda *args: taken.append(real(*args)) or taken[-1])
+    real = pipeline._shortcut
+    monkeypatch.setattr(pipeline, "_shortcut", lambda *args: taken.append(real(*args)) or taken[-1])
     with_shortcut = outcome(content)
     event("the shortcut took the file" if taken[-1] else "the row checker took the file")
     monkeypatch.setattr(fast, "applies", lambda data_import: False)

@@ -1,4 +1,4 @@
-"""The service–loyalty link (metrics.loyalty) against hand-computed cases."""
+"""The service–loyalty link (metrics.figures.loyalty) against hand-computed cases."""
 
 import math
 from datetime import datetime, timedelta
@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from metrics import compute, loyalty
-from metrics.loyalty import Link, wilson
+from metrics.figures.loyalty import Link, wilson
 from metrics.models import Customer, Interaction, LoyaltyLink, ServiceTarget, Transaction
+from metrics.rollups import loyalty, runs
 from tests.factories import TouchpointFactory
 
 pytestmark = pytest.mark.django_db
@@ -119,10 +119,10 @@ def test_the_full_recompute_builds_the_link_and_an_incremental_one_keeps_it(line
     b = customer("B")
     case(b, line, "2025-01-10", 8)
     pay(b, "2026-05-01")
-    compute.recompute(full=True, as_of=AS_OF)
+    runs.recompute(full=True, as_of=AS_OF)
     assert LoyaltyLink.objects.get().breached_n == 1
     LoyaltyLink.objects.update(breached_n=7)  # an incremental run leaves the link alone
-    compute.recompute(full=False, months={at("2025-01-10").date()}, as_of=AS_OF)
+    runs.recompute(full=False, months={at("2025-01-10").date()}, as_of=AS_OF)
     assert LoyaltyLink.objects.get().breached_n == 7
 
 
@@ -144,15 +144,16 @@ def test_uplift_and_its_interval_by_hand():
     assert low < 0 < high
 
 
-# Value at stake per barrier (metrics.stakes).
+# Value at stake per barrier (metrics.figures.stakes).
 
 
 def test_value_at_stake_counts_breached_customers_at_the_barriers_touchpoints(line, department, cx_lead):
     from barriers.services import barrier_create
     from journeys.services import journey_create, stage_add, step_add
-    from metrics import stakes
+    from metrics.figures.customer_value import customer_value
+    from metrics.figures.stakes import stakes_for
     from metrics.models import BarrierStake
-    from metrics.value import customer_value
+    from metrics.rollups import stakes
 
     courier = TouchpointFactory(name="Courier", department=department)
     ServiceTarget.objects.create(touchpoint=courier, threshold_days=2, target_share=Decimal("0.8"))
@@ -197,7 +198,7 @@ def test_value_at_stake_counts_breached_customers_at_the_barriers_touchpoints(li
     assert (row.breached_n, row.breached_retained, row.clean_n, row.clean_retained) == (50, 35, 150, 135)
     clv = customer_value(start=AS_OF - timedelta(days=365), end=AS_OF).clv
     assert row.clv == pytest.approx(clv)
-    stake = stakes.stakes_for([on_both.pk, on_nothing_measured.pk])
+    stake = stakes_for([on_both.pk, on_nothing_measured.pk])
     # Pooled retention: clean 135/150 = 0.9, breached 35/50 = 0.7 → uplift 0.2; 2 customers × 0.2 × CLV.
     assert stake[on_both.pk].value == pytest.approx(2 * 0.2 * clv)
     assert not stake[on_both.pk].small_n
@@ -208,7 +209,7 @@ def test_value_at_stake_counts_breached_customers_at_the_barriers_touchpoints(li
 
 
 def test_value_at_stake_by_hand_with_small_n():
-    from metrics.stakes import Stake
+    from metrics.figures.stakes import Stake
 
     small = Stake(affected=10, link=Link(breached_n=8, breached_retained=4, clean_n=20, clean_retained=18),
                   clv=1000.0, as_of=AS_OF)  # fmt: skip
@@ -277,8 +278,8 @@ def test_compact_sums(value, english, russian):
 
 def test_without_any_target_every_barrier_has_no_data(department, cx_lead):
     from barriers.services import barrier_create
-    from metrics import stakes
     from metrics.models import BarrierStake
+    from metrics.rollups import stakes
 
     site = TouchpointFactory(name="Website", department=department)
     case(customer("A"), site, "2026-03-01", 40)
@@ -289,4 +290,4 @@ def test_without_any_target_every_barrier_has_no_data(department, cx_lead):
     assert not LoyaltyLink.objects.exists()
     row = BarrierStake.objects.get(barrier=made)
     assert (row.affected, row.breached_n, row.value) == (0, 0, None)
-    assert compute.recompute(full=True, as_of=AS_OF).status == "succeeded"
+    assert runs.recompute(full=True, as_of=AS_OF).status == "succeeded"

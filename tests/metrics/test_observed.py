@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from journeys.models import Journey, Stage, Step
-from metrics import observed
+from metrics.figures import observed
 from metrics.models import Customer, Interaction, ObservedRun, ObservedStep
+from metrics.rollups import observed as observed_runs
 from tests.factories import TouchpointFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +66,7 @@ def test_paths_by_hand(line):
     contact(bob, site, "2026-05-01")
     contact(bob, phone, "2026-05-31")
     contact(bob, office, "2026-07-02")
-    run = observed.compute(gap_days=30, as_of=AS_OF)
+    run = observed_runs.compute(gap_days=30, as_of=AS_OF)
     assert run.status == ObservedRun.Status.SUCCEEDED and (run.interactions, run.customers) == (6, 2)
     assert steps_by_kind() == {
         ("Site", "Phone", "next"): (2, 2, 2),  # both started paths at the site
@@ -78,7 +79,7 @@ def test_paths_by_hand(line):
     assert (by_name["Phone"].contacts, by_name["Phone"].repeats, by_name["Phone"].ends) == (3, 1, 2)
     assert [(t.source.name, t.target.name, t.contacts) for t in transitions] == [("Site", "Phone", 2)]
     # A shorter gap cuts Bob's path in two.
-    observed.compute(gap_days=29, as_of=AS_OF)
+    observed_runs.compute(gap_days=29, as_of=AS_OF)
     assert steps_by_kind()[("Site", "Phone", "next")] == (1, 1, 1)
     assert observed.current_gap() == 29
 
@@ -93,7 +94,7 @@ def test_a_map_against_the_paths(line):
     stage = Stage.objects.create(journey=journey, name="Apply", position=0)
     for position, touchpoint in enumerate([site, phone, office]):
         Step.objects.create(stage=stage, position=position, touchpoint=touchpoint, action=f"At {touchpoint.name}")
-    observed.compute(as_of=AS_OF)
+    observed_runs.compute(as_of=AS_OF)
     result = observed.compare(journey, observed.flows())
     rows = [(r.step.touchpoint.name, r.contacts, r.next_step and r.next_step.touchpoint.name, r.observed_next)
             for r in result["steps"]]  # fmt: skip
@@ -103,7 +104,7 @@ def test_a_map_against_the_paths(line):
 
 
 def test_nothing_to_observe_is_an_empty_result(db):
-    run = observed.compute(as_of=AS_OF)
+    run = observed_runs.compute(as_of=AS_OF)
     assert run.status == ObservedRun.Status.SUCCEEDED and run.interactions == 0
     assert observed.flows() == [] and observed.top_transitions(10) == []
 
@@ -114,7 +115,7 @@ def test_the_page_recomputes_with_another_gap_for_cx_leads_only(
     who = customer("ann")
     contact(who, line["Site"], "2026-03-01")
     contact(who, line["Phone"], "2026-03-20")
-    observed.compute(gap_days=30, as_of=AS_OF)
+    observed_runs.compute(gap_days=30, as_of=AS_OF)
     url = reverse("metrics:observed")
     client.force_login(executive)
     page = client.get(url).content.decode()

@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from journeys.models import Channel
-from metrics import compute
 from metrics.models import ALL_TIME, Customer, Interaction, ServicePeriod, ServiceTarget, SurveyPeriod, SurveyResponse
+from metrics.rollups import runs
 from tests.factories import DepartmentFactory, TouchpointFactory
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +74,7 @@ def days(seconds):
 
 
 def test_all_time_overall_figures(case):
-    compute.recompute(as_of=AS_OF)
+    runs.recompute(as_of=AS_OF)
     overall = period("all", "overall")
     assert (overall.opened, overall.resolved) == (7, 6)
     # resolved in 0.5, 1, 2, 3, 4, 8 days; A5 is open and older than every threshold
@@ -94,7 +94,7 @@ def test_all_time_overall_figures(case):
 
 
 def test_groupings_by_touchpoint_department_channel_and_kind(case):
-    compute.recompute(as_of=AS_OF)
+    runs.recompute(as_of=AS_OF)
     phone, web = case["phone"], case["web"]
     by_touchpoint = period("all", "touchpoint", phone.pk)
     assert (by_touchpoint.opened, by_touchpoint.within_3, by_touchpoint.eligible_3) == (5, 2, 5)
@@ -112,7 +112,7 @@ def test_groupings_by_touchpoint_department_channel_and_kind(case):
 
 
 def test_weeks_are_iso_weeks_and_months_calendar_months(case):
-    compute.recompute(as_of=AS_OF)
+    runs.recompute(as_of=AS_OF)
     phone = case["phone"]
     assert period("week", "touchpoint", phone.pk, date(2026, 5, 25)).opened == 1  # Sunday 31 May
     june_week = period("week", "touchpoint", phone.pk, date(2026, 6, 1))
@@ -126,7 +126,7 @@ def test_weeks_are_iso_weeks_and_months_calendar_months(case):
 
 
 def test_survey_periods_count_each_score_with_its_own_n(case):
-    compute.recompute(as_of=AS_OF)
+    runs.recompute(as_of=AS_OF)
     overall = SurveyPeriod.objects.get(grain="all", dimension="overall")
     assert (overall.nps_n, overall.promoters, overall.detractors) == (4, 2, 1)
     assert (overall.csat_n, overall.csat_good, overall.ces_n, overall.ces_sum) == (3, 2, 3, 12)
@@ -144,25 +144,25 @@ def snapshot():
 
 
 def test_an_incremental_run_gives_the_rows_a_full_run_gives(case):
-    compute.recompute(as_of=AS_OF)
+    runs.recompute(as_of=AS_OF)
     add(case["web"], "B3", at("2026-06-29"), days=0.25, kind="request")
     Interaction.objects.filter(external_id="B1").update(resolution_seconds=2 * DAY)  # a May row changed
-    compute.recompute(full=False, months={date(2026, 6, 1), date(2026, 5, 1)}, as_of=AS_OF)
+    runs.recompute(full=False, months={date(2026, 6, 1), date(2026, 5, 1)}, as_of=AS_OF)
     incremental = snapshot()
-    compute.recompute(as_of=AS_OF)
+    runs.recompute(as_of=AS_OF)
     assert snapshot() == incremental
     assert period("all", "overall").opened == 8
 
 
 def test_recomputing_twice_gives_identical_rows(case):
-    compute.recompute(as_of=AS_OF)
+    runs.recompute(as_of=AS_OF)
     first = snapshot()
-    compute.recompute(as_of=AS_OF)
+    runs.recompute(as_of=AS_OF)
     assert snapshot() == first and first[0]
 
 
 def test_no_data_is_no_rows_not_zeros(db):
-    run = compute.recompute(as_of=AS_OF)
+    run = runs.recompute(as_of=AS_OF)
     assert run.status == "succeeded"
     assert not ServicePeriod.objects.exists() and not SurveyPeriod.objects.exists()
 
@@ -170,21 +170,21 @@ def test_no_data_is_no_rows_not_zeros(db):
 def test_an_incremental_run_by_days_rebuilds_only_those_days_and_the_periods_holding_them(case):
     from metrics.models import MetricsChunk, ServiceDay
 
-    compute.recompute(as_of=AS_OF)
+    runs.recompute(as_of=AS_OF)
     add(case["web"], "B3", at("2026-06-29"), days=0.25, kind="request")
     b1 = Interaction.objects.get(external_id="B1")
     Interaction.objects.filter(pk=b1.pk).update(resolution_seconds=2 * DAY)  # a May row changed
     untouched = ServiceDay.objects.exclude(day__in=[date(2026, 6, 29), b1.opened_day]).order_by("pk")
     before = list(untouched.values_list("pk", "as_of"))
     later = AS_OF + timedelta(days=3)  # open cases grow older: their days are rebuilt too
-    run = compute.start_run(full=False, days={date(2026, 6, 29), b1.opened_day}, as_of=later)
+    run = runs.start_run(full=False, days={date(2026, 6, 29), b1.opened_day}, as_of=later)
     chunk_days = {c.month: c.days for c in MetricsChunk.objects.filter(run=run, month__isnull=False)}
     assert "2026-06-29" in chunk_days[date(2026, 6, 1)] and b1.opened_day.isoformat() in chunk_days[date(2026, 5, 1)]
-    assert compute.execute(run).status == "succeeded"
+    assert runs.execute(run).status == "succeeded"
     rebuilt_days = {date.fromisoformat(d) for days in chunk_days.values() for d in days}
     assert [row for row in before if row[0] in set(untouched.values_list("pk", flat=True))] == [
         row for row in before if ServiceDay.objects.get(pk=row[0]).day not in rebuilt_days
     ]  # rows of other days were left as they were
     incremental = snapshot()
-    compute.recompute(as_of=later)
+    runs.recompute(as_of=later)
     assert snapshot() == incremental

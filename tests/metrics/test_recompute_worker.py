@@ -16,8 +16,8 @@ from django.db import connection
 from django.utils import timezone
 
 from cxhub.celery import app
-from metrics import compute
 from metrics.models import Customer, Interaction, MetricsRun, ServiceDay, ServicePeriod, SurveyPeriod
+from metrics.rollups import runs
 from metrics.tasks import recompute
 from tests.factories import TouchpointFactory
 
@@ -105,7 +105,7 @@ def history(department):
 def test_a_recompute_survives_a_killed_worker_with_the_same_figures(history):
     queue = f"cxhub-kill-{uuid.uuid4().hex[:8]}"
     as_of = timezone.now().replace(microsecond=0)
-    run = compute.start_run(full=True, as_of=as_of)
+    run = runs.start_run(full=True, as_of=as_of)
     assert run.chunks_total >= 13
 
     first = start_worker(queue)
@@ -149,5 +149,5 @@ def test_a_recompute_survives_a_killed_worker_with_the_same_figures(history):
     resumed = snapshot()
     assert resumed[0] and resumed[1]
 
-    compute.recompute(full=True, as_of=as_of)  # the same run, uninterrupted, in this process
+    runs.recompute(full=True, as_of=as_of)  # the same run, uninterrupted, in this process
     assert snapshot() == resumed

@@ -6,8 +6,9 @@ from datetime import date, timedelta
 import pytest
 from django.core.management import CommandError, call_command
 
-from metrics import compute, report
+from metrics.figures import report
 from metrics.models import Customer, Transaction
+from metrics.rollups import runs
 from tests.metrics.test_periods import AS_OF, at
 from tests.metrics.test_periods import case as periods_case  # noqa: F401  (the fixture)
 
@@ -29,7 +30,7 @@ def case(periods_case):  # noqa: F811
             occurred_month=moment.date().replace(day=1),
             amount=1000,
         )
-    compute.recompute(as_of=AS_OF)
+    runs.recompute(as_of=AS_OF)
     return periods_case
 
 

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from journeys.services import journey_create
-from metrics import exports
+from metrics.ingest import exports
 from metrics.models import Customer, DataImport, Interaction, SurveyResponse, Transaction
 from metrics.services import import_start
 from tests.factories import TouchpointFactory

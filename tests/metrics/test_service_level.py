@@ -8,9 +8,9 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from metrics import compute
+from metrics.figures.service_level import service_levels_by_touchpoint
 from metrics.models import Customer, Interaction, MetricsRun, ServiceDay, ServiceTarget
-from metrics.selectors import service_levels_by_touchpoint
+from metrics.rollups import runs, service_days
 from tests.factories import TouchpointFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +56,7 @@ def figures(touchpoint):
 
 
 def test_service_level_follows_the_definition(case):
-    run = compute.recompute(as_of=AS_OF)
+    run = runs.recompute(as_of=AS_OF)
     assert run.status == MetricsRun.Status.SUCCEEDED
     sl = figures(case)
     assert (sl.opened, sl.resolved) == (4, 2)
@@ -70,24 +70,24 @@ def test_service_level_follows_the_definition(case):
 
 
 def test_no_eligible_interactions_is_no_data_not_zero(case):
-    compute.recompute(as_of=AS_OF)
+    runs.recompute(as_of=AS_OF)
     young = figures(case).by_threshold[10]
     assert young.value == 1.0
     empty = TouchpointFactory(name="Quiet line", department=case.department)
     assert service_levels_by_touchpoint([empty.pk], start=AS_OF.date(), end=AS_OF.date()) == {}
-    from metrics.selectors import Share
+    from metrics.figures.service_level import Share
 
     assert Share(0, 0).value is None
 
 
 def test_recompute_twice_gives_the_same_rows(case):
-    compute.recompute(as_of=AS_OF)
+    runs.recompute(as_of=AS_OF)
     first = list(
         ServiceDay.objects.order_by("touchpoint", "day").values(
             *[f.name for f in ServiceDay._meta.fields if f.name != "id"]
         )
     )
-    compute.recompute(as_of=AS_OF)
+    runs.recompute(as_of=AS_OF)
     again = list(
         ServiceDay.objects.order_by("touchpoint", "day").values(
             *[f.name for f in ServiceDay._meta.fields if f.name != "id"]
@@ -106,11 +106,11 @@ def test_a_run_interrupted_mid_way_finishes_with_the_same_figures(case, monkeypa
             opened=AS_OF - timedelta(days=40 + 30 * n),
             resolved=AS_OF - timedelta(days=39 + 30 * n),
         )
-    clean = compute.recompute(as_of=AS_OF)
+    clean = runs.recompute(as_of=AS_OF)
     expected = figures(case)
 
-    run = compute.start_run(as_of=AS_OF)
-    real = compute._rebuild_month
+    run = runs.start_run(as_of=AS_OF)
+    real = service_days.rebuild_month
     calls = {"n": 0}
 
     def crash_on_second(month, as_of, days=None):
@@ -120,12 +120,12 @@ def test_a_run_interrupted_mid_way_finishes_with_the_same_figures(case, monkeypa
             raise RuntimeError("worker killed")  # after writing: the transaction must roll it back
         real(month, as_of, days=days)
 
-    monkeypatch.setattr(compute, "_rebuild_month", crash_on_second)
-    with pytest.raises(compute.ChunkFailed):
-        compute.execute(run)
+    monkeypatch.setattr(service_days, "rebuild_month", crash_on_second)
+    with pytest.raises(runs.ChunkFailed):
+        runs.execute(run)
     assert run.chunks.filter(done_at__isnull=False).count() == 1
-    monkeypatch.setattr(compute, "_rebuild_month", real)
-    finished = compute.execute(run)
+    monkeypatch.setattr(service_days, "rebuild_month", real)
+    finished = runs.execute(run)
     assert finished.status == "succeeded" and finished.chunks_done == finished.chunks_total == clean.chunks_total
     assert figures(case) == expected
 
@@ -134,14 +134,14 @@ def test_a_poison_month_fails_the_run_with_a_reason(case, monkeypatch):
     def always(month, as_of):
         raise ValueError("corrupt row")
 
-    monkeypatch.setattr(compute, "_rebuild_month", always)
-    run = compute.recompute(as_of=AS_OF)
+    monkeypatch.setattr(service_days, "rebuild_month", always)
+    run = runs.recompute(as_of=AS_OF)
     assert run.status == "failed" and "failed 3 times" in run.message
 
 
 def test_incremental_run_rebuilds_touched_months_and_months_with_open_cases(case):
-    compute.recompute(as_of=AS_OF)
-    run = compute.start_run(full=False, months={(AS_OF - timedelta(days=200)).date()}, as_of=AS_OF)
+    runs.recompute(as_of=AS_OF)
+    run = runs.start_run(full=False, months={(AS_OF - timedelta(days=200)).date()}, as_of=AS_OF)
     months = set(run.chunks.values_list("month", flat=True))
     assert (AS_OF - timedelta(days=200)).date().replace(day=1) in months
     assert AS_OF.date().replace(day=1) in months  # C and D are still open
@@ -197,7 +197,7 @@ def test_the_map_shows_the_touchpoint_service_level_against_its_target(
     stage = stage_add(journey_id=journey.pk, name="Complain", actor=cx_lead)
     step_add(stage_id=stage.pk, action="Calls the complaint line", touchpoint=case, actor=cx_lead)
     step_add(stage_id=stage.pk, action="Waits", actor=cx_lead)
-    compute.recompute(as_of=AS_OF)
+    runs.recompute(as_of=AS_OF)
     client.force_login(cx_lead)
     html = client.get(f"/journeys/{journey.pk}/").content.decode()
     assert 'class="cell lane-service sl-bad" data-testid="service-level"' in html
@@ -206,7 +206,7 @@ def test_the_map_shows_the_touchpoint_service_level_against_its_target(
 
 
 def test_percentiles_are_nearest_rank(case):
-    from metrics.value import resolution_percentiles
+    from metrics.figures.service_level import resolution_percentiles
 
     customer = Customer.objects.get()
     base = AS_OF - timedelta(days=30)
@@ -225,15 +225,15 @@ def test_percentiles_are_nearest_rank(case):
 def test_incremental_run_leaves_months_whose_open_cases_are_older_than_every_threshold(case):
     old_open = AS_OF - timedelta(days=200)
     interaction(case, Customer.objects.get(), "OLD", opened=old_open)  # open, and eligible at every T for long
-    compute.recompute(as_of=AS_OF - timedelta(days=1))
-    run = compute.start_run(full=False, months=set(), as_of=AS_OF)
+    runs.recompute(as_of=AS_OF - timedelta(days=1))
+    run = runs.start_run(full=False, months=set(), as_of=AS_OF)
     months = set(run.chunks.exclude(month=None).values_list("month", flat=True))
     assert timezone.localtime(old_open).date().replace(day=1) not in months
     assert AS_OF.date().replace(day=1) in months  # C and D are young: they may have crossed a threshold
-    assert compute.execute(run).status == "succeeded"
+    assert runs.execute(run).status == "succeeded"
     everything = ((AS_OF - timedelta(days=400)).date(), (AS_OF + timedelta(days=1)).date())
     incremental = service_levels_by_touchpoint([case.pk], start=everything[0], end=everything[1])
-    compute.recompute(as_of=AS_OF)
+    runs.recompute(as_of=AS_OF)
     assert service_levels_by_touchpoint([case.pk], start=everything[0], end=everything[1]) == incremental
     assert incremental[case.pk].by_threshold[10].eligible == 3  # A, B resolved; OLD open for 200 days
 
@@ -257,7 +257,7 @@ def test_service_level_never_falls_as_the_threshold_grows(case, cases):
             opened + timedelta(hours=hours) if hours is not None and opened + timedelta(hours=hours) < AS_OF else None
         )
         interaction(case, customer, f"P{n}", opened=opened, resolved=resolved)
-    compute.recompute(as_of=AS_OF)
+    runs.recompute(as_of=AS_OF)
     shares = [share for _days, share in sorted(figures(case).by_threshold.items())]
     values = [share.value for share in shares if share.value is not None]
     assert values == sorted(values)

@@ -1,7 +1,7 @@
 import csv
 from datetime import date
 
-from metrics.synthetic import Spec, default_profiles, write_files
+from metrics.demo.synthetic import Spec, default_profiles, write_files
 
 CATALOGUE = [("cc-complaints", "phone"), ("app-chat", "messenger"), ("card-courier", "delivery")]
 

@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from metrics import compute
 from metrics.models import ServiceTarget
+from metrics.rollups import runs
 from tests.metrics.test_periods import AS_OF
 from tests.metrics.test_periods import case as periods_case  # noqa: F401  (the fixture)
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def case(periods_case):  # noqa: F811
-    compute.recompute(as_of=AS_OF)
+    runs.recompute(as_of=AS_OF)
     return periods_case
 
 

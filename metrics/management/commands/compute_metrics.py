@@ -2,8 +2,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from metrics import compute
 from metrics.models import MetricsRun
+from metrics.rollups import runs
 
 
 class Command(BaseCommand):
@@ -13,7 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--run", type=int, help="Resume this run (same as_of; done months are skipped).")
 
     def handle(self, *args, run: int | None, **options) -> None:
-        result = compute.execute(MetricsRun.objects.get(pk=run)) if run else compute.recompute(full=True)
+        result = runs.execute(MetricsRun.objects.get(pk=run)) if run else runs.recompute(full=True)
         self.stdout.write(
             json.dumps(
                 {

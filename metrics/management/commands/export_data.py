@@ -2,8 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from metrics import exports
-from metrics.imports.kinds import KINDS
+from metrics.ingest import exports
+from metrics.ingest.kinds import KINDS
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from metrics.imports.kinds import KINDS
+from metrics.ingest.kinds import KINDS
 from metrics.models import DataImport
 from metrics.services import import_start
 

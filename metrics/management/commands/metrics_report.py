@@ -3,7 +3,7 @@ from datetime import date, datetime
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from metrics import report
+from metrics.figures import report
 
 
 def _date(text: str) -> date:

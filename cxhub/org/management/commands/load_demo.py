@@ -1,20 +1,17 @@
+import importlib
+
+from django.apps import apps
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import translation
-
-from barriers.demo import load_barriers
-from cxhub.org.demo import DEMO_PASSWORD, load_people_and_departments
-from journeys.demo import load_touchpoints
-from journeys.demo_journeys import load_journeys
-from metrics.demo import load_operational_data
+from django.utils.module_loading import module_has_submodule
 
 
 class Command(BaseCommand):
     help = (
         "Create or refresh the demo company (Severny Bank): departments, users for every role, touchpoints, "
-        "and (once) three customer journeys with a to-be version, research studies and barriers."
+        "and (once) three customer journeys with a to-be version, research studies, barriers and operational data."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -39,19 +36,17 @@ class Command(BaseCommand):
                 "load_demo creates users with the password 'demo'; it refuses to run with DEBUG off. "
                 "Use --force if this really is a demo installation."
             )
-        with transaction.atomic(), translation.override(language):
-            departments = load_people_and_departments(language=language)
-            touchpoints = load_touchpoints(language=language, departments=departments)
-            lead = get_user_model().objects.get(username="cxlead")
-            journeys = load_journeys(language=language, actor=lead)
-            barriers = load_barriers(language=language, lead=lead)
-        # Outside the transaction above: the imports commit their progress as they go.
-        data = load_operational_data(**({"customers": 300, "interactions": 1_500, "months": 3} if small else {}))
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo company loaded: {len(departments)} departments, {touchpoints} touchpoints, "
-                f"{journeys} new journeys, {barriers} new barriers, "
-                f"{data.get('interactions', 0)} new interactions, "
-                f"users cxlead, executive, admin and head-<department> (password '{DEMO_PASSWORD}' for new users)."
-            )
-        )
+        # Each app brings its own part (its `demo` module's load()), in INSTALLED_APPS order: an app's
+        # demo builds on those before it, and this app imports none of them.
+        loaded = []
+        with translation.override(language):
+            for config in apps.get_app_configs():
+                if not module_has_submodule(config.module, "demo"):
+                    continue
+                demo = importlib.import_module(f"{config.name}.demo")
+                if getattr(demo, "ATOMIC", True):
+                    with transaction.atomic():
+                        loaded.append(demo.load(language=language, small=small))
+                else:
+                    loaded.append(demo.load(language=language, small=small))
+        self.stdout.write(self.style.SUCCESS(f"Demo company loaded: {', '.join(loaded)}."))

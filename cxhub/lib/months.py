@@ -1,0 +1,37 @@
+"""Calendar arithmetic on whole months and ISO weeks: the one place periods are counted."""
+
+from datetime import date, timedelta
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def add_months(month: date, count: int) -> date:
+    """The first day of the month `count` months after (or before) the month of `month`."""
+    index = month.year * 12 + month.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def next_month(day: date) -> date:
+    """The first day of the month after the month of `day`."""
+    return add_months(day, 1)
+
+
+def months_between(first: date, last: date) -> int:
+    """Whole months from the month of `first` to the month of `last` (negative when last is earlier)."""
+    return (last.year - first.year) * 12 + last.month - first.month
+
+
+def week_start(day: date) -> date:
+    """The Monday of the ISO week of `day`."""
+    return day - timedelta(days=day.weekday())
+
+
+def month_starts(first: date, end: date) -> list[date]:
+    """The first days of the months from the month of `first` up to, not including, `end`'s month start."""
+    months, month = [], month_start(first)
+    while month < end:
+        months.append(month)
+        month = next_month(month)
+    return months

@@ -1,0 +1,176 @@
+"""The CX lead's data page: imports (upload, progress, report, history), templates, targets and costs."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from cxhub.lib.decorators import permission_required
+from journeys.models import Channel, Touchpoint
+
+from .. import services
+from ..models import ChannelCost, DataImport, MetricsRun, ServiceTarget
+from . import exports
+from .forms import ImportForm
+from .kinds import KINDS
+
+TEMPLATE_EXAMPLES = {
+    "customers": ["C-1001", "2025-03-14", "1500.00", "retail", ""],
+    "interactions": [
+        "I-50001",
+        "C-1001",
+        "cc-complaints",
+        "complaint",
+        "2025-04-02T09:15",
+        "2025-04-02T09:40",
+        "2025-04-05T17:00",
+        "350.00",
+        "4",
+    ],
+    "transactions": ["T-90001", "C-1001", "2025-04-10T12:30", "2490.00"],
+    "survey_responses": ["S-7001", "C-1001", "cc-complaints", "", "2025-04-06", "8", "4", "3", "Answered quickly"],
+}
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@permission_required("metrics.view_data")
+def data_view(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data_import = services.import_start(
+            kind=form.cleaned_data["kind"],
+            source=upload,
+            file_name=upload.name,
+            actor=request.user,
+            via=DataImport.Via.WEB,
+            valid_rows_only=form.cleaned_data["valid_rows_only"],
+        )
+        return HttpResponseRedirect(reverse("data:import_detail", args=[data_import.pk]))
+    imports = DataImport.objects.select_related("created_by")[:50]
+    context = {
+        "form": form,
+        "imports": imports,
+        "kinds": [(kind, DataImport.Kind(kind).label, spec.columns) for kind, spec in KINDS.items()],
+        "run": MetricsRun.objects.first(),
+    }
+    return render(request, "metrics/data.html", context)
+
+
+@require_GET
+@login_required
+@permission_required("metrics.view_data")
+def run_status_view(request: HttpRequest) -> HttpResponse:
+    """The recompute card alone (polled by htmx while a run is going)."""
+    return render(request, "metrics/data.html#recompute-card", {"run": MetricsRun.objects.first()})
+
+
+@require_POST
+@login_required
+@permission_required("metrics.import_data")
+def recompute_view(request: HttpRequest) -> HttpResponse:
+    """Recompute every figure now (a full run in the background)."""
+    from ..rollups import runs
+    from ..tasks import recompute
+
+    run = runs.start_run(full=True)
+    recompute.delay_on_commit(run.pk)
+    messages.success(request, _("Recompute started."))
+    return HttpResponseRedirect(reverse("data:data"))
+
+
+@require_GET
+@login_required
+@permission_required("metrics.view_data")
+def import_detail_view(request: HttpRequest, import_id: int) -> HttpResponse:
+    """The report; while the job runs, the progress part polls itself (htmx) until it is done."""
+    data_import = get_object_or_404(DataImport.objects.select_related("created_by"), pk=import_id)
+    template = "metrics/import_detail.html" + ("#import-status" if request.htmx else "")
+    return render(request, template, {"data_import": data_import})
+
+
+@require_GET
+@login_required
+@permission_required("metrics.view_data")
+def template_view(request: HttpRequest, kind: str) -> HttpResponse:
+    """A CSV with the header row and one example row."""
+    if kind not in KINDS:
+        raise Http404
+    lines = [",".join(KINDS[kind].columns), ",".join(TEMPLATE_EXAMPLES[kind])]
+    response = HttpResponse("\n".join(lines) + "\n", content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="cxhub-{kind}-template.csv"'
+    return response
+
+
+@require_GET
+@login_required
+@permission_required("metrics.view_data")
+def export_view(request: HttpRequest, kind: str) -> StreamingHttpResponse:
+    """Every stored row of a kind, in the import format (streamed: the interactions run to millions)."""
+    if kind not in KINDS:
+        raise Http404
+    return exports.response(kind)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@permission_required("metrics.configure_targets")
+def targets_view(request: HttpRequest) -> HttpResponse:
+    """Every touchpoint's service-level target and each channel's default interaction cost, on one form."""
+    touchpoints = list(Touchpoint.objects.select_related("department", "service_target").order_by("name"))
+    costs = {c.channel: c for c in ChannelCost.objects.all()}
+    problems: list[str] = []
+    if request.method == "POST":
+        problems = _save_targets(request, touchpoints) + _save_costs(request)
+        if not problems:
+            messages.success(request, _("Targets and costs saved."))
+            return HttpResponseRedirect(reverse("data:targets"))
+        for problem in problems:
+            messages.error(request, problem)
+    rows = [(tp, getattr(tp, "service_target", None)) for tp in touchpoints]
+    channel_rows = [(value, label, costs.get(value)) for value, label in Channel.choices]
+    return render(request, "metrics/targets.html", {"rows": rows, "channel_rows": channel_rows})
+
+
+def _save_targets(request: HttpRequest, touchpoints: list[Touchpoint]) -> list[str]:
+    problems = []
+    for touchpoint in touchpoints:
+        days = request.POST.get(f"days-{touchpoint.pk}", "").strip()
+        share = request.POST.get(f"share-{touchpoint.pk}", "").strip().replace(",", ".")
+        if not days and not share:
+            ServiceTarget.objects.filter(touchpoint=touchpoint).delete()
+            continue
+        try:
+            services.target_set(
+                touchpoint=touchpoint,
+                threshold_days=int(days),
+                target_share=Decimal(share) / 100,
+                actor=request.user,
+            )
+        except (ValueError, InvalidOperation, ValidationError):
+            problems.append(
+                _("%(touchpoint)s: give whole days (1 or more) and a share from 0 to 100 %%.")
+                % {"touchpoint": touchpoint.name}
+            )
+    return problems
+
+
+def _save_costs(request: HttpRequest) -> list[str]:
+    problems = []
+    for value, label in Channel.choices:
+        raw = request.POST.get(f"cost-{value}", "").strip().replace(",", ".")
+        if not raw:
+            ChannelCost.objects.filter(channel=value).delete()
+            continue
+        try:
+            services.channel_cost_set(channel=value, default_cost=Decimal(raw), actor=request.user)
+        except (InvalidOperation, ValidationError):
+            problems.append(_("%(channel)s: the cost must be a number, 0 or more.") % {"channel": label})
+    return problems

@@ -1,0 +1,319 @@
+"""The period rollups (ServicePeriod, SurveyPeriod): every service figure by ISO week, month and all
+time, overall and by touchpoint, department, channel and kind — the last chunk of a recompute run.
+
+Counts are sums of the daily rollups (ServiceDay, ServiceKindDay), so shares stay exact and the raw
+table is not scanned once per grouping for them. Percentiles need the durations themselves: one pass
+per grain and grouping over the interactions of the weeks and months being rebuilt (nearest rank:
+the ⌈p·n/100⌉-th smallest). All-time rows are sums of the month rows and carry no percentiles: those
+would sort every interaction on every run, incremental ones included; reports compute them on request.
+
+A run rebuilds the weeks and months that overlap its months, plus all time; a full run, everything.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import connection
+
+from cxhub.lib.months import month_start, next_month, week_start
+from journeys.models import Touchpoint
+
+from ..figures.service_level import FIRST_RESPONSE_PERCENTILES, PERCENTILES, PERIOD_COUNTS, TARGET, eligible_sql
+from ..figures.surveys import SURVEY_COUNTS
+from ..models import (
+    ALL_TIME,
+    THRESHOLD_DAYS,
+    Dimension,
+    Grain,
+    Interaction,
+    ServiceDay,
+    ServiceKindDay,
+    ServicePeriod,
+    SurveyPeriod,
+    SurveyResponse,
+)
+from .sql import work_mem
+
+
+@dataclass(frozen=True)
+class DayRange:
+    start: date
+    end: date  # exclusive
+
+
+def rebuild(months: list[date] | None, as_of: datetime, *, percentile_days: list[date] | None = None) -> None:
+    """Replace the period rollups the given months touch (None: all of them). Run in a transaction.
+
+    Percentiles depend only on the interactions themselves (not on as_of), so with `percentile_days`
+    (the days an import changed) only the periods holding one of them are ranked again; the other
+    rebuilt periods keep the percentiles they had."""
+    work_mem("256MB")  # percentiles sort every group: in memory, not on disk
+    for grain in (Grain.WEEK, Grain.MONTH):
+        for span in _spans(grain, months):
+            ranked = None if percentile_days is None or span is None else _periods_of(grain, span, percentile_days)
+            if ranked is not None:
+                _keep_percentiles(grain, span, ranked)
+            _delete(grain, span)
+            for dimension in Dimension:
+                _insert_service(grain, dimension, span, as_of)
+                if dimension != Dimension.KIND:  # survey answers have no interaction kind
+                    _insert_surveys(grain, dimension, span, as_of)
+            # Every grouping of a grain ranked in one GROUPING SETS pass.
+            for part in [span] if ranked is None else ranked:
+                _fill_percentiles(grain, part)
+            if ranked is not None:
+                _restore_percentiles()
+    _delete(Grain.ALL, None)
+    _insert_all_time(as_of)
+
+
+def _periods_of(grain: str, span: DayRange, days: list[date]) -> list[DayRange]:
+    """The periods of a grain inside `span` that hold one of `days`, adjacent ones merged."""
+    starts = set()
+    for day in days:
+        if span.start <= day < span.end:
+            starts.add(week_start(day) if grain == Grain.WEEK else month_start(day))
+    ranges: list[DayRange] = []
+    for start in sorted(starts):
+        end = start + timedelta(days=7) if grain == Grain.WEEK else next_month(start)
+        if ranges and ranges[-1].end == start:
+            ranges[-1] = DayRange(ranges[-1].start, end)
+        else:
+            ranges.append(DayRange(start, end))
+    return ranges
+
+
+PERCENTILE_COLUMNS = [f"resolution_p{p}" for p in PERCENTILES] + [
+    f"first_response_p{p}" for p in FIRST_RESPONSE_PERCENTILES
+]
+
+
+def _keep_percentiles(grain: str, span: DayRange, ranked: list[DayRange]) -> None:
+    """Set aside the percentiles of the span's periods that will not be ranked again."""
+    q = connection.ops.quote_name
+    table = q(ServicePeriod._meta.db_table)
+    fresh = " OR ".join("(period_start >= %s AND period_start < %s)" for _part in ranked) or "1 = 0"
+    fresh_params = [value for part in ranked for value in (part.start, part.end)]
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS kept_percentiles")
+        cursor.execute(
+            f"""
+            CREATE TEMP TABLE kept_percentiles ON COMMIT DROP AS
+            SELECT grain, dimension, {q("key")} AS key, period_start, {", ".join(PERCENTILE_COLUMNS)}
+            FROM {table}
+            WHERE grain = %s AND period_start >= %s AND period_start < %s AND NOT ({fresh})
+            """,
+            [grain, span.start, span.end, *fresh_params],
+        )
+
+
+def _restore_percentiles() -> None:
+    q = connection.ops.quote_name
+    table = q(ServicePeriod._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {table} SET {", ".join(f"{c} = k.{c}" for c in PERCENTILE_COLUMNS)}
+            FROM kept_percentiles k
+            WHERE {table}.grain = k.grain AND {table}.dimension = k.dimension AND {table}.{q("key")} = k.key
+              AND {table}.period_start = k.period_start
+            """
+        )
+        cursor.execute("DROP TABLE kept_percentiles")
+
+
+def _insert_all_time(as_of: datetime) -> None:
+    """All-time rows are sums of the month rows just written: a few rows per group, not every day."""
+    q = connection.ops.quote_name
+    counted = {ServicePeriod: PERIOD_COUNTS, SurveyPeriod: SURVEY_COUNTS}
+    with connection.cursor() as cursor:
+        for model, columns in counted.items():
+            table = q(model._meta.db_table)
+            cursor.execute(
+                f"""
+                INSERT INTO {table} (grain, period_start, dimension, {q("key")}, as_of, {", ".join(columns)})
+                SELECT %s, %s, dimension, {q("key")}, %s, {", ".join(f"SUM({c})" for c in columns)}
+                FROM {table} WHERE grain = %s
+                GROUP BY dimension, {q("key")}
+                """,
+                [Grain.ALL, ALL_TIME, as_of, Grain.MONTH],
+            )
+
+
+def _spans(grain: str, months: list[date] | None) -> list[DayRange | None]:
+    """The day ranges whose periods are rebuilt, whole periods each (None: no bound)."""
+    if months is None:
+        return [None]
+    ranges = []
+    for month in sorted(months):
+        end = next_month(month)
+        if grain == Grain.WEEK:
+            start = week_start(month)
+            last = end - timedelta(days=1)
+            end = week_start(last) + timedelta(days=7)
+        else:
+            start = month
+        if ranges and start <= ranges[-1].end:
+            ranges[-1] = DayRange(ranges[-1].start, max(end, ranges[-1].end))
+        else:
+            ranges.append(DayRange(start, end))
+    return ranges
+
+
+def _period(grain: str, column: str) -> str:
+    """SQL for the start of the (ISO) week or month a date column falls in."""
+    return f"CAST(date_trunc('{grain}', CAST({column} AS timestamp)) AS date)"
+
+
+def _key(dimension: str, row: str, touchpoint: str = "tp") -> str:
+    return {
+        Dimension.OVERALL: "''",
+        Dimension.TOUCHPOINT: f"CAST({touchpoint}.id AS varchar(64))",
+        Dimension.DEPARTMENT: f"CAST({touchpoint}.department_id AS varchar(64))",
+        Dimension.CHANNEL: f"{touchpoint}.channel",
+        Dimension.KIND: f"{row}.kind",
+    }[dimension]
+
+
+def _group_by(grain: str, dimension: str, row: str, day_column: str) -> list[str]:
+    """(period, key) as raw columns (integers group faster than their text); overall has no key, and
+    PostgreSQL refuses constants in GROUP BY."""
+    parts = [_period(grain, day_column)]
+    column = {
+        Dimension.OVERALL: None,
+        Dimension.TOUCHPOINT: "tp.id",
+        Dimension.DEPARTMENT: "tp.department_id",
+        Dimension.CHANNEL: "tp.channel",
+        Dimension.KIND: f"{row}.kind",
+    }[dimension]
+    return parts if column is None else [*parts, column]
+
+
+def _grouped(grain: str, dimension: str, row: str, day_column: str) -> str:
+    parts = _group_by(grain, dimension, row, day_column)
+    return f"GROUP BY {', '.join(parts)}"
+
+
+def _where_days(column: str, span: DayRange | None) -> tuple[str, list]:
+    if span is None:
+        return "1 = 1", []
+    return f"{column} >= %s AND {column} < %s", [span.start, span.end]
+
+
+def _delete(grain: str, span: DayRange | None) -> None:
+    for model in (ServicePeriod, SurveyPeriod):
+        rows = model.objects.filter(grain=grain)
+        if span is not None:
+            rows = rows.filter(period_start__gte=span.start, period_start__lt=span.end)
+        rows.delete()
+
+
+def _insert_service(grain: str, dimension: str, span: DayRange | None, as_of: datetime) -> None:
+    """One INSERT per grain and grouping: counts summed from ServiceDay (ServiceKindDay for kinds);
+    the percentiles are filled in afterwards (_fill_percentiles)."""
+    q = connection.ops.quote_name
+    where, params = _where_days("sd.day", span)
+    sums = {
+        "opened": "SUM(sd.opened)",
+        "resolved": "SUM(sd.resolved)",
+        **{f"within_{d}": f"SUM(sd.within_{d})" for d in THRESHOLD_DAYS},
+        **{f"eligible_{d}": eligible_sql(d) for d in THRESHOLD_DAYS},
+        "within_target": "SUM(sd.within_target)",
+        "eligible_target": eligible_sql(TARGET),
+        "resolution_seconds_sum": "SUM(sd.resolution_seconds_sum)",
+        "first_response_n": "SUM(sd.first_response_n)",
+        "first_response_seconds_sum": "SUM(sd.first_response_seconds_sum)",
+        "csat_n": "SUM(sd.csat_n)",
+        "csat_good": "SUM(sd.csat_good)",
+    }
+    if dimension == Dimension.KIND:
+        source = f"{q(ServiceKindDay._meta.db_table)} sd"
+    else:
+        source = f"{q(ServiceDay._meta.db_table)} sd JOIN {q(Touchpoint._meta.db_table)} tp ON tp.id = sd.touchpoint_id"
+    columns = ["grain", "dimension", "as_of", "period_start", "key", *sums]
+    values = [f"c.{name}" for name in sums]
+    sql = f"""
+        INSERT INTO {q(ServicePeriod._meta.db_table)} ({", ".join(q(c) for c in columns)})
+        SELECT %s, %s, %s, c.period, c.key, {", ".join(values)}
+        FROM (
+            SELECT {_period(grain, "sd.day")} AS period, {_key(dimension, "sd")} AS key,
+                   {", ".join(f"{expression} AS {name}" for name, expression in sums.items())}
+            FROM {source}
+            WHERE {where}
+            {_grouped(grain, dimension, "sd", "sd.day")}
+        ) c
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [grain, dimension, as_of, *params])
+
+
+def _fill_percentiles(grain: str, span: DayRange | None) -> None:
+    """The percentiles of every grouping of a grain from one scan of its interactions;
+    percentile_disc(p) is the ⌈p·n⌉-th smallest value, i.e. nearest rank."""
+    q = connection.ops.quote_name
+    period = _period(grain, "i.opened_day")
+    where, params = _where_days("i.opened_day", span)
+    groupings = {
+        Dimension.TOUCHPOINT: "tp.id",
+        Dimension.DEPARTMENT: "tp.department_id",
+        Dimension.CHANNEL: "tp.channel",
+        Dimension.KIND: "i.kind",
+    }
+    dimension = "CASE " + " ".join(f"WHEN GROUPING({column}) = 0 THEN '{name}'" for name, column in groupings.items())
+    dimension += f" ELSE '{Dimension.OVERALL}' END"
+    key = "CASE " + " ".join(
+        f"WHEN GROUPING({column}) = 0 THEN CAST({column} AS varchar(64))" for column in groupings.values()
+    )
+    key += " ELSE '' END"
+    sets = ", ".join([f"({period})", *(f"({period}, {column})" for column in groupings.values())])
+    chosen = [
+        f"percentile_disc({p / 100}) WITHIN GROUP (ORDER BY i.{column}) AS {column.removesuffix('_seconds')}_p{p}"
+        for column, percentiles in (
+            ("resolution_seconds", PERCENTILES),
+            ("first_response_seconds", FIRST_RESPONSE_PERCENTILES),
+        )
+        for p in percentiles
+    ]
+    names = [c.rsplit(" AS ", 1)[1] for c in chosen]
+    table = q(ServicePeriod._meta.db_table)
+    sql = f"""
+        UPDATE {table} SET {", ".join(f"{q(name)} = pct.{name}" for name in names)}
+        FROM (
+            SELECT {period} AS period, {dimension} AS dimension, {key} AS key, {", ".join(chosen)}
+            FROM {q(Interaction._meta.db_table)} i
+            JOIN {q(Touchpoint._meta.db_table)} tp ON tp.id = i.touchpoint_id
+            WHERE {where}
+            GROUP BY GROUPING SETS ({sets})
+        ) pct
+        WHERE {table}.grain = %s AND {table}.dimension = pct.dimension AND {table}.{q("key")} = pct.key
+          AND {table}.period_start = pct.period
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, grain])
+
+
+def _insert_surveys(grain: str, dimension: str, span: DayRange | None, as_of: datetime) -> None:
+    q = connection.ops.quote_name
+    where, params = _where_days("s.submitted_day", span)
+    if dimension != Dimension.OVERALL:
+        where += " AND tp.id IS NOT NULL"
+    sums = {
+        "nps_n": "COUNT(s.nps)",
+        "promoters": "SUM(CASE WHEN s.nps >= 9 THEN 1 ELSE 0 END)",
+        "detractors": "SUM(CASE WHEN s.nps <= 6 THEN 1 ELSE 0 END)",
+        "csat_n": "COUNT(s.csat)",
+        "csat_good": "SUM(CASE WHEN s.csat >= 4 THEN 1 ELSE 0 END)",
+        "ces_n": "COUNT(s.ces)",
+        "ces_sum": "COALESCE(SUM(s.ces), 0)",
+    }
+    columns = ["grain", "dimension", "as_of", "period_start", "key", *sums]
+    sql = f"""
+        INSERT INTO {q(SurveyPeriod._meta.db_table)} ({", ".join(q(c) for c in columns)})
+        SELECT %s, %s, %s, {_period(grain, "s.submitted_day")}, {_key(dimension, "s")}, {", ".join(sums.values())}
+        FROM {q(SurveyResponse._meta.db_table)} s
+        LEFT JOIN {q(Touchpoint._meta.db_table)} tp ON tp.id = s.touchpoint_id
+        WHERE {where}
+        {_grouped(grain, dimension, "s", "s.submitted_day")}
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [grain, dimension, as_of, *params])
