@@ -8,7 +8,7 @@ a re-run beat job or a duplicated queue message never sends twice.
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -20,7 +20,7 @@ from cxhub.org.models import Department
 from .models import Barrier, Notification
 
 
-def department_people(department: Department) -> list[AbstractBaseUser]:
+def department_people(department: Department) -> list[User]:
     """The head and members of a department: who hears about its barriers."""
     people = {user.pk: user for user in department.members.filter(is_active=True)}
     if department.head and department.head.is_active:
@@ -32,9 +32,7 @@ def barrier_url(barrier: Barrier) -> str:
     return settings.CXHUB_BASE_URL.rstrip("/") + reverse("barriers:detail", args=[barrier.pk])
 
 
-def queue(
-    *, key: str, recipients: Iterable[AbstractBaseUser], barrier: Barrier | None, subject: str, body: str
-) -> list[int]:
+def queue(*, key: str, recipients: Iterable[User], barrier: Barrier | None, subject: str, body: str) -> list[int]:
     """Write one notification per recipient (with an e-mail address) to the outbox; the ids of the new
     ones, for the caller to send after the commit (barriers.tasks.send_on_commit)."""
     created = []
@@ -83,7 +81,7 @@ def in_site_language(func):
 
 
 @in_site_language
-def notify_assigned(barrier: Barrier, *, actor: AbstractBaseUser, event_id: int) -> list[int]:
+def notify_assigned(barrier: Barrier, *, actor: User, event_id: int) -> list[int]:
     subject = _("[CX Hub] New barrier for %(department)s: %(title)s") % {
         "department": barrier.department.name,
         "title": barrier.title,
@@ -107,7 +105,7 @@ def notify_assigned(barrier: Barrier, *, actor: AbstractBaseUser, event_id: int)
 
 @in_site_language
 def notify_transition(
-    barrier: Barrier, *, actor: AbstractBaseUser, event_id: int, by_department: bool, text: str = ""
+    barrier: Barrier, *, actor: User, event_id: int, by_department: bool, text: str = ""
 ) -> list[int]:
     """To the other party: the CX lead who raised it when the department moves it, else the department."""
     if by_department:
@@ -151,5 +149,5 @@ def notify_overdue_digest(department: Department, barriers: list[Barrier], *, da
     )
 
 
-def _name(user: AbstractBaseUser) -> str:
+def _name(user: User) -> str:
     return user.get_full_name() or user.get_username()

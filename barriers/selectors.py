@@ -2,9 +2,11 @@
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When, Window
+from django.db.models.expressions import OrderBy
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -15,7 +17,7 @@ from journeys.models import Step
 from .models import OPEN_STATUSES, Activity, Barrier, Status
 
 
-def _steps_prefetch() -> Prefetch:
+def _steps_prefetch() -> "Prefetch[Any]":
     return Prefetch(
         "steps",
         queryset=Step.objects.select_related("stage__journey", "touchpoint").order_by(
@@ -41,7 +43,7 @@ def board_rows(barriers: QuerySet[Barrier] | None = None, *, by_stake: bool = Fa
     """The board's table of `barriers` (default: all of barrier_list()): overdue first, then severity,
     then due date (or the largest value at stake first); steps (with journeys) prefetched, the value
     at stake joined."""
-    urgency = ["-is_overdue", "-severity", F("due_date").asc(nulls_last=True), "pk"]
+    urgency: list[str | OrderBy] = [F("is_overdue").desc(), "-severity", F("due_date").asc(nulls_last=True), "pk"]
     order = [F("stake__value").desc(nulls_last=True), *urgency] if by_stake else urgency
     return (
         (barrier_list() if barriers is None else barriers)
@@ -82,7 +84,9 @@ def board_kanban(barriers: QuerySet[Barrier] | None = None, *, per_column: int =
             order_by=[F("is_overdue").desc(), F("severity").desc(), F("due_date").asc(nulls_last=True), F("pk").asc()],
         )
     ).filter(rank__lte=per_column)
-    columns = {s: KanbanColumn(status=s, label=Status(s).label, total=totals.get(s, 0)) for s in KANBAN_STATUSES}
+    columns: dict[str, KanbanColumn] = {
+        s: KanbanColumn(status=s, label=str(Status(s).label), total=totals.get(s, 0)) for s in KANBAN_STATUSES
+    }
     for barrier in ranked.order_by("status", "rank"):
         columns[barrier.status].cards.append(barrier)
     return list(columns.values())
@@ -96,7 +100,7 @@ class InboxCounts:
     awaiting_verification: int
 
 
-def inbox_rows(user: AbstractBaseUser, *, today: date | None = None) -> QuerySet[Barrier]:
+def inbox_rows(user: User, *, today: date | None = None) -> QuerySet[Barrier]:
     """What the user's departments have to work: open barriers and resolved ones awaiting verification,
     overdue first, then by severity and due date."""
     today = today or timezone.localdate()
@@ -104,11 +108,11 @@ def inbox_rows(user: AbstractBaseUser, *, today: date | None = None) -> QuerySet
         barrier_list(today=today)
         .filter(department_id__in=department_ids_of(user), status__in=[*OPEN_STATUSES, Status.RESOLVED])
         .prefetch_related(_steps_prefetch(), "touchpoints")
-        .order_by("-is_overdue", "-severity", F("due_date").asc(nulls_last=True), "pk")
+        .order_by(F("is_overdue").desc(), "-severity", F("due_date").asc(nulls_last=True), "pk")
     )
 
 
-def inbox_counts(user: AbstractBaseUser, *, today: date | None = None) -> InboxCounts:
+def inbox_counts(user: User, *, today: date | None = None) -> InboxCounts:
     today = today or timezone.localdate()
     month_start = today.replace(day=1)
     counts = Barrier.objects.filter(department_id__in=department_ids_of(user)).aggregate(

@@ -7,10 +7,10 @@ import secrets
 from datetime import date
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,7 +49,7 @@ def default_department(*, steps: list[Step], touchpoints: list[Touchpoint]) -> D
 @transaction.atomic
 def barrier_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     title: str,
     type: str,
     severity: int,
@@ -101,7 +101,7 @@ def barrier_create(
 
 
 @transaction.atomic
-def barrier_update(*, barrier_id: int, expected_version: int, actor: AbstractBaseUser, **fields: Any) -> Barrier:
+def barrier_update(*, barrier_id: int, expected_version: int, actor: User, **fields: Any) -> Barrier:
     """Change fields: CX leads any of BARRIER_FIELDS (and steps/touchpoints), the department only the plan."""
     unknown = set(fields) - BARRIER_FIELDS - {"steps", "touchpoints"}
     if unknown:
@@ -143,9 +143,7 @@ def barrier_update(*, barrier_id: int, expected_version: int, actor: AbstractBas
 
 
 @transaction.atomic
-def barrier_transition(
-    *, barrier_id: int, action: str, expected_version: int, actor: AbstractBaseUser, text: str = ""
-) -> Barrier:
+def barrier_transition(*, barrier_id: int, action: str, expected_version: int, actor: User, text: str = "") -> Barrier:
     """Move a barrier along the workflow; `text` is the reason (reject, reopen) or the resolution note."""
     barrier = _locked(barrier_id)
     transition = workflow.check(
@@ -195,9 +193,7 @@ def barrier_transition(
 
 
 @transaction.atomic
-def barriers_bulk_assign(
-    *, barrier_ids: list[int], department: Department, due_date: date | None, actor: AbstractBaseUser
-) -> int:
+def barriers_bulk_assign(*, barrier_ids: list[int], department: Department, due_date: date | None, actor: User) -> int:
     """Assign many barriers at once (the board); each gets its own activity entry and notification."""
     if not actor.has_perm("barriers.edit_any_field"):
         raise PermissionDenied(_("Only CX leads assign barriers."))
@@ -212,7 +208,7 @@ def barriers_bulk_assign(
 
 
 @transaction.atomic
-def comment_add(*, barrier_id: int, actor: AbstractBaseUser, text: str) -> Comment:
+def comment_add(*, barrier_id: int, actor: User, text: str) -> Comment:
     barrier = Barrier.objects.filter(pk=barrier_id).first()
     if barrier is None:
         raise Gone(_("This barrier"))
@@ -228,7 +224,7 @@ def comment_add(*, barrier_id: int, actor: AbstractBaseUser, text: str) -> Comme
 
 @transaction.atomic
 def evidence_add(
-    *, barrier_id: int, actor: AbstractBaseUser, text: str, kind: str = Evidence.Kind.QUOTE, source: str = ""
+    *, barrier_id: int, actor: User, text: str, kind: str = Evidence.Kind.QUOTE, source: str = ""
 ) -> Evidence:
     barrier = Barrier.objects.filter(pk=barrier_id).first()
     if barrier is None:
@@ -248,7 +244,7 @@ def evidence_add(
 
 
 @transaction.atomic
-def study_save(*, actor: AbstractBaseUser, study: ResearchStudy | None = None, **fields: Any) -> ResearchStudy:
+def study_save(*, actor: User, study: ResearchStudy | None = None, **fields: Any) -> ResearchStudy:
     if not actor.has_perm("barriers.manage_studies"):
         raise PermissionDenied(_("Only CX leads record research studies."))
     study = study or ResearchStudy(created_by=actor)
@@ -274,7 +270,7 @@ ATTACHMENT_TYPES: dict[str, tuple[str, bytes | None]] = {
 
 
 @transaction.atomic
-def attachment_add(*, study_id: int, actor: AbstractBaseUser, upload: UploadedFile) -> StudyAttachment:
+def attachment_add(*, study_id: int, actor: User, upload: "UploadedFile[Any]") -> StudyAttachment:
     """Keep a transcript, photo or checklist with its study (size- and type-checked)."""
     if not actor.has_perm("barriers.manage_studies"):
         raise PermissionDenied(_("Only CX leads add attachments."))
@@ -290,9 +286,10 @@ def attachment_add(*, study_id: int, actor: AbstractBaseUser, upload: UploadedFi
                 % {"name": name, "types": ", ".join(sorted(ATTACHMENT_TYPES))}
             }
         )
-    if upload.size > MAX_ATTACHMENT_BYTES:
+    size = upload.size or 0
+    if size > MAX_ATTACHMENT_BYTES:
         raise ValidationError({"file": _("%(name)s is larger than 20 MB.") % {"name": name}})
-    if upload.size == 0:
+    if size == 0:
         raise ValidationError({"file": _("%(name)s is empty.") % {"name": name}})
     content_type, magic = ATTACHMENT_TYPES[extension]
     head = upload.read(2048)
@@ -307,7 +304,7 @@ def attachment_add(*, study_id: int, actor: AbstractBaseUser, upload: UploadedFi
                 raise ValidationError({"file": _("%(name)s is not UTF-8 text.") % {"name": name}}) from None
     token = hashlib.sha256(secrets.token_bytes(32)).hexdigest()[:40]
     attachment = StudyAttachment(
-        study=study, token=token, name=name, content_type=content_type, size=upload.size, uploaded_by=actor
+        study=study, token=token, name=name, content_type=content_type, size=size, uploaded_by=actor
     )
     attachment.file.save(token, upload, save=False)
     attachment.save()
@@ -329,7 +326,7 @@ def _shown(barrier: Barrier, name: str, value: Any) -> str:
     if value is None or value == "":
         return "—"
     field = barrier._meta.get_field(name)
-    if field.choices:
+    if isinstance(field, models.Field) and field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, date):
         return value.isoformat()

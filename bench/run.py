@@ -51,10 +51,12 @@ TOUCHPOINTS = 200
 
 
 def build_reference_data():
-    """A CX lead, 12 departments, 200 touchpoints (some with targets) and a 15-step journey."""
+    """A CX lead, 12 departments, 200 touchpoints (some with targets), a 15-step journey, and a
+    department head with 30 barriers on its steps."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
+    from barriers.services import barrier_create
     from cxhub.org.roles import Role
     from cxhub.org.services import department_upsert
     from journeys.models import Channel
@@ -77,11 +79,25 @@ def build_reference_data():
     for i, touchpoint in enumerate(touchpoints[::4]):
         ServiceTarget.objects.create(touchpoint=touchpoint, threshold_days=(1, 3, 5, 10)[i % 4], target_share="0.85")
     journey = journey_create(title="Bench journey", actor=lead)
+    steps = []
     for s in range(3):
         stage = stage_add(journey_id=journey.pk, name=f"Stage {s + 1}", actor=lead)
         for n in range(5):
-            step_add(stage_id=stage.pk, action=f"Step {s * 5 + n + 1}", touchpoint=touchpoints[s * 5 + n], actor=lead)
-    return lead, touchpoints, journey
+            steps.append(
+                step_add(
+                    stage_id=stage.pk, action=f"Step {s * 5 + n + 1}", touchpoint=touchpoints[s * 5 + n], actor=lead
+                )
+            )
+    # A department head with 30 barriers to work, for the inbox.
+    head = get_user_model().objects.create_user("bench-head", password="x", first_name="Bench", last_name="Head")
+    head.groups.add(Group.objects.get(name=Role.DEPARTMENT_HEAD.value))
+    department_upsert(slug="dept-0", name="Department 0", head=head)
+    for n in range(30):
+        barrier_create(
+            actor=lead, title=f"Barrier {n}", type="service_failure", severity=n % 4 + 1, source="complaints",
+            steps=[steps[n % len(steps)]], department=departments[0],
+        )  # fmt: skip
+    return lead, head, touchpoints, journey
 
 
 def split_last_day(path: Path) -> tuple[Path, Path, date]:
@@ -253,6 +269,86 @@ def measure_page(client: Client, url: str, repeat: int) -> dict:
     return {"median_ms": round(statistics.median(timings), 1), "p95_ms": round(p95, 1), "queries": len(queries)}
 
 
+def pages_during_recompute(pages: dict[str, tuple], *, requests: int, threads: int = 4) -> dict:
+    """`requests` page requests, spread over the pages and made by `threads` concurrent clients, while
+    another process runs a full recompute of the same database (`manage.py compute_metrics`): how many
+    failed (any answer but 200, or an exception) and how long they took, and whether the recompute
+    was still running when the last one answered."""
+    import subprocess
+    import threading
+    from urllib.parse import quote
+
+    database = connection.settings_dict
+    url = (
+        f"postgres://{quote(database['USER'] or '')}:{quote(database['PASSWORD'] or '')}@/{database['NAME']}"
+        f"?host={quote(database['HOST'] or 'localhost')}&port={database['PORT'] or 5432}"
+    )
+    recompute = subprocess.Popen(
+        [sys.executable, "manage.py", "compute_metrics"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, "DATABASE_URL": url},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    started = time.perf_counter()
+    time.sleep(1.0)  # let it start: the requests should meet its month chunks, not its process start
+    labels = list(pages)
+    timings: dict[str, list[float]] = {label: [] for label in labels}
+    errors: list[str] = []
+    lock = threading.Lock()
+    plan = [labels[n % len(labels)] for n in range(requests)]
+
+    def client_loop(part: list[str]) -> None:
+        clients = {}
+        for label in part:
+            user, path = pages[label]
+            if user.pk not in clients:
+                clients[user.pk] = Client()
+                clients[user.pk].force_login(user)
+            began = time.perf_counter()
+            try:
+                status = clients[user.pk].get(path).status_code
+            except Exception as error:  # a failed request is counted, not raised
+                status = repr(error)
+            with lock:
+                timings[label].append((time.perf_counter() - began) * 1000)
+                if status != 200:
+                    errors.append(f"{label}: {status}")
+        connection.close()
+
+    workers = [threading.Thread(target=client_loop, args=(plan[k::threads],)) for k in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    requests_s = time.perf_counter() - started
+    still_running = recompute.poll() is None
+    recompute_status = recompute.wait()
+    recompute_s = time.perf_counter() - started
+
+    def p95(values: list[float]) -> float:
+        ordered = sorted(values)
+        return round(ordered[max(0, -(-len(ordered) * 95 // 100) - 1)], 1)
+
+    every = [t for values in timings.values() for t in values]
+    return {
+        "requests": len(every),
+        "threads": threads,
+        "errors": len(errors),
+        "error_samples": errors[:5],
+        "p95_ms": p95(every),
+        "median_ms": round(statistics.median(every), 1),
+        "by_page": {label: {"n": len(v), "p95_ms": p95(v), "median_ms": round(statistics.median(v), 1)}
+                    for label, v in timings.items()},
+        "requests_seconds": round(requests_s, 1),
+        "recompute_still_running_after_the_last": still_running,
+        "recompute_seconds": round(recompute_s, 1),
+        "recompute_exit": recompute_status,
+        "recompute_stderr": (recompute.stderr.read() or "")[-500:] if recompute_status else "",
+    }  # fmt: skip
+
+
 def machine() -> dict:
     info = {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
     info["database"] = database_label()
@@ -272,6 +368,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--keep", action="store_true", help="keep the test database (to profile pages on it)")
+    parser.add_argument(
+        "--load-requests", type=int, default=200, help="page requests made while a full recompute runs (default 200)"
+    )
     args = parser.parse_args()
     customers = args.customers or max(args.interactions // 10, 100)
 
@@ -286,7 +385,7 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory() as directory:
             settings.MEDIA_ROOT = directory
-            lead, touchpoints, journey = build_reference_data()
+            lead, head, touchpoints, journey = build_reference_data()
             spec = Spec(
                 customers=customers,
                 interactions=args.interactions,
@@ -348,6 +447,14 @@ def main() -> None:
             pages["department dashboard"] = f"/dashboard/departments/{touchpoints[0].department_id}/"
             pages["observed journeys (with a map)"] = f"/dashboard/observed/?journey={journey.pk}"
             page_results = {label: measure_page(client, url, args.repeat) for label, url in pages.items()}
+            under_load = pages_during_recompute(
+                {
+                    "executive dashboard": (lead, pages["executive dashboard (quarter)"]),
+                    "map page": (lead, pages["map page (15 steps, service lane)"]),
+                    "my barriers (inbox)": (head, "/barriers/mine/"),
+                },
+                requests=args.load_requests,
+            )
 
         results = {
             "machine": machine(),
@@ -388,6 +495,7 @@ def main() -> None:
                 "reference_groups": len(day_rows),
             },
             "pages": page_results,
+            "pages_during_full_recompute": under_load,
         }
         print_table(results)
         if args.json:
@@ -431,6 +539,16 @@ def print_table(r: dict) -> None:
     for label, p in r["pages"].items():
         print(f"{label:44} {p['median_ms']:>10} {p['p95_ms']:>10} {p['queries']:>8}")
     print(f"(hand SQL and the stored month × touchpoint figures agree on {f['checked_groups']} groups)")
+    u = r.get("pages_during_full_recompute")
+    if u:
+        print(
+            f"during a full recompute in another process ({u['recompute_seconds']} s, exit {u['recompute_exit']}, "
+            f"{'still running' if u['recompute_still_running_after_the_last'] else 'finished'} after the last "
+            f"request): {u['requests']} requests by {u['threads']} clients, {u['errors']} errors, "
+            f"median {u['median_ms']} ms, p95 {u['p95_ms']} ms"
+        )
+        for label, p in u["by_page"].items():
+            print(f"  {label:42} {p['median_ms']:>10} {p['p95_ms']:>10} {'(n ' + str(p['n']) + ')':>8}")
 
 
 if __name__ == "__main__":

@@ -30,8 +30,9 @@ def journey_list(
     include_archived: bool = False,
 ) -> QuerySet[Journey]:
     """Journeys with persona, owner and their stage/step counts in one query; archived ones only when asked."""
-    qs = (
-        Journey.objects.select_related("persona", "owner", "to_be_of")
+    journeys = Journey.objects.all() if status or include_archived else Journey.objects.active()
+    qs: QuerySet[Journey] = (
+        journeys.select_related("persona", "owner", "to_be_of")
         .annotate(stage_count=Count("stages", distinct=True), step_count=Count("stages__steps", distinct=True))
         .order_by("title", "pk")
     )
@@ -43,8 +44,6 @@ def journey_list(
         qs = qs.filter(state=state)
     if status:
         qs = qs.filter(status=status)
-    elif not include_archived:
-        qs = qs.active()
     if owner_id is not None:
         qs = qs.filter(owner_id=owner_id)
     return qs

@@ -7,7 +7,7 @@ Edits name the version they were based on; a stale one raises StaleVersion and w
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import F
@@ -32,7 +32,7 @@ STAGE_FIELDS = {"name"}
 STEP_FIELDS = {"touchpoint", "action", "expectation", "reality", "emotion", "is_moment_of_truth", "notes"}
 
 
-def ensure_can_edit(actor: AbstractBaseUser | None) -> None:
+def ensure_can_edit(actor: User | None) -> None:
     """Only CX leads change journeys, the catalogue and personas (the pages and the API ask the same
     rule; `None` is the system itself: the demo, a command)."""
     if actor is not None and not actor.has_perm("journeys.edit_map"):
@@ -47,7 +47,7 @@ def touchpoint_upsert(
     channel: Channel,
     department: Department,
     description: str = "",
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
 ) -> Touchpoint:
     """Create the touchpoint with this code, or bring an existing one up to date."""
     ensure_can_edit(actor)
@@ -57,7 +57,7 @@ def touchpoint_upsert(
 
 @transaction.atomic
 def touchpoint_create(
-    *, name: str, channel: str, department: Department, description: str = "", actor: AbstractBaseUser | None = None
+    *, name: str, channel: str, department: Department, description: str = "", actor: User | None = None
 ) -> Touchpoint:
     """Add a touchpoint to the catalogue (e.g. from the map); its code is derived from the name."""
     ensure_can_edit(actor)
@@ -71,7 +71,7 @@ def touchpoint_create(
 
 
 @transaction.atomic
-def touchpoint_update(*, touchpoint_id: int, actor: AbstractBaseUser | None, **fields: Any) -> Touchpoint:
+def touchpoint_update(*, touchpoint_id: int, actor: User | None, **fields: Any) -> Touchpoint:
     """Change a touchpoint of the catalogue (name, code, channel, department, description)."""
     ensure_can_edit(actor)
     _check_fields(fields, TOUCHPOINT_FIELDS)
@@ -82,7 +82,7 @@ def touchpoint_update(*, touchpoint_id: int, actor: AbstractBaseUser | None, **f
 
 
 @transaction.atomic
-def touchpoint_delete(*, touchpoint_id: int, actor: AbstractBaseUser | None) -> None:
+def touchpoint_delete(*, touchpoint_id: int, actor: User | None) -> None:
     """Remove a touchpoint from the catalogue; one a step or a figure uses is protected (ProtectedError)."""
     ensure_can_edit(actor)
     _locked(Touchpoint, touchpoint_id, _("This touchpoint")).delete()
@@ -98,9 +98,7 @@ def _save_touchpoint(touchpoint: Touchpoint, **fields: Any) -> Touchpoint:
 
 
 @transaction.atomic
-def persona_upsert(
-    *, name: str, description: str = "", goals: str = "", actor: AbstractBaseUser | None = None
-) -> Persona:
+def persona_upsert(*, name: str, description: str = "", goals: str = "", actor: User | None = None) -> Persona:
     """Create the persona with this name (case-insensitive) or update its texts."""
     ensure_can_edit(actor)
     persona = Persona.objects.select_for_update().filter(name__iexact=name).first() or Persona(name=name)
@@ -108,21 +106,21 @@ def persona_upsert(
 
 
 @transaction.atomic
-def persona_create(*, name: str, description: str = "", goals: str = "", actor: AbstractBaseUser | None) -> Persona:
+def persona_create(*, name: str, description: str = "", goals: str = "", actor: User | None) -> Persona:
     """A new persona; a name another persona has (in any case) is refused."""
     ensure_can_edit(actor)
     return _save_persona(Persona(), name=name, description=description, goals=goals)
 
 
 @transaction.atomic
-def persona_update(*, persona_id: int, actor: AbstractBaseUser | None, **fields: Any) -> Persona:
+def persona_update(*, persona_id: int, actor: User | None, **fields: Any) -> Persona:
     ensure_can_edit(actor)
     _check_fields(fields, PERSONA_FIELDS)
     return _save_persona(_locked(Persona, persona_id, _("This persona")), **fields)
 
 
 @transaction.atomic
-def persona_delete(*, persona_id: int, actor: AbstractBaseUser | None) -> None:
+def persona_delete(*, persona_id: int, actor: User | None) -> None:
     """Remove a persona; one a journey is drawn for is protected (ProtectedError)."""
     ensure_can_edit(actor)
     _locked(Persona, persona_id, _("This persona")).delete()
@@ -152,7 +150,7 @@ def _refuse_taken_name(model: type[Touchpoint] | type[Persona], obj: Touchpoint 
 def journey_create(
     *,
     title: str,
-    actor: AbstractBaseUser,
+    actor: User,
     persona: Persona | None = None,
     description: str = "",
     state: str = Journey.State.AS_IS,
@@ -175,7 +173,7 @@ def journey_create(
 
 
 @transaction.atomic
-def journey_update(*, journey_id: int, expected_version: int, actor: AbstractBaseUser, **fields: Any) -> Journey:
+def journey_update(*, journey_id: int, expected_version: int, actor: User, **fields: Any) -> Journey:
     """Change the journey's own fields (title, persona, description, state, status, owner)."""
     ensure_can_edit(actor)
     _check_fields(fields, JOURNEY_FIELDS)
@@ -183,26 +181,21 @@ def journey_update(*, journey_id: int, expected_version: int, actor: AbstractBas
 
 
 @transaction.atomic
-def journey_delete(*, journey_id: int, expected_version: int, actor: AbstractBaseUser) -> None:
+def journey_delete(*, journey_id: int, expected_version: int, actor: User) -> None:
     """Delete a journey with its stages and steps (the history keeps what they were)."""
     ensure_can_edit(actor)
     journey = _locked(Journey, journey_id, _("This journey"))
     if journey.version != expected_version:
         raise StaleVersion.of(journey, _("This journey"))
     for step in Step.objects.filter(stage__journey=journey):
-        step._history_user = actor
-        step.delete()
+        _delete_with_history(step, actor)
     for stage in journey.stages.all():
-        stage._history_user = actor
-        stage.delete()
-    journey._history_user = actor
-    journey.delete()
+        _delete_with_history(stage, actor)
+    _delete_with_history(journey, actor)
 
 
 @transaction.atomic
-def journey_duplicate(
-    *, journey_id: int, actor: AbstractBaseUser, title: str | None = None, as_to_be: bool = False
-) -> Journey:
+def journey_duplicate(*, journey_id: int, actor: User, title: str | None = None, as_to_be: bool = False) -> Journey:
     """Copy a journey with all its stages and steps; as_to_be makes it the to-be version of the original."""
     ensure_can_edit(actor)
     source = Journey.objects.select_related("persona").get(pk=journey_id)
@@ -225,7 +218,7 @@ def journey_duplicate(
     return copy
 
 
-def _copy_structure(*, source: Journey, target: Journey, actor: AbstractBaseUser) -> None:
+def _copy_structure(*, source: Journey, target: Journey, actor: User) -> None:
     stages = list(source.stages.order_by("position"))
     new_stages = bulk_create_with_history(
         [Stage(journey=target, name=s.name, position=s.position, updated_by=actor) for s in stages],
@@ -259,7 +252,7 @@ def _copy_structure(*, source: Journey, target: Journey, actor: AbstractBaseUser
 
 
 @transaction.atomic
-def stage_add(*, journey_id: int, name: str, actor: AbstractBaseUser, position: int | None = None) -> Stage:
+def stage_add(*, journey_id: int, name: str, actor: User, position: int | None = None) -> Stage:
     """Insert a stage at `position` (default: last); later stages shift right."""
     ensure_can_edit(actor)
     _locked(Journey, journey_id, _("This journey"))
@@ -275,7 +268,7 @@ def stage_add(*, journey_id: int, name: str, actor: AbstractBaseUser, position: 
 
 
 @transaction.atomic
-def stage_update(*, stage_id: int, expected_version: int, actor: AbstractBaseUser, **fields: Any) -> Stage:
+def stage_update(*, stage_id: int, expected_version: int, actor: User, **fields: Any) -> Stage:
     """Rename a stage."""
     ensure_can_edit(actor)
     _check_fields(fields, STAGE_FIELDS)
@@ -283,7 +276,7 @@ def stage_update(*, stage_id: int, expected_version: int, actor: AbstractBaseUse
 
 
 @transaction.atomic
-def stage_move(*, stage_id: int, to_position: int, expected_version: int, actor: AbstractBaseUser) -> Stage:
+def stage_move(*, stage_id: int, to_position: int, expected_version: int, actor: User) -> Stage:
     """Move a stage (with its steps) to another place in its journey."""
     ensure_can_edit(actor)
     stage = _stage_for_structure(stage_id, expected_version)
@@ -302,16 +295,14 @@ def stage_move(*, stage_id: int, to_position: int, expected_version: int, actor:
 
 
 @transaction.atomic
-def stage_delete(*, stage_id: int, expected_version: int, actor: AbstractBaseUser) -> None:
+def stage_delete(*, stage_id: int, expected_version: int, actor: User) -> None:
     """Delete a stage and its steps; the stages after it close the gap."""
     ensure_can_edit(actor)
     stage = _stage_for_structure(stage_id, expected_version)
     journey_id = stage.journey_id
     for step in stage.steps.all():
-        step._history_user = actor
-        step.delete()
-    stage._history_user = actor
-    stage.delete()
+        _delete_with_history(step, actor)
+    _delete_with_history(stage, actor)
     ids = list(Stage.objects.filter(journey_id=journey_id).order_by("position").values_list("pk", flat=True))
     _write_positions(Stage, "journey_id", {journey_id: ids})
 
@@ -324,7 +315,7 @@ def _stage_for_structure(stage_id: int, expected_version: int) -> Stage:
 
 
 @transaction.atomic
-def step_add(*, stage_id: int, actor: AbstractBaseUser, position: int | None = None, **fields: Any) -> Step:
+def step_add(*, stage_id: int, actor: User, position: int | None = None, **fields: Any) -> Step:
     """Insert a step into a stage at `position` (default: last); later steps shift right."""
     ensure_can_edit(actor)
     _check_fields(fields, STEP_FIELDS)
@@ -343,7 +334,7 @@ def step_add(*, stage_id: int, actor: AbstractBaseUser, position: int | None = N
 
 
 @transaction.atomic
-def step_update(*, step_id: int, expected_version: int, actor: AbstractBaseUser, **fields: Any) -> Step:
+def step_update(*, step_id: int, expected_version: int, actor: User, **fields: Any) -> Step:
     """Edit a step's cells (action, expectation, reality, touchpoint, emotion, moment of truth, notes)."""
     ensure_can_edit(actor)
     _check_fields(fields, STEP_FIELDS)
@@ -351,9 +342,7 @@ def step_update(*, step_id: int, expected_version: int, actor: AbstractBaseUser,
 
 
 @transaction.atomic
-def step_move(
-    *, step_id: int, to_stage_id: int, to_position: int, expected_version: int, actor: AbstractBaseUser
-) -> Step:
+def step_move(*, step_id: int, to_stage_id: int, to_position: int, expected_version: int, actor: User) -> Step:
     """Move a step within its stage or into another stage of the same journey."""
     ensure_can_edit(actor)
     step = _step_for_structure(step_id, expected_version)
@@ -380,7 +369,7 @@ def step_move(
 
 
 @transaction.atomic
-def step_nudge(*, step_id: int, direction: str, expected_version: int, actor: AbstractBaseUser) -> Step:
+def step_nudge(*, step_id: int, direction: str, expected_version: int, actor: User) -> Step:
     """Move a step one place left or right; at a stage's edge it crosses into the neighbouring stage.
 
     The keyboard and button alternative to dragging."""
@@ -420,13 +409,12 @@ def step_nudge(*, step_id: int, direction: str, expected_version: int, actor: Ab
 
 
 @transaction.atomic
-def step_delete(*, step_id: int, expected_version: int, actor: AbstractBaseUser) -> None:
+def step_delete(*, step_id: int, expected_version: int, actor: User) -> None:
     """Delete a step; the steps after it close the gap."""
     ensure_can_edit(actor)
     step = _step_for_structure(step_id, expected_version)
     stage_id = step.stage_id
-    step._history_user = actor
-    step.delete()
+    _delete_with_history(step, actor)
     ids = list(Step.objects.filter(stage_id=stage_id).order_by("position").values_list("pk", flat=True))
     _write_positions(Step, "stage_id", {stage_id: ids})
 
@@ -440,14 +428,19 @@ def _step_for_structure(step_id: int, expected_version: int) -> Step:
 
 def _locked[M: models.Model](model: type[M], pk: int, label: str) -> M:
     """The row, locked for this transaction."""
-    obj = model.objects.select_for_update().filter(pk=pk).first()  # type: ignore[attr-defined]
+    obj: M | None = model._default_manager.select_for_update().filter(pk=pk).first()
     if obj is None:
         raise Gone(label)
     return obj
 
 
+def _delete_with_history(obj: models.Model, actor: User) -> None:
+    obj._history_user = actor  # type: ignore[attr-defined]  # django-simple-history records who
+    obj.delete()
+
+
 def _versioned_update[M: Journey | Stage | Step](
-    model: type[M], pk: int, label: str, expected_version: int, actor: AbstractBaseUser, fields: dict[str, Any]
+    model: type[M], pk: int, label: str, expected_version: int, actor: User, fields: dict[str, Any]
 ) -> M:
     """Apply `fields` if the row is still at `expected_version`; bump the version and record who did it."""
     obj = _locked(model, pk, label)
@@ -476,7 +469,7 @@ def _lock_for_structure[M: Stage | Step](
     return obj
 
 
-def _save_with_history(obj: models.Model, actor: AbstractBaseUser) -> None:
+def _save_with_history(obj: models.Model, actor: User) -> None:
     obj._history_user = actor  # type: ignore[attr-defined]  # django-simple-history records who
     obj.save()
 
@@ -504,4 +497,4 @@ def _write_positions(model: type[Stage] | type[Step], parent_field: str, orders:
         for parent, ids in orders.items()
         for position, pk in enumerate(ids)
     ]
-    model.objects.bulk_update(rows, ["position", parent_field.removesuffix("_id")])
+    model.objects.bulk_update(rows, ["position", parent_field.removesuffix("_id")])  # type: ignore[arg-type]

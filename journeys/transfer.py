@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -139,7 +139,7 @@ class JourneyImportError(Exception):
         super().__init__("; ".join(str(p) for p in self.problems))
 
 
-def journey_import(*, raw: bytes, actor: AbstractBaseUser, filename: str = "") -> Journey:
+def journey_import(*, raw: bytes, actor: User, filename: str = "") -> Journey:
     """Create a new draft journey from a JSON export. All or nothing: any problem → JourneyImportError."""
     document = _parse(raw, filename)
     plan = _validate(document)
@@ -309,7 +309,7 @@ def _touchpoint_lookup() -> dict[str, dict[str, int]]:
     }
 
 
-def _create(plan: _JourneyPlan, actor: AbstractBaseUser) -> Journey:
+def _create(plan: _JourneyPlan, actor: User) -> Journey:
     persona = None
     if plan.persona:
         persona = Persona.objects.filter(name__iexact=plan.persona["name"]).first()

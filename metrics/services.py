@@ -1,12 +1,15 @@
 """Writes of the metrics app: imports (one path for browser, command line and API), targets, costs."""
 
+from decimal import Decimal
 from typing import BinaryIO
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.utils.translation import gettext as _
+
+from journeys.models import Touchpoint
 
 from .ingest import pipeline
 from .ingest.kinds import KINDS
@@ -19,7 +22,7 @@ def import_start(
     kind: str,
     source: BinaryIO,
     file_name: str,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     via: str = DataImport.Via.WEB,
     valid_rows_only: bool = False,
     background: bool = True,
@@ -50,7 +53,8 @@ def import_start(
 
 
 @transaction.atomic
-def target_set(*, touchpoint, threshold_days: int, target_share, actor: AbstractBaseUser) -> ServiceTarget:
+def target_set(*, touchpoint: Touchpoint, threshold_days: int, target_share: Decimal, actor: User) -> ServiceTarget:
+    """A touchpoint's target "`target_share` within `threshold_days` days" (CX leads)."""
     if not actor.has_perm("metrics.configure_targets"):
         raise PermissionDenied(_("Only CX leads set service-level targets."))
     target = ServiceTarget.objects.filter(touchpoint=touchpoint).first() or ServiceTarget(touchpoint=touchpoint)
@@ -67,7 +71,8 @@ def target_set(*, touchpoint, threshold_days: int, target_share, actor: Abstract
 
 
 @transaction.atomic
-def channel_cost_set(*, channel: str, default_cost, actor: AbstractBaseUser) -> ChannelCost:
+def channel_cost_set(*, channel: str, default_cost: Decimal, actor: User) -> ChannelCost:
+    """What an interaction costs in a channel when its row has no cost (CX leads)."""
     if not actor.has_perm("metrics.configure_targets"):
         raise PermissionDenied(_("Only CX leads set channel costs."))
     cost = ChannelCost.objects.filter(channel=channel).first() or ChannelCost(channel=channel)

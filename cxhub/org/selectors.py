@@ -1,6 +1,6 @@
 """Reads of the organisation."""
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, Prefetch, QuerySet
 
 from .models import Department
@@ -19,16 +19,16 @@ def department_list() -> QuerySet[Department]:
     )
 
 
-def department_ids_of(user: AbstractBaseUser | AnonymousUser) -> frozenset[int]:
+def department_ids_of(user: User | AnonymousUser) -> frozenset[int]:
     """Ids of the departments the user heads or belongs to; cached on the user object per request."""
     if not user.is_authenticated:
         return frozenset()
     cached = getattr(user, "_cxhub_department_ids", None)
     if cached is None:
         cached = frozenset(Department.objects.of_user(user).values_list("pk", flat=True))
-        user._cxhub_department_ids = cached  # type: ignore[union-attr]
+        user._cxhub_department_ids = cached  # type: ignore[attr-defined]  # a per-request cache on the object
     return cached
 
 
-def departments_of(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Department]:
+def departments_of(user: User | AnonymousUser) -> QuerySet[Department]:
     return Department.objects.of_user(user).select_related("head").order_by("name")

@@ -3,7 +3,7 @@
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from .models import Department
@@ -21,7 +21,7 @@ def user_ensure(
     initial_password: str | None = None,
     is_staff: bool = False,
     is_superuser: bool = False,
-) -> AbstractUser:
+) -> User:
     """Create the user or update its profile and roles; the password is set only when the user is new,
     so rerunning never undoes a password the person changed."""
     user_model = get_user_model()
@@ -48,8 +48,8 @@ def department_upsert(
     slug: str,
     name: str,
     description: str = "",
-    head: AbstractUser | None = None,
-    members: Iterable[AbstractUser] = (),
+    head: User | None = None,
+    members: Iterable[User] = (),
 ) -> Department:
     """Create the department with this slug or bring it up to date; the head is always a member too."""
     department = Department.objects.select_for_update().filter(slug=slug).first() or Department(slug=slug)

@@ -12,9 +12,11 @@
 - CLV = (R − A/L − S) × L = (R − S) × L − A.
 """
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -72,15 +74,17 @@ class CustomerValue:
     @property
     def lifetime_capped(self) -> bool:
         """L is the cap: no churn observed, or so little that 1 / churn rate exceeds it."""
-        return self.exposure_years > 0 and (self.churned == 0 or 1 / self.churn_rate > self.cap_years)
+        rate = self.churn_rate
+        return self.exposure_years > 0 and (self.churned == 0 or (rate is not None and 1 / rate > self.cap_years))
 
     @property
     def l(self) -> float | None:  # noqa: E743  (the brief's letter)
         if not self.exposure_years:
             return None
-        if self.churned == 0:
+        rate = self.churn_rate
+        if self.churned == 0 or rate is None:
             return self.cap_years
-        return min(1 / self.churn_rate, self.cap_years)
+        return min(1 / rate, self.cap_years)
 
     @property
     def a(self) -> float | None:
@@ -88,9 +92,10 @@ class CustomerValue:
 
     @property
     def clv(self) -> float | None:
-        if self.r is None or self.l is None:
+        r, s, lifetime = self.r, self.s, self.l
+        if r is None or s is None or lifetime is None:
             return None
-        return (self.r - self.s) * self.l - (self.a or 0.0)
+        return (r - s) * lifetime - (self.a or 0.0)
 
 
 def customer_value(
@@ -204,7 +209,7 @@ def cohort_retention(*, first_month: date, last_month: date, segment: str | None
         .annotate(n=Count("customer_id", distinct=True))
         .values_list("customer__acquired_month", "occurred_month", "n")
     )
-    active: dict = {month: {} for month in sizes}
+    active: dict[date, dict[int, int]] = {month: {} for month in sizes}
     for cohort_month, month, n in activity:
         k = months_between(cohort_month, month)
         if k >= 0:
@@ -226,7 +231,7 @@ def values_by_segment(
         .annotate(**_sums(start))
         .order_by("segment")
     )
-    result = {row["segment"]: _value(row, cap_years) for row in rows}
+    result: dict[str | None, CustomerValue] = {row["segment"]: _value(row, cap_years) for row in rows}
     result[None] = _value(_total(rows), cap_years)
     return result
 
@@ -242,7 +247,7 @@ def values_by_month(
     return [(row["month"], _value(row, cap_years)) for row in rows]
 
 
-def _sums(first_day: date, *, by_month: bool = False) -> dict:
+def _sums(first_day: date, *, by_month: bool = False) -> dict[str, Sum]:
     """The window's sums; customers active at its start are those of its first day's row (by month:
     of each month's first day inside the window)."""
     at_start = Q(day=first_day) | Q(day__day=1) if by_month else Q(day=first_day)
@@ -263,12 +268,12 @@ def empty_value(cap_years: float = DEFAULT_CAP_YEARS) -> CustomerValue:
     return _value(_total([]), cap_years)
 
 
-def _total(rows) -> dict:
+def _total(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     keys = ("at_start", "entered_n", "exposure", "churned_n", "acquired_n", "acquisition", "revenue_sum", "service_sum")
     return {key: sum((row[key] or 0) for row in rows) for key in keys}
 
 
-def _value(row: dict, cap_years: float) -> CustomerValue:
+def _value(row: Mapping[str, Any], cap_years: float) -> CustomerValue:
     return CustomerValue(
         customers=(row["at_start"] or 0) + (row["entered_n"] or 0),
         exposure_years=(row["exposure"] or 0) / YEAR.total_seconds(),
@@ -288,7 +293,7 @@ def cohorts(first_month: date, last_month: date, *, segment: str | None = None) 
     if segment is not None:
         days, activity = days.filter(segment=segment), activity.filter(segment=segment)
     sizes = dict(days.values("month").annotate(n=Sum("acquired")).values_list("month", "n"))
-    active: dict = {month: {} for month in sizes}
+    active: dict[date, dict[int, int]] = {month: {} for month in sizes}
     for cohort_month, month, n in (
         activity.values("cohort_month", "month").annotate(n=Sum("customers")).values_list("cohort_month", "month", "n")
     ):

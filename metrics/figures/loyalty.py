@@ -22,7 +22,9 @@ statement per distinct T, in the full recompute (nightly and on demand) into Loy
 """
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 FOLLOW_DAYS = 365
 
@@ -62,16 +64,15 @@ class Link:
     @property
     def churn_uplift(self) -> float | None:
         """How much more often breached customers churned within the year (clean − breached retention)."""
-        if not self.has_data:
-            return None
-        return self.clean_retention - self.breached_retention
+        clean, breached = self.clean_retention, self.breached_retention
+        return None if clean is None or breached is None else clean - breached
 
     @property
     def churn_uplift_interval(self) -> tuple[float, float] | None:
         """95 % interval of the uplift (Newcombe's method 10 on the two Wilson intervals)."""
-        if not self.has_data:
-            return None
         p1, p2 = self.clean_retention, self.breached_retention
+        if p1 is None or p2 is None:
+            return None
         l1, u1 = wilson(self.clean_retained, self.clean_n)
         l2, u2 = wilson(self.breached_retained, self.breached_n)
         difference = p1 - p2
@@ -91,13 +92,15 @@ class Link:
     @property
     def churn_uplift_points(self) -> tuple[float, float, float] | None:
         """The uplift and its interval in percentage points, for pages."""
-        if not self.has_data:
+        uplift, interval = self.churn_uplift, self.churn_uplift_interval
+        if uplift is None or interval is None:
             return None
-        low, high = self.churn_uplift_interval
-        return 100 * self.churn_uplift, 100 * low, 100 * high
+        low, high = interval
+        return 100 * uplift, 100 * low, 100 * high
 
     @classmethod
-    def pooled(cls, rows) -> "Link":
+    def pooled(cls, rows: Iterable[Any]) -> "Link":
+        """Several touchpoints' links as one (rows: anything with the four counts, e.g. LoyaltyLink)."""
         rows = list(rows)
         return cls(
             breached_n=sum(r.breached_n for r in rows),

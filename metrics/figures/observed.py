@@ -10,7 +10,9 @@ One SQL statement with window functions builds ObservedStep (per source, target 
 distinct customers, path starts); `compare` matches a mapped journey against it.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Sum
 
@@ -73,7 +75,7 @@ def flows() -> list[TouchpointFlow]:
     rows = (
         ObservedStep.objects.values("source_id", "kind").annotate(n=Sum("contacts"), started=Sum("starts")).order_by()
     )
-    totals: dict[int, dict] = {}
+    totals: dict[int, dict[str, int]] = {}
     for row in rows:
         entry = totals.setdefault(row["source_id"], {"next": 0, "repeat": 0, "end": 0, "starts": 0})
         entry[row["kind"]] += row["n"]
@@ -94,7 +96,9 @@ def flows() -> list[TouchpointFlow]:
     return sorted(result, key=lambda f: (-f.contacts, f.touchpoint.name))
 
 
-def top_transitions(limit: int, *, sources=None, targets=None) -> list[Transition]:
+def top_transitions(
+    limit: int, *, sources: Iterable[int] | None = None, targets: Iterable[int] | None = None
+) -> list[Transition]:
     """The most frequent transitions between two touchpoints, optionally from / to given ones (one query)."""
     rows = ObservedStep.objects.filter(kind="next").select_related("source", "target")
     if sources is not None:
@@ -104,7 +108,8 @@ def top_transitions(limit: int, *, sources=None, targets=None) -> list[Transitio
     rows = rows.order_by("-contacts", "source_id", "target_id")
     if limit:
         rows = rows[:limit]
-    return [Transition(row.source, row.target, row.contacts, row.customers) for row in rows]
+    # kind "next" always has a target (only "end" has none)
+    return [Transition(row.source, row.target, row.contacts, row.customers) for row in rows if row.target]
 
 
 @dataclass(frozen=True)
@@ -115,7 +120,7 @@ class MappedStep:
     observed_next: int | None  # contacts observed going on to that step's touchpoint
 
 
-def compare(journey: Journey, touchpoint_flows: list[TouchpointFlow], *, missing_limit: int = 15) -> dict:
+def compare(journey: Journey, touchpoint_flows: list[TouchpointFlow], *, missing_limit: int = 15) -> dict[str, Any]:
     """A mapped journey against what customers do: which of its steps they pass through, whether they
     go from each step to the next one the map shows, and the frequent transitions the map lacks
     (from a touchpoint on the map to any other). Three queries."""
@@ -127,7 +132,7 @@ def compare(journey: Journey, touchpoint_flows: list[TouchpointFlow], *, missing
     if not steps:
         return {"steps": [], "missing": [], "passed": 0}
     contacts = {flow.touchpoint.pk: flow.contacts for flow in touchpoint_flows}
-    on_map = {step.touchpoint_id for step in steps}
+    on_map = {step.touchpoint_id for step in steps if step.touchpoint_id is not None}
     pairs = {(t.source.pk, t.target.pk): t.contacts for t in top_transitions(0, sources=on_map, targets=on_map)}
     mapped_pairs = set()
     rows = []
@@ -138,9 +143,11 @@ def compare(journey: Journey, touchpoint_flows: list[TouchpointFlow], *, missing
         rows.append(
             MappedStep(
                 step=step,
-                contacts=contacts.get(step.touchpoint_id, 0),
+                contacts=contacts.get(step.touchpoint_id or 0, 0),
                 next_step=following,
-                observed_next=pairs.get((step.touchpoint_id, following.touchpoint_id), 0) if following else None,
+                observed_next=pairs.get((step.touchpoint_id or 0, following.touchpoint_id or 0), 0)
+                if following
+                else None,
             )
         )
     candidates = top_transitions(missing_limit + len(mapped_pairs), sources=on_map)

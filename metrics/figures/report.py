@@ -12,6 +12,7 @@ Every figure carries its n; a figure with n = 0 is null ("no data"), never 0.
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -79,7 +80,7 @@ def touchpoint_named(name: str) -> Touchpoint:
     return found
 
 
-def report(span: Window, *, touchpoint: Touchpoint | None = None) -> dict:
+def report(span: Window, *, touchpoint: Touchpoint | None = None) -> dict[str, Any]:
     run = last_run()
     result = {
         "window": {"start": span.start.isoformat(), "end": span.end.isoformat(), "as_of": _local(span.as_of)},
@@ -108,12 +109,12 @@ def _local(moment: datetime) -> str:
     return timezone.localtime(moment).isoformat()
 
 
-def _share(share: Share) -> dict:
+def _share(share: Share) -> dict[str, Any]:
     value = share.value
     return {"within": share.within, "eligible": share.eligible, "share": None if value is None else round(value, 4)}
 
 
-def _score(score: float | None, n: int) -> dict:
+def _score(score: float | None, n: int) -> dict[str, Any]:
     return {"score": None if score is None else round(score, 2), "n": n}
 
 
@@ -126,7 +127,7 @@ def stored_period(span: Window) -> tuple[str, date] | None:
     return None
 
 
-def service_figures(span: Window, *, touchpoint_ids: list[int] | None = None) -> dict:
+def service_figures(span: Window, *, touchpoint_ids: list[int] | None = None) -> dict[str, Any]:
     days = ServiceDay.objects.filter(day__gte=span.start, day__lt=span.end)
     if touchpoint_ids is not None:
         days = days.filter(touchpoint_id__in=touchpoint_ids)
@@ -156,7 +157,7 @@ def _group(touchpoint_ids: list[int] | None) -> tuple[str, str]:
     return (Dimension.OVERALL, "") if touchpoint_ids is None else (Dimension.TOUCHPOINT, str(touchpoint_ids[0]))
 
 
-def _percentiles(span: Window, touchpoint_ids: list[int] | None) -> tuple[dict, dict]:
+def _percentiles(span: Window, touchpoint_ids: list[int] | None) -> tuple[dict[int, float], dict[int, float]]:
     """{p: days} of resolution and {p: hours} of first response, stored or queried."""
     stored = stored_period(span)
     if stored is not None and (touchpoint_ids is None or len(touchpoint_ids) == 1):
@@ -165,11 +166,11 @@ def _percentiles(span: Window, touchpoint_ids: list[int] | None) -> tuple[dict, 
         row = ServicePeriod.objects.filter(grain=grain, period_start=start, dimension=dimension, key=key).first()
         if row is None:
             return {}, {}
-        resolution = {p: getattr(row, f"resolution_p{p}") for p in PERCENTILES}
-        first = {p: getattr(row, f"first_response_p{p}") for p in FIRST_RESPONSE_PERCENTILES}
+        stored_resolution = {p: getattr(row, f"resolution_p{p}") for p in PERCENTILES}
+        stored_first = {p: getattr(row, f"first_response_p{p}") for p in FIRST_RESPONSE_PERCENTILES}
         return (
-            {p: round(s / DAY, 3) for p, s in resolution.items() if s is not None},
-            {p: round(s / 3600, 3) for p, s in first.items() if s is not None},
+            {p: round(s / DAY, 3) for p, s in stored_resolution.items() if s is not None},
+            {p: round(s / 3600, 3) for p, s in stored_first.items() if s is not None},
         )
     resolution = resolution_percentiles(start=span.start, end=span.end, touchpoint_ids=touchpoint_ids)
     first = resolution_percentiles(
@@ -185,7 +186,7 @@ def _percentiles(span: Window, touchpoint_ids: list[int] | None) -> tuple[dict, 
     )
 
 
-def survey_figures(span: Window, *, touchpoint_ids: list[int] | None = None) -> dict:
+def survey_figures(span: Window, *, touchpoint_ids: list[int] | None = None) -> dict[str, Any]:
     stored = stored_period(span)
     if stored is not None and (touchpoint_ids is None or len(touchpoint_ids) == 1):
         grain, start = stored
@@ -201,7 +202,7 @@ def survey_figures(span: Window, *, touchpoint_ids: list[int] | None = None) -> 
     }
 
 
-def _value(figures: value.CustomerValue) -> dict:
+def _value(figures: value.CustomerValue) -> dict[str, Any]:
     def rounded(number: float | None, digits: int = 2) -> float | None:
         return None if number is None else round(number, digits)
 
@@ -220,7 +221,7 @@ def _value(figures: value.CustomerValue) -> dict:
     }
 
 
-def customer_figures(span: Window) -> dict:
+def customer_figures(span: Window) -> dict[str, Any]:
     """Customer value (overall and per segment), repeat purchase and cohorts of the window.
 
     They come from the customer-value rollup (metrics.rollups.customer_days) of the last full recompute when
@@ -231,26 +232,25 @@ def customer_figures(span: Window) -> dict:
     first_month = span.start.replace(day=1)
     last_month = (span.end - timedelta(days=1)).replace(day=1)
     full, latest = last_full_run(), last_run()
-    from_rollup = full is not None and (
+    if full is not None and (
         end == full.as_of
         or (end < full.as_of and timezone.localtime(end).time() == time())
         or (latest is not None and span.as_of == latest.as_of)
-    )
-    if from_rollup:
+    ):
         by_segment = value.values_by_segment(span.start, span.end)
         overall = by_segment.pop(None)
         cohorts = value.cohorts(first_month, last_month)
-        repeat_end = min(end, full.as_of)
+        repeat_end = as_of = min(end, full.as_of)
     else:
         segments = sorted(set(Customer.objects.values_list("segment", flat=True)))
         overall = value.customer_value(start=start, end=end)
         by_segment = {s: value.customer_value(start=start, end=end, segment=s) for s in segments}
         cohorts = value.cohort_retention(first_month=first_month, last_month=last_month)
-        repeat_end = end
+        repeat_end = as_of = end
     repeat = value.repeat_purchase(start=start, end=repeat_end)
     return {
         "customer_value": {
-            "as_of": _local(min(end, full.as_of) if from_rollup else end),
+            "as_of": _local(as_of),
             "overall": _value(overall),
             "segments": {name: _value(figures) for name, figures in by_segment.items()},
         },
@@ -264,7 +264,8 @@ def customer_figures(span: Window) -> dict:
                 "month": cohort.month.isoformat(),
                 "size": cohort.size,
                 "retention": [
-                    round(cohort.retention(k), 4) for k in range(months_between(cohort.month, last_month) + 1)
+                    round(cohort.retention(k) or 0.0, 4)  # a cohort has a size: retention is a number
+                    for k in range(months_between(cohort.month, last_month) + 1)
                 ],
             }
             for cohort in cohorts

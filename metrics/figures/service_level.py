@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.postgres.fields import ArrayField
 from django.db.models import Aggregate, BigIntegerField, Max, Q, QuerySet, Sum
@@ -79,30 +80,29 @@ PERIOD_COUNTS = [
 ]  # fmt: skip
 
 
-def sum_counts(
-    rows: QuerySet,
-    columns: list[str],
-    *,
-    by: str | None = None,
-    windows: Mapping[str, Q] | None = None,
-    extra: Mapping[str, Aggregate] | None = None,
-):
-    """The one way rollup counts are summed: SUM of each column over `rows` (one query), missing sums as 0.
+def sum_counts(rows: QuerySet[Any], columns: list[str], *, windows: Mapping[str, Q] | None = None) -> dict[str, int]:
+    """The one way rollup counts are summed: SUM of each column over `rows` (one query), a missing
+    sum as 0. With `windows` ({suffix: condition}) each column is summed under every condition, as
+    `column + suffix`."""
+    return _plain(rows.aggregate(**_sums(columns, windows or {"": Q()})))
 
-    With `by`, a list of dicts, one per value of that column (under its own name); with `windows`
-    ({suffix: condition}), each column is summed under every condition, as `column + suffix`;
-    `extra` aggregates come back under their own names."""
-    windows = windows or {"": Q()}
-    # Aliases may not shadow the model's fields: sum under n_<name>, hand back <name>.
-    aggregates = {f"n_{c}{suffix}": Sum(c, filter=where or None) for c in columns for suffix, where in windows.items()}
-    aggregates |= dict(extra or {})
 
-    def plain(row: dict) -> dict:
-        return {key.removeprefix("n_"): (value or 0) if key.startswith("n_") else value for key, value in row.items()}
+def sum_counts_by(
+    rows: QuerySet[Any], by: str, columns: list[str], *, extra: Mapping[str, Aggregate] | None = None
+) -> list[dict[str, Any]]:
+    """sum_counts per value of the column `by` (under its own name), with `extra` aggregates under
+    theirs (one query)."""
+    aggregates: dict[str, Aggregate] = {**_sums(columns, {"": Q()}), **(extra or {})}
+    return [_plain(row) for row in rows.values(by).annotate(**aggregates).order_by()]
 
-    if by is None:
-        return plain(rows.aggregate(**aggregates))
-    return [plain(row) for row in rows.values(by).annotate(**aggregates).order_by()]
+
+def _sums(columns: list[str], windows: Mapping[str, Q]) -> dict[str, Aggregate]:
+    # Aliases may not shadow the model's fields: sum under n_<name>, hand back <name> (_plain).
+    return {f"n_{c}{suffix}": Sum(c, filter=where or None) for c in columns for suffix, where in windows.items()}
+
+
+def _plain(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {key.removeprefix("n_"): (value or 0) if key.startswith("n_") else value for key, value in row.items()}
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ def service_levels_by_touchpoint(touchpoint_ids: list[int], *, start: date, end:
     [start, end), from the daily rollup — two queries whatever the number of touchpoints."""
     days = ServiceDay.objects.filter(touchpoint_id__in=touchpoint_ids, day__gte=start, day__lt=end)
     # With the target threshold the rows were written with: "against target" only when it is still the target's.
-    rows = sum_counts(days, DAILY_COUNTS, by="touchpoint_id", extra={"written_with": Max("target_days")})
+    rows = sum_counts_by(days, "touchpoint_id", DAILY_COUNTS, extra={"written_with": Max("target_days")})
     targets = {t.touchpoint_id: t for t in ServiceTarget.objects.filter(touchpoint_id__in=touchpoint_ids)}
     result = {}
     for counts in rows:
@@ -180,6 +180,7 @@ def resolution_percentiles(
     if touchpoint_ids is not None:
         qs = qs.filter(touchpoint_id__in=touchpoint_ids)
     pick = _PercentilesDisc(column, [p / 100 for p in percentiles])
+    rows: list[tuple[int | None, list[int]]]
     if by_touchpoint:
         rows = list(qs.values("touchpoint_id").order_by().annotate(v=pick).values_list("touchpoint_id", "v"))
     else:

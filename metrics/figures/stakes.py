@@ -19,6 +19,7 @@ is "no data". Built by full recomputes into BarrierStake (the
 barrier's touchpoints as they were then), so lists and dashboards read one row per barrier.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -55,15 +56,17 @@ class Stake:
     @property
     def value(self) -> float | None:
         """The point figure (None without data; shown as a range instead when n is small)."""
-        if not self.has_data:
+        uplift = self.link.churn_uplift
+        if uplift is None or self.clv is None:
             return None
-        return self.affected * max(self.link.churn_uplift, 0.0) * max(self.clv, 0.0)
+        return self.affected * max(uplift, 0.0) * max(self.clv, 0.0)
 
     @property
     def value_range(self) -> tuple[float, float] | None:
-        if not self.has_data:
+        interval = self.link.churn_uplift_interval
+        if interval is None or self.clv is None:
             return None
-        low, high = self.link.churn_uplift_interval
+        low, high = interval
         value = max(self.clv, 0.0) * self.affected
         return max(0.0, low * value), max(0.0, high * value)
 
@@ -73,7 +76,8 @@ class Stake:
         return self.value or 0.0
 
 
-def stakes_for(barrier_ids) -> dict[int, Stake]:
+def stakes_for(barrier_ids: Iterable[int]) -> dict[int, Stake]:
     """Value at stake of the given barriers (one query)."""
-    rows = {row.barrier_id: row for row in BarrierStake.objects.filter(barrier_id__in=list(barrier_ids))}
+    barrier_ids = list(barrier_ids)
+    rows = {row.barrier_id: row for row in BarrierStake.objects.filter(barrier_id__in=barrier_ids)}
     return {pk: Stake.of(rows.get(pk)) for pk in barrier_ids}

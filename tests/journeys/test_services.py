@@ -4,6 +4,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cxhub.lib.concurrency import Gone, StaleVersion
+from cxhub.org.roles import Role
 from journeys.models import Journey, Stage, Step
 from journeys.services import (
     journey_create,
@@ -18,7 +19,6 @@ from journeys.services import (
     step_move,
     step_update,
 )
-from cxhub.org.roles import Role
 from tests.factories import UserFactory
 
 from .factories import JourneyFactory

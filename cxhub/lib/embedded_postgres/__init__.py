@@ -235,8 +235,9 @@ def _initialise(data_dir: Path) -> None:
 def _create_database(data_dir: Path) -> None:
     import psycopg
 
-    conninfo = {"host": str(socket_folder(data_dir)), "port": PORT, "user": SUPERUSER, "dbname": "postgres"}
-    with psycopg.connect(**conninfo, autocommit=True) as connection:
+    with psycopg.connect(
+        host=str(socket_folder(data_dir)), port=PORT, user=SUPERUSER, dbname="postgres", autocommit=True
+    ) as connection:
         if connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]).fetchone() is None:
             connection.execute(f'CREATE DATABASE "{DATABASE}"')
 
