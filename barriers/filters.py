@@ -6,6 +6,8 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from cxhub.org.models import Department
 from journeys.models import Journey, Stage, Step, Touchpoint
@@ -47,9 +49,7 @@ class BoardFilter(django_filters.FilterSet):
         label=_("Department"), queryset=Department.objects.order_by("name"), empty_label=ANY
     )
     type = django_filters.ChoiceFilter(label=_("Type"), choices=BarrierType.choices, empty_label=ANY)
-    severity = django_filters.TypedChoiceFilter(
-        label=_("Severity"), choices=[("", ANY), *Severity.choices], coerce=int, empty_value=None
-    )
+    severity = django_filters.ChoiceFilter(label=_("Severity"), choices=Severity.choices, empty_label=ANY)
     source = django_filters.ChoiceFilter(label=_("Source"), choices=Method.choices, empty_label=ANY)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Status.choices, empty_label=ANY)
     overdue = django_filters.BooleanFilter(label=_("Overdue only"), widget=forms.CheckboxInput, method="only_overdue")
@@ -75,15 +75,19 @@ class BoardFilter(django_filters.FilterSet):
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
 
+    @extend_schema_field(OpenApiTypes.INT)  # an id
     def on_journey(self, queryset: QuerySet, name: str, value: Journey) -> QuerySet:
         return queryset.filter(pk__in=_on_steps(step__stage__journey=value))
 
+    @extend_schema_field(OpenApiTypes.INT)  # an id
     def on_stage(self, queryset: QuerySet, name: str, value: Stage) -> QuerySet:
         return queryset.filter(pk__in=_on_steps(step__stage=value))
 
+    @extend_schema_field(OpenApiTypes.INT)  # an id
     def on_step(self, queryset: QuerySet, name: str, value: Step) -> QuerySet:
         return queryset.filter(pk__in=_on_steps(step=value))
 
+    @extend_schema_field(OpenApiTypes.INT)  # an id
     def on_touchpoint(self, queryset: QuerySet, name: str, value: Touchpoint) -> QuerySet:
         direct = Barrier.touchpoints.through.objects.filter(touchpoint=value).values("barrier_id")
         return queryset.filter(Q(pk__in=_on_steps(step__touchpoint=value)) | Q(pk__in=direct))

@@ -23,15 +23,12 @@ def months_between(first: date, last: date) -> int:
     return (last.year - first.year) * 12 + last.month - first.month
 
 
+def block_start(day: date, months: int) -> date:
+    """The first day of the aligned block of `months` months holding `day`: its quarter for 3, its
+    year for 12, its month for 1."""
+    return date(day.year, (day.month - 1) // months * months + 1, 1)
+
+
 def week_start(day: date) -> date:
     """The Monday of the ISO week of `day`."""
     return day - timedelta(days=day.weekday())
-
-
-def month_starts(first: date, end: date) -> list[date]:
-    """The first days of the months from the month of `first` up to, not including, `end`'s month start."""
-    months, month = [], month_start(first)
-    while month < end:
-        months.append(month)
-        month = next_month(month)
-    return months

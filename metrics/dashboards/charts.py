@@ -2,10 +2,13 @@
 
 import csv
 import io
+from datetime import date
 
 from django.http import HttpResponse
 from django.utils import formats
 from django.utils.translation import gettext as _
+
+from cxhub.lib.months import months_between
 
 from ..models import THRESHOLD_DAYS
 
@@ -93,8 +96,8 @@ def cohort_table(figures: dict) -> dict:
     return {"months_after": list(range(width)), "rows": rows}
 
 
-def _months_after(month, last_day) -> int:
-    return (last_day.year - month.year) * 12 + last_day.month - month.month
+def _months_after(month: date, last_day: date) -> int:
+    return months_between(month, last_day)
 
 
 def department_chart(figures: dict) -> dict:

@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cxhub.lib.months import add_months, month_start, months_between
+from cxhub.lib.months import add_months, block_start, month_start, months_between
 
 from ..figures.runs import last_run
 from ..models import CustomerDay, ServiceDay
@@ -102,10 +102,8 @@ class PeriodForm(forms.Form):
             return data
         kind, default = data["period"], latest_month(self.today)
         start = data["start"] or default
-        if kind == "quarter":
-            start = start.replace(month=(start.month - 1) // 3 * 3 + 1)
-        elif kind == "year":
-            start = start.replace(month=1)
+        if kind in KINDS:
+            start = block_start(start, KINDS[kind])
         if kind == "custom":
             last = data["end"] or max(start, default)
             if last < start:
@@ -144,7 +142,7 @@ def period_choices(kind: str, *, last: date, first: date | None) -> list[tuple[s
     """(YYYY-MM of the start, label) of the periods of a kind between the data's first month and `last`."""
     first = first or add_months(last, -11)
     step = KINDS.get(kind, 1)
-    month = first.replace(month=(first.month - 1) // step * step + 1) if step > 1 else first
+    month = block_start(first, step)
     choices = []
     while month <= last:
         if kind == "quarter":

@@ -132,3 +132,16 @@ def test_barrier_list_queries_do_not_grow(api, cx_lead, make_barrier):
     with CaptureQueriesContext(connection) as big:
         api.get("/api/v1/barriers/")
     assert len(big) == len(small)
+
+
+def test_the_board_filters_are_the_apis_and_its_schemas():
+    """One FilterSet drives the board page, the API's list and the OpenAPI schema: adding a filter
+    to it documents it."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    from barriers.filters import BoardFilter
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    documented = {p["name"]: p["schema"] for p in schema["paths"]["/api/v1/barriers/"]["get"]["parameters"]}
+    assert set(documented) - {"page"} == set(BoardFilter.base_filters)
+    assert documented["journey"]["type"] == "integer" and documented["severity"]["enum"] == [1, 2, 3, 4]
