@@ -1,6 +1,6 @@
 """Log in as each demo role and save screenshots of the main pages (headless Debian Chromium).
 
-Usage: python scripts/screenshots.py [BASE_URL] [OUT_DIR] [--lang ru]
+Usage: python scripts/screenshots.py [BASE_URL] [OUT_DIR] [ru] [--width=1280]
 Run against a server started by `make run`. Also prints any CSP violation or console error seen.
 """
 
@@ -12,6 +12,7 @@ from playwright.sync_api import sync_playwright
 BASE = next((a for a in sys.argv[1:] if a.startswith("http")), "http://127.0.0.1:8000")
 OUT = Path(next((a for a in sys.argv[1:] if not a.startswith(("http", "--")) and a not in {"ru", "en"}), "screenshots"))
 LANG = "ru" if "ru" in sys.argv[1:] else "en"
+WIDTH = int(next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--width=")), "1440"))
 PAGES = {
     "cxlead": [
         "/",
@@ -60,7 +61,7 @@ def main() -> None:
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
         )
         for user, paths in PAGES.items():
-            context = browser.new_context(viewport={"width": 1440, "height": 900})
+            context = browser.new_context(viewport={"width": WIDTH, "height": 900})
             page = context.new_page()
             page.on(
                 "console", lambda msg: msg.type in {"error", "warning"} and print(f"  console {msg.type}: {msg.text}")
@@ -75,7 +76,7 @@ def main() -> None:
             for path in paths:
                 page.goto(f"{BASE}{path}", wait_until="networkidle")
                 slug = path.replace("/", "_").replace("?", "_").replace("=", "-").replace("&", "_")
-                name = f"{user}{slug}-{LANG}.png"
+                name = f"{user}{slug}-{LANG}-{WIDTH}.png"
                 shoot(page, OUT / name, full_page=True)
                 print(f"{name}: {page.url}")
             context.close()
