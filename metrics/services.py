@@ -15,6 +15,7 @@ from .ingest import pipeline
 from .ingest.kinds import KINDS
 from .models import ChannelCost, DataImport, ServiceTarget
 from .rollups import runs
+from .tasks import recompute, run_import
 
 
 def import_start(
@@ -46,8 +47,6 @@ def import_start(
         if run is not None:
             runs.execute(run)
         return finished
-    from .tasks import run_import
-
     run_import.delay_on_commit(data_import.pk)
     return data_import
 
@@ -64,10 +63,18 @@ def target_set(*, touchpoint: Touchpoint, threshold_days: int, target_share: Dec
     target.save()
     if threshold_changed:
         # The rollups count "within the target" at the threshold they were written with: recount.
-        from .tasks import recompute
-
         recompute.delay_on_commit()
     return target
+
+
+@transaction.atomic
+def target_clear(*, touchpoint: Touchpoint, actor: User) -> None:
+    """The touchpoint has no target any more (CX leads); the rollups are recounted without it."""
+    if not actor.has_perm("metrics.configure_targets"):
+        raise PermissionDenied(_("Only CX leads set service-level targets."))
+    deleted, _rows = ServiceTarget.objects.filter(touchpoint=touchpoint).delete()
+    if deleted:
+        recompute.delay_on_commit()
 
 
 @transaction.atomic
@@ -80,3 +87,11 @@ def channel_cost_set(*, channel: str, default_cost: Decimal, actor: User) -> Cha
     cost.full_clean()
     cost.save()
     return cost
+
+
+@transaction.atomic
+def channel_cost_clear(*, channel: str, actor: User) -> None:
+    """A channel's interactions cost nothing unless their row says otherwise (CX leads)."""
+    if not actor.has_perm("metrics.configure_targets"):
+        raise PermissionDenied(_("Only CX leads set channel costs."))
+    ChannelCost.objects.filter(channel=channel).delete()

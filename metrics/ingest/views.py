@@ -15,7 +15,7 @@ from cxhub.lib.decorators import permission_required
 from journeys.models import Channel, Touchpoint
 
 from .. import services
-from ..models import ChannelCost, DataImport, MetricsRun, ServiceTarget
+from ..models import ChannelCost, DataImport, MetricsRun
 from . import exports
 from .forms import ImportForm
 from .kinds import KINDS
@@ -145,7 +145,7 @@ def _save_targets(request: HttpRequest, touchpoints: list[Touchpoint]) -> list[s
         days = request.POST.get(f"days-{touchpoint.pk}", "").strip()
         share = request.POST.get(f"share-{touchpoint.pk}", "").strip().replace(",", ".")
         if not days and not share:
-            ServiceTarget.objects.filter(touchpoint=touchpoint).delete()
+            services.target_clear(touchpoint=touchpoint, actor=request.user)
             continue
         try:
             services.target_set(
@@ -167,7 +167,7 @@ def _save_costs(request: HttpRequest) -> list[str]:
     for value, label in Channel.choices:
         raw = request.POST.get(f"cost-{value}", "").strip().replace(",", ".")
         if not raw:
-            ChannelCost.objects.filter(channel=value).delete()
+            services.channel_cost_clear(channel=value, actor=request.user)
             continue
         try:
             services.channel_cost_set(channel=value, default_cost=Decimal(raw), actor=request.user)

@@ -1,4 +1,5 @@
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -134,3 +135,23 @@ def test_changing_a_target_threshold_recounts_the_rollups(cx_lead, department, d
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         target_set(touchpoint=touchpoint, threshold_days=5, target_share="0.8", actor=cx_lead)  # share only
     assert callbacks == [] and MetricsRun.objects.count() == 1
+
+
+def test_clearing_a_target_on_the_page_removes_it_and_recounts_the_rollups(
+    client, cx_lead, executive, department, django_capture_on_commit_callbacks
+):
+    from metrics.models import MetricsRun
+    from metrics.services import target_clear, target_set
+
+    touchpoint = TouchpointFactory(name="Complaint line", department=department)
+    target_set(touchpoint=touchpoint, threshold_days=5, target_share="0.9", actor=cx_lead)
+    with pytest.raises(PermissionDenied):
+        target_clear(touchpoint=touchpoint, actor=executive)
+    assert ServiceTarget.objects.filter(touchpoint=touchpoint).exists()  # nothing changed
+    client.force_login(cx_lead)
+    runs_before = MetricsRun.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("data:targets"), {f"days-{touchpoint.pk}": "", f"share-{touchpoint.pk}": ""})
+    assert response.status_code == 302
+    assert not ServiceTarget.objects.filter(touchpoint=touchpoint).exists()
+    assert MetricsRun.objects.count() == runs_before + 1  # "within target" is recounted without it
