@@ -5,13 +5,13 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cxhub.lib.decorators import permission_required
+from cxhub.lib.decorators import AuthenticatedHttpRequest, permission_required
 from journeys.models import Channel, Touchpoint
 
 from .. import services
@@ -41,7 +41,7 @@ TEMPLATE_EXAMPLES = {
 @require_http_methods(["GET", "POST"])
 @login_required
 @permission_required("metrics.view_data")
-def data_view(request: HttpRequest) -> HttpResponse:
+def data_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -67,7 +67,7 @@ def data_view(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 @permission_required("metrics.view_data")
-def run_status_view(request: HttpRequest) -> HttpResponse:
+def run_status_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The recompute card alone (polled by htmx while a run is going)."""
     return render(request, "metrics/data.html#recompute-card", {"run": MetricsRun.objects.first()})
 
@@ -75,7 +75,7 @@ def run_status_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 @permission_required("metrics.import_data")
-def recompute_view(request: HttpRequest) -> HttpResponse:
+def recompute_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Recompute every figure now (a full run in the background)."""
     from ..rollups import runs
     from ..tasks import recompute
@@ -89,7 +89,7 @@ def recompute_view(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 @permission_required("metrics.view_data")
-def import_detail_view(request: HttpRequest, import_id: int) -> HttpResponse:
+def import_detail_view(request: AuthenticatedHttpRequest, import_id: int) -> HttpResponse:
     """The report; while the job runs, the progress part polls itself (htmx) until it is done."""
     data_import = get_object_or_404(DataImport.objects.select_related("created_by"), pk=import_id)
     template = "metrics/import_detail.html" + ("#import-status" if request.htmx else "")
@@ -99,7 +99,7 @@ def import_detail_view(request: HttpRequest, import_id: int) -> HttpResponse:
 @require_GET
 @login_required
 @permission_required("metrics.view_data")
-def template_view(request: HttpRequest, kind: str) -> HttpResponse:
+def template_view(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     """A CSV with the header row and one example row."""
     if kind not in KINDS:
         raise Http404
@@ -112,7 +112,7 @@ def template_view(request: HttpRequest, kind: str) -> HttpResponse:
 @require_GET
 @login_required
 @permission_required("metrics.view_data")
-def export_view(request: HttpRequest, kind: str) -> StreamingHttpResponse:
+def export_view(request: AuthenticatedHttpRequest, kind: str) -> StreamingHttpResponse:
     """Every stored row of a kind, in the import format (streamed: the interactions run to millions)."""
     if kind not in KINDS:
         raise Http404
@@ -122,7 +122,7 @@ def export_view(request: HttpRequest, kind: str) -> StreamingHttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 @permission_required("metrics.configure_targets")
-def targets_view(request: HttpRequest) -> HttpResponse:
+def targets_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every touchpoint's service-level target and each channel's default interaction cost, on one form."""
     touchpoints = list(Touchpoint.objects.select_related("department", "service_target").order_by("name"))
     costs = {c.channel: c for c in ChannelCost.objects.all()}
@@ -139,7 +139,7 @@ def targets_view(request: HttpRequest) -> HttpResponse:
     return render(request, "metrics/targets.html", {"rows": rows, "channel_rows": channel_rows})
 
 
-def _save_targets(request: HttpRequest, touchpoints: list[Touchpoint]) -> list[str]:
+def _save_targets(request: AuthenticatedHttpRequest, touchpoints: list[Touchpoint]) -> list[str]:
     problems = []
     for touchpoint in touchpoints:
         days = request.POST.get(f"days-{touchpoint.pk}", "").strip()
@@ -162,7 +162,7 @@ def _save_targets(request: HttpRequest, touchpoints: list[Touchpoint]) -> list[s
     return problems
 
 
-def _save_costs(request: HttpRequest) -> list[str]:
+def _save_costs(request: AuthenticatedHttpRequest) -> list[str]:
     problems = []
     for value, label in Channel.choices:
         raw = request.POST.get(f"cost-{value}", "").strip().replace(",", ".")
