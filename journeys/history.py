@@ -6,6 +6,7 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 
 from .models import Journey, Stage, Step
+from .templatetags.journeys import signed
 
 _KIND = {"+": "created", "~": "changed", "-": "deleted"}
 _IGNORED = {"version", "position", "updated_by"}
@@ -69,6 +70,8 @@ def _entry(record, what: str, label: str) -> HistoryEntry:
 def _display(field, value) -> str:
     if value is None or value == "":
         return "—"
+    if field.name == "emotion":
+        return signed(value)  # −2, not "-2": a hyphen reads as nothing next to a strikethrough
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if field.is_relation:

@@ -44,3 +44,19 @@ def test_history_page_shows_who_changed_a_step(page):
     table = page.get_by_test_id("history-table")
     expect(table).to_contain_text("Anna Orlova")
     expect(table).to_contain_text("Asked for paper copies")
+
+
+def test_history_shows_an_emotion_change_with_its_signs_readable(page):
+    """−2 → +2 must not read as "2 → 2": no strikethrough over the old value, a real minus sign."""
+    lead = UserFactory(username="cxlead", first_name="Anna", last_name="Orlova", roles=[Role.CX_LEAD])
+    journey = journey_create(title="Open an account", actor=lead)
+    stage = stage_add(journey_id=journey.pk, name="Apply", actor=lead)
+    step = step_add(stage_id=stage.pk, action="Fill the form", emotion=-2, actor=lead)
+    step_update(step_id=step.pk, expected_version=1, actor=lead, emotion=2)
+    log_in(page, "cxlead", PASSWORD)
+    page.goto(f"/journeys/{journey.pk}/history/")
+
+    change = page.get_by_test_id("history-table").locator("li").filter(has_text="emotion")
+    expect(change).to_contain_text("−2 → +2")
+    old = change.locator("del")
+    assert old.evaluate("e => getComputedStyle(e).textDecorationLine") == "none"
