@@ -1,5 +1,6 @@
 """Reads of journeys and the touchpoint catalogue; each owns its query shape."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
@@ -77,11 +78,37 @@ def journey_map(*, journey_id: int) -> JourneyMap:
     )
     for step in steps:
         columns[step.stage_id].steps.append(step)
-    return JourneyMap(journey=journey, columns=list(columns.values()))
+    the_map = JourneyMap(journey=journey, columns=list(columns.values()))
+    attach_emotion_neighbours(the_map.steps)
+    return the_map
+
+
+def attach_emotion_neighbours(steps: Sequence[Step]) -> None:
+    """Give each step, in map order, its neighbours' scores: the emotion curve's pieces meet halfway."""
+    steps = list(steps)
+    for before, step, after in zip([None, *steps[:-1]], steps, [*steps[1:], None], strict=False):
+        step.emotion_before = before.emotion if before else None  # type: ignore[attr-defined]
+        step.emotion_after = after.emotion if after else None  # type: ignore[attr-defined]
+
+
+def curve_neighbours(step: Step) -> list[Step]:
+    """The steps before and after `step` on its map, ready to draw their pieces of the emotion curve
+    (and `step` gets its own neighbours' scores): one query."""
+    ordered = list(
+        Step.objects.filter(stage__journey_id=step.stage.journey_id)
+        .order_by("stage__position", "position")
+        .only("pk", "emotion")
+    )
+    attach_emotion_neighbours(ordered)
+    index = next(i for i, other in enumerate(ordered) if other.pk == step.pk)
+    step.emotion_before = ordered[index].emotion_before  # type: ignore[attr-defined]
+    step.emotion_after = ordered[index].emotion_after  # type: ignore[attr-defined]
+    return [other for other in (ordered[index - 1] if index else None, *ordered[index + 1 : index + 2]) if other]
 
 
 def step_get(*, step_id: int) -> Step:
     """One step with what its column shows (its touchpoint and department, and the map's lanes)."""
     step = Step.objects.select_related("touchpoint__department", "stage__journey").get(pk=step_id)
     lanes.attach([step])
+    step.curve_neighbours = curve_neighbours(step)  # type: ignore[attr-defined]
     return step

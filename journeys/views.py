@@ -350,7 +350,8 @@ def step_cell_view(request: HttpRequest, journey_id: int, step_id: int, field: s
     except ValidationError as error:
         form.add_error(None, error)
         return _render_step(request, step, form=form, status=422)
-    return _render_step(request, step_get(step_id=updated.pk))
+    # A new score moves the neighbours' pieces of the emotion curve too.
+    return _render_step(request, step_get(step_id=updated.pk), redraw_neighbours=field == "emotion")
 
 
 # Helpers ---------------------------------------------------------------------------------------------
@@ -400,7 +401,13 @@ def _render_map(
 
 
 def _render_step(
-    request: HttpRequest, step: Step, *, form: StepCellForm | None = None, conflict: str = "", status: int = 200
+    request: HttpRequest,
+    step: Step,
+    *,
+    form: StepCellForm | None = None,
+    conflict: str = "",
+    status: int = 200,
+    redraw_neighbours: bool = False,
 ) -> HttpResponse:
     context = {
         "step": step,
@@ -408,6 +415,7 @@ def _render_step(
         "can_edit": True,
         "form": form,
         "conflict": conflict,
+        "curve_neighbours": step.curve_neighbours if redraw_neighbours else (),
     }
     return render(request, MAP_TEMPLATE + "#step-column", context, status=status)
 

@@ -75,6 +75,54 @@ def _cell(context, step, field: str, lane: str, content, label: str, extra_class
     return format_html('<div class="{}" data-testid="cell-{}">{}</div>', classes, field, content)
 
 
+CURVE_POINT_COLOURS = {-1: "#dc2626", 0: "#64748b", 1: "#16a34a"}
+
+
+def _curve_y(emotion: int) -> float:
+    """+2 near the top of the lane, −2 near the bottom, 0 in the middle (a 100 × 100 view box)."""
+    return 50 - 19 * emotion
+
+
+def emotion_curve(step) -> str:
+    """The emotion curve's piece in one step's cell, drawn on the server as SVG: from halfway
+    between the previous step's score and this one's, through this one, to halfway towards the next
+    one's. Neighbouring pieces meet at the cell edges with the same height and a flat tangent, so the
+    pieces read as one smooth curve across the map (no chart library on the page)."""
+    y = _curve_y(step.emotion)
+    before, after = getattr(step, "emotion_before", None), getattr(step, "emotion_after", None)
+    path = (
+        f"M0,{(_curve_y(before) + y) / 2:g} C25,{(_curve_y(before) + y) / 2:g} 25,{y:g} 50,{y:g}"
+        if before is not None
+        else f"M50,{y:g}"
+    )
+    if after is not None:
+        middle = (y + _curve_y(after)) / 2
+        path += f" C75,{y:g} 75,{middle:g} 100,{middle:g}"
+    colour = CURVE_POINT_COLOURS[(step.emotion > 0) - (step.emotion < 0)]
+    return format_html(
+        '<span class="emotion-curve" id="curve-{}" aria-hidden="true"><svg viewBox="0 0 100 100" '
+        'preserveAspectRatio="none" focusable="false"><line class="curve-zero" x1="0" x2="100" y1="50" y2="50" '
+        'vector-effect="non-scaling-stroke"></line><path class="curve-line" d="{}" vector-effect="non-scaling-stroke">'
+        '</path><path class="curve-point" d="M50,{} h0" stroke="{}" vector-effect="non-scaling-stroke"></path>'
+        "</svg></span>",
+        step.pk,
+        path,
+        f"{y:g}",
+        colour,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def emotion_curves_out_of_band(context) -> str:
+    """After one step's score changed, its neighbours' pieces of the curve too (htmx swaps them in place)."""
+    return mark_safe(
+        "".join(
+            emotion_curve(step).replace('class="emotion-curve"', 'class="emotion-curve" hx-swap-oob="true"', 1)
+            for step in context.get("curve_neighbours", ())
+        )
+    )
+
+
 @register.simple_tag(takes_context=True)
 def step_lanes(context) -> str:
     """The lanes of one step column, top to bottom, matching the lane labels of the map.
@@ -132,7 +180,7 @@ def step_lanes(context) -> str:
             step,
             "emotion",
             "emotion",
-            signed(step.emotion),
+            format_html("{}{}", signed(step.emotion), emotion_curve(step)),
             _t(context, gettext_noop("Emotion")),
             f"emotion-{step.emotion_key}",
         ),

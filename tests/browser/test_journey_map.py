@@ -79,7 +79,7 @@ def test_cx_lead_builds_a_journey_drags_a_step_edits_a_cell_and_it_survives_a_re
     expect(page.locator(".jstage").filter(has_text="Order").get_by_test_id("step")).to_have_count(1)
     expect(page.locator(".jstage").filter(has_text="Delivery")).to_contain_text("Pay online")
     assert steps_by_stage(Journey.objects.get()) == [("Order", ["Choose a sofa"]), ("Delivery", ["Pay online"])]
-    expect(page.locator("#emotion-chart .main-svg").first).to_be_attached()  # the plotly curve was drawn
+    expect(page.locator(".emotion-curve .curve-line").first).to_be_attached()  # the curve, drawn on the server
     assert console_errors == []
 
 
@@ -136,3 +136,34 @@ def test_executive_sees_the_map_read_only(page, lead):
     expect(page.get_by_test_id("create-to-be")).to_have_count(0)
     page.get_by_test_id("cell-action").click()  # a plain cell: nothing opens
     expect(page.locator("form.is-editing")).to_have_count(0)
+
+
+def test_the_emotion_curve_is_drawn_without_plotly_and_follows_an_edit(page, lead, console_errors):
+    """The map loads no chart library (plotly was 4.8 MB for one curve); changing a score redraws the
+    neighbours' pieces of the curve too, so it stays one line."""
+    journey = journey_create(title="J", actor=lead)
+    stage = stage_add(journey_id=journey.pk, name="Order", actor=lead)
+    for action in ("First", "Second", "Third"):
+        step_add(stage_id=stage.pk, action=action, emotion=0, actor=lead)
+    scripts = []
+    page.on("request", lambda request: scripts.append(request.url) if request.resource_type == "script" else None)
+    log_in(page, "cxlead", PASSWORD)
+    page.goto(f"/journeys/{journey.pk}/")
+    assert not [url for url in scripts if "plotly" in url]
+
+    def ends(step_name: str) -> tuple[str, str]:
+        d = page.get_by_test_id("step").filter(has_text=step_name).locator(".curve-line").get_attribute("d")
+        return d.split()[0], d.split()[-1]  # "M0,50" … "100,50"
+
+    assert ends("First")[1].endswith(",50") and ends("Second")[0].endswith(",50")
+    second = page.get_by_test_id("step").filter(has_text="Second")
+    second.get_by_test_id("cell-emotion").click()
+    page.locator("select[name=emotion]").select_option("2")
+    with page.expect_response(lambda r: r.url.endswith("/emotion/") and r.request.method == "POST"):
+        page.get_by_test_id("save").click()
+
+    # +2 sits at y = 12; the pieces meet halfway (31) on both sides of the second step.
+    expect(page.get_by_test_id("step").filter(has_text="Second").get_by_test_id("cell-emotion")).to_contain_text("+2")
+    assert ends("First")[1] == "100,31" and ends("Second")[0] == "M0,31"
+    assert ends("Second")[1] == "100,31" and ends("Third")[0] == "M0,31"
+    assert console_errors == []
