@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from cxhub.org.models import Department
@@ -86,6 +87,8 @@ class StepCellForm(forms.ModelForm):
         coerce=int,
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
+    # What the map's editor sends: a name typed with type-ahead over the catalogue (or a new one).
+    touchpoint_name = forms.CharField(label=_("Touchpoint"), required=False, max_length=160)
     new_touchpoint_name = forms.CharField(label=_("New touchpoint"), required=False, max_length=160)
     new_touchpoint_channel = forms.ChoiceField(label=_("Channel"), required=False, choices=Channel.choices)
     new_touchpoint_department = forms.ModelChoiceField(
@@ -97,7 +100,7 @@ class StepCellForm(forms.ModelForm):
         fields = list(STEP_EDITABLE_FIELDS)
         widgets = {
             **{
-                name: forms.Textarea(attrs={"rows": 4, "class": "form-control form-control-sm"})
+                name: forms.Textarea(attrs={"rows": 3, "class": "form-control form-control-sm"})
                 for name in STEP_TEXT_FIELDS
             },
             "touchpoint": forms.Select(attrs={"class": "form-select form-select-sm"}),
@@ -111,24 +114,72 @@ class StepCellForm(forms.ModelForm):
         self.cell = field
         keep = {field, "version"}
         if field == "touchpoint":
-            keep |= {"new_touchpoint_name", "new_touchpoint_channel", "new_touchpoint_department"}
-            self.fields["touchpoint"].queryset = Touchpoint.objects.select_related("department").order_by("name")
+            keep |= {"touchpoint_name", "new_touchpoint_name", "new_touchpoint_channel", "new_touchpoint_department"}
+            self.catalogue = Touchpoint.objects.select_related("department").order_by("name")
+            self.fields["touchpoint"].queryset = self.catalogue
             self.fields["touchpoint"].required = False
-            self.fields["new_touchpoint_name"].widget.attrs["class"] = "form-control form-control-sm"
+            if instance is not None and instance.touchpoint_id and not self.is_bound:
+                self.initial["touchpoint_name"] = instance.touchpoint.name
+            self.fields["touchpoint_name"].widget.attrs.update(
+                {
+                    "class": "form-control form-control-sm cell-input",
+                    "list": f"touchpoints-{instance.pk if instance else 'new'}",
+                    "autocomplete": "off",
+                    "autofocus": True,
+                    "placeholder": _("Type a name, channel or department"),
+                }
+            )
             self.fields["new_touchpoint_channel"].widget.attrs["class"] = "form-select form-select-sm"
             self.fields["new_touchpoint_department"].widget.attrs["class"] = "form-select form-select-sm"
+            self.fields["new_touchpoint_channel"].choices = [("", _("Channel…")), *Channel.choices]
+            self.fields["new_touchpoint_department"].empty_label = _("Department…")
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
+        # The editor opens with the caret in it (htmx focuses [autofocus] after the swap).
+        if field != "touchpoint":
+            self.fields[field].widget.attrs.update({"autofocus": True, "class": f"{self._css(field)} cell-input"})
+
+    @staticmethod
+    def _css(field: str) -> str:
+        if field in ("touchpoint", "emotion"):
+            return "form-select form-select-sm"
+        if field == "is_moment_of_truth":
+            return "form-check-input"
+        return "form-control form-control-sm"
 
     def clean(self):
         data = super().clean()
+        if self.cell == "touchpoint" and "touchpoint_name" in self.data:
+            self._resolve_typed_touchpoint(data)
         if self.cell == "touchpoint" and data.get("new_touchpoint_name"):
             if not data.get("new_touchpoint_department"):
                 self.add_error("new_touchpoint_department", _("Choose the department that owns the new touchpoint."))
             if Touchpoint.objects.filter(name__iexact=data["new_touchpoint_name"]).exists():
                 self.add_error("new_touchpoint_name", _("A touchpoint with this name already exists: pick it above."))
         return data
+
+    def _resolve_typed_touchpoint(self, data: dict) -> None:
+        """The typed name: empty clears the touchpoint; a name or code in the catalogue (any case)
+        picks it; another name becomes a new touchpoint when its channel and department are given."""
+        typed = (data.get("touchpoint_name") or "").strip()
+        data["touchpoint"] = None
+        if not typed:
+            return
+        match = Touchpoint.objects.filter(Q(name__iexact=typed) | Q(code__iexact=typed)).first()
+        if match is not None:
+            data["touchpoint"] = match
+        elif data.get("new_touchpoint_channel") and data.get("new_touchpoint_department"):
+            data["new_touchpoint_name"] = typed
+        else:
+            self.add_error(
+                "touchpoint_name",
+                _(
+                    "No touchpoint is called “%(name)s”: pick one from the list, or give its channel and department "
+                    "to add it."
+                )
+                % {"name": typed},
+            )
 
     def changes(self) -> dict:
         return {name: self.cleaned_data[name] for name in STEP_EDITABLE_FIELDS if name in self.fields}

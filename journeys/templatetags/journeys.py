@@ -7,6 +7,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_noop
 
 from .. import lanes
+from ..forms import STEP_TEXT_FIELDS
 from ..models import Channel
 
 register = template.Library()
@@ -58,17 +59,21 @@ def _cell(context, step, field: str, lane: str, content, label: str, extra_class
     form = context.get("form")
     if form is not None and getattr(form, "cell", None) == field:
         template = context.template.engine.get_template("journeys/_cell.html")
-        with context.push(field=field, lane=lane, content=content, label=label, extra_class=extra_class):
+        multiline = field in STEP_TEXT_FIELDS
+        with context.push(
+            field=field, lane=lane, content=content, label=label, extra_class=extra_class, multiline=multiline
+        ):
             return template.render(context)
     classes = f"cell lane-{lane}" + (f" {extra_class}" if extra_class else "")
     if context.get("can_edit"):
         return format_html(
             '<button type="button" class="{} cell-edit" hx-get="{}" hx-target="#step-{}" hx-swap="outerHTML"'
-            ' aria-label="{}" data-testid="cell-{}">{}</button>',
+            ' aria-label="{}" data-cell="{}" data-testid="cell-{}">{}</button>',
             classes,
             _step_url(context, "step_cell", context["journey"].pk, step.pk, field),
             step.pk,
             _t(context, gettext_noop("Edit %(label)s")) % {"label": label},
+            field,
             field,
             content,
         )

@@ -7,11 +7,17 @@ import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 
 # Playwright's sync API keeps an event loop in this thread; the tests' own ORM calls are synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# The live server's WhiteNoise serves the working tree's static files, never a stale staticfiles/
+# left by an earlier `make run` (its collectstatic), which it would otherwise prefer.
+settings.WHITENOISE_USE_FINDERS = True
+settings.WHITENOISE_AUTOREFRESH = True
 
 
 def pytest_collection_modifyitems(items):
