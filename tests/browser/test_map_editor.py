@@ -205,7 +205,7 @@ def test_the_touchpoint_is_typed_with_suggestions_or_added_inline_from_the_keybo
     page.keyboard.press("Enter")
     name = page.get_by_test_id("cell-form-touchpoint").locator("input[name=touchpoint_name]")
     expect(name).to_be_focused()
-    options = page.locator("datalist#touchpoints-%s option" % step_id("Choose a card"))
+    options = page.locator(f"datalist#touchpoints-{step_id('Choose a card')} option")
     expect(options.filter(has_text="Card services")).to_have_count(1)  # the label names channel and department
     page.keyboard.type("card delivery by courier")
     page.keyboard.press("Enter")
