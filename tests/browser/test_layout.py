@@ -3,6 +3,8 @@ no text is clipped (an element that hides its overflow or ends in an ellipsis, a
 drop-down whose text is wider than its box) and the page never scrolls sideways outside its deliberate
 scroll areas (the map, wide tables)."""
 
+from pathlib import Path
+
 import pytest
 from django.apps import apps
 from django.core.management import call_command
@@ -19,45 +21,7 @@ pytestmark = [pytest.mark.django_db(transaction=True)]
 SIZES = [(1440, 900), (1280, 800), (390, 844)]
 
 # What is wrong on the page, as text: one line per problem (empty: nothing).
-FIND_PROBLEMS = """() => {
-  const problems = [];
-  const root = document.documentElement;
-  if (root.scrollWidth > root.clientWidth + 1) {
-    problems.push(`the page scrolls sideways: ${root.scrollWidth} px wide in ${root.clientWidth} px`);
-  }
-  const scrollAreas = '.jmap-scroll, .table-responsive, .dash-scroll, pre, textarea';
-  const skip = '.visually-hidden, .visually-hidden-focusable, .cell-under, svg, .js-plotly-plot, [hidden], script, style';
-  const describe = (el) => {
-    const text = (el.innerText || el.value || el.getAttribute('aria-label') || '').trim().replace(/\\s+/g, ' ');
-    return `${el.tagName.toLowerCase()}${el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).slice(0, 3).join('.') : ''} "${text.slice(0, 60)}"`;
-  };
-  const canvas = document.createElement('canvas').getContext('2d');
-  for (const el of document.body.querySelectorAll('*')) {
-    if (el.closest(skip) || el.matches(scrollAreas)) continue;
-    const style = getComputedStyle(el);
-    if (style.display === 'none' || style.visibility === 'hidden' || !el.getClientRects().length) continue;
-    if (el.tagName === 'SELECT') {
-      const option = el.options[el.selectedIndex];
-      // A drop-down as wide as its column cannot be wider; its open list shows the whole option.
-      const column = el.parentElement, columnStyle = getComputedStyle(column);
-      const columnWidth = column.clientWidth - parseFloat(columnStyle.paddingLeft) - parseFloat(columnStyle.paddingRight);
-      if (!option || el.offsetWidth >= columnWidth - 2) continue;
-      canvas.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
-      const room = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-      if (canvas.measureText(option.text).width > room + 1) problems.push(`drop-down cuts its text: ${describe(el)} "${option.text}"`);
-      continue;
-    }
-    // Deliberate truncation (a chip on the map) keeps the whole text in its title.
-    const titled = el.closest('[title]');
-    if (titled && titled.title.includes((el.innerText || '').trim())) continue;
-    const hides = ['hidden', 'clip'].includes(style.overflowX) || style.textOverflow === 'ellipsis';
-    const tight = el.matches('.badge, .btn, .nav-link, .page-title, .page-pretitle *, th, label');
-    if ((hides || tight) && el.scrollWidth > el.clientWidth + 1 && (el.innerText || '').trim()) {
-      problems.push(`text clipped: ${describe(el)} (${el.scrollWidth} > ${el.clientWidth})`);
-    }
-  }
-  return [...new Set(problems)];
-}"""
+FIND_PROBLEMS = (Path(__file__).parent / "find_layout_problems.js").read_text()
 
 
 def pages_of(role: str) -> list[str]:
@@ -113,6 +77,8 @@ def test_no_page_clips_its_text_or_scrolls_sideways(new_page, settings, language
             for path in ["/", *pages_of(role)]:
                 page.goto(path)
                 page.wait_for_load_state("networkidle")
-                problems += [f"{width}px {language} {role} {path}: {problem}" for problem in page.evaluate(FIND_PROBLEMS)]
+                problems += [
+                    f"{width}px {language} {role} {path}: {problem}" for problem in page.evaluate(FIND_PROBLEMS)
+                ]
             page.context.close()
     assert problems == [], "\n" + "\n".join(problems)
