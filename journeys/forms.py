@@ -131,8 +131,12 @@ class StepCellForm(forms.ModelForm):
             )
             self.fields["new_touchpoint_channel"].widget.attrs["class"] = "form-select form-select-sm"
             self.fields["new_touchpoint_department"].widget.attrs["class"] = "form-select form-select-sm"
-            self.fields["new_touchpoint_channel"].choices = [("", _("Channel…")), *Channel.choices]
-            self.fields["new_touchpoint_department"].empty_label = _("Department…")
+            channel_field = self.fields["new_touchpoint_channel"]
+            department_field = self.fields["new_touchpoint_department"]
+            assert isinstance(channel_field, forms.ChoiceField)
+            assert isinstance(department_field, forms.ModelChoiceField)
+            channel_field.choices = [("", _("Channel…")), *Channel.choices]
+            department_field.empty_label = _("Department…")
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]

@@ -415,7 +415,7 @@ def _render_step(
         "can_edit": True,
         "form": form,
         "conflict": conflict,
-        "curve_neighbours": step.curve_neighbours if redraw_neighbours else (),
+        "curve_neighbours": step.curve_neighbours if redraw_neighbours else (),  # type: ignore[attr-defined]
     }
     return render(request, MAP_TEMPLATE + "#step-column", context, status=status)
 
