@@ -18,10 +18,10 @@
     if (style.display === 'none' || style.visibility === 'hidden' || !el.getClientRects().length) continue;
     if (el.tagName === 'SELECT') {
       const option = el.options[el.selectedIndex];
-      // A drop-down as wide as its column cannot be wider; its open list shows the whole option.
+      // A list box as wide as its column cannot be wider (long step names on a phone); each option shows on hover.
       const column = el.parentElement, columnStyle = getComputedStyle(column);
       const columnWidth = column.clientWidth - parseFloat(columnStyle.paddingLeft) - parseFloat(columnStyle.paddingRight);
-      if (!option || el.offsetWidth >= columnWidth - 2) continue;
+      if (!option || (el.multiple && el.offsetWidth >= columnWidth - 2)) continue;
       canvas.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
       const room = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
       if (canvas.measureText(option.text).width > room + 1) problems.push(`drop-down cuts its text: ${describe(el)} "${option.text}"`);
