@@ -223,3 +223,33 @@ def test_the_touchpoint_is_typed_with_suggestions_or_added_inline_from_the_keybo
     editor.locator("select[name=new_touchpoint_department]").press("Enter")
     expect(first.get_by_test_id("cell-touchpoint")).to_have_text("Partner bank branch")
     assert Step.objects.get(action="Choose a card").touchpoint.department == cards
+
+
+def test_the_stage_row_and_the_lane_labels_stay_in_view_while_the_map_scrolls(new_page, journey, lead):
+    for number in range(2, 5):
+        stage = stage_add(journey_id=journey.pk, name=f"Stage {number}", actor=lead)
+        for _ in range(3):
+            step_add(stage_id=stage.pk, action=f"Step of stage {number}", actor=lead)
+    page = new_page(viewport={"width": 1280, "height": 800})
+    open_map(page, journey)
+    frame = page.locator(".jmap-scroll")
+    frame.evaluate("el => el.scrollTo(500, 150)")
+    assert frame.evaluate("el => [el.scrollLeft, el.scrollTop]") == [500, 150]  # it does scroll both ways
+    top = frame.bounding_box()["y"]
+    heads = page.locator(".jstage-head").all()
+    visible = [
+        h for h in heads if h.bounding_box()["x"] + h.bounding_box()["width"] > 150 and h.bounding_box()["x"] < 1280
+    ]
+    assert visible, "no stage head in view"
+    for head in visible:
+        assert abs(head.bounding_box()["y"] - top) <= 2  # pinned to the frame's top, not scrolled away
+    # The step tools sit right under the stage row; the lane labels stay at the left edge.
+    tools = page.locator(".jstep-tools").nth(4).bounding_box()
+    assert abs(tools["y"] - (top + 44)) <= 2
+    corner = page.locator(".lane-head").bounding_box()
+    assert abs(corner["y"] - top) <= 2 and abs(corner["x"] - frame.bounding_box()["x"]) <= 2
+    # What is pinned covers what scrolls under it: the point just below the stage row is a tools row.
+    hit = page.evaluate(
+        f"() => document.elementFromPoint(700, {top + 50}).closest('.jstep-tools, .lane-head') !== null"
+    )
+    assert hit
