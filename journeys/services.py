@@ -89,12 +89,21 @@ def touchpoint_delete(*, touchpoint_id: int, actor: User | None) -> None:
 
 
 def _save_touchpoint(touchpoint: Touchpoint, **fields: Any) -> Touchpoint:
-    for name, value in fields.items():
-        setattr(touchpoint, name, value)
-    _refuse_taken_name(Touchpoint, touchpoint, _("A touchpoint named “%(name)s” already exists."))
-    touchpoint.full_clean(validate_constraints=False)  # the name's uniqueness is checked above, in words
-    touchpoint.save()
+    _save_named(touchpoint, _("A touchpoint named “%(name)s” already exists."), **fields)
     return touchpoint
+
+
+def _save_named(instance: Touchpoint | Persona, taken: str, **fields: Any) -> None:
+    """Set the fields, refuse a name another row has (in any case) with `taken`, validate and save.
+    Names are unique in any case (a database constraint); this says so in words, on the name field. Two
+    writers racing for one name: the constraint refuses the second, which `_locked`'s row lock and this
+    check make rare."""
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    if type(instance).objects.filter(name__iexact=instance.name).exclude(pk=instance.pk).exists():
+        raise ValidationError({"name": [taken % {"name": instance.name}]})
+    instance.full_clean(validate_constraints=False)  # the name's uniqueness is checked above, in words
+    instance.save()
 
 
 @transaction.atomic
@@ -127,20 +136,8 @@ def persona_delete(*, persona_id: int, actor: User | None) -> None:
 
 
 def _save_persona(persona: Persona, **fields: Any) -> Persona:
-    for name, value in fields.items():
-        setattr(persona, name, value)
-    _refuse_taken_name(Persona, persona, _("A persona named “%(name)s” already exists."))
-    persona.full_clean(validate_constraints=False)  # the name's uniqueness is checked above, in words
-    persona.save()
+    _save_named(persona, _("A persona named “%(name)s” already exists."), **fields)
     return persona
-
-
-def _refuse_taken_name(model: type[Touchpoint] | type[Persona], obj: Touchpoint | Persona, message: str) -> None:
-    """Names are unique in any case (a database constraint); say so in words, on the name field. Two
-    writers racing for one name: the constraint refuses the second, which `_locked`'s row lock and
-    this check make rare."""
-    if model.objects.filter(name__iexact=obj.name).exclude(pk=obj.pk).exists():
-        raise ValidationError({"name": [message % {"name": obj.name}]})
 
 
 # Journeys ------------------------------------------------------------------------------------------
