@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cxhub.lib.concurrency import Gone, StaleVersion
+from cxhub.lib.uploads import FILE_TYPES, checked_upload
 from cxhub.org.models import Department
 from journeys.models import Step, Touchpoint
 
@@ -255,20 +256,6 @@ def study_save(*, actor: User, study: ResearchStudy | None = None, **fields: Any
     return study
 
 
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
-# Extension → (content type, a check of the file's first bytes): the name alone proves nothing.
-ATTACHMENT_TYPES: dict[str, tuple[str, bytes | None]] = {
-    "pdf": ("application/pdf", b"%PDF"),
-    "png": ("image/png", b"\x89PNG"),
-    "jpg": ("image/jpeg", b"\xff\xd8\xff"),
-    "jpeg": ("image/jpeg", b"\xff\xd8\xff"),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", b"PK\x03\x04"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04"),
-    "txt": ("text/plain; charset=utf-8", None),
-    "csv": ("text/csv; charset=utf-8", None),
-}
-
-
 @transaction.atomic
 def attachment_add(*, study_id: int, actor: User, upload: "UploadedFile[Any]") -> StudyAttachment:
     """Keep a transcript, photo or checklist with its study (size- and type-checked)."""
@@ -277,34 +264,10 @@ def attachment_add(*, study_id: int, actor: User, upload: "UploadedFile[Any]") -
     study = ResearchStudy.objects.filter(pk=study_id).first()
     if study is None:
         raise Gone(_("This study"))
-    name = (upload.name or "file").rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in ATTACHMENT_TYPES:
-        raise ValidationError(
-            {
-                "file": _("%(name)s: this type is not accepted; use %(types)s.")
-                % {"name": name, "types": ", ".join(sorted(ATTACHMENT_TYPES))}
-            }
-        )
-    size = upload.size or 0
-    if size > MAX_ATTACHMENT_BYTES:
-        raise ValidationError({"file": _("%(name)s is larger than 20 MB.") % {"name": name}})
-    if size == 0:
-        raise ValidationError({"file": _("%(name)s is empty.") % {"name": name}})
-    content_type, magic = ATTACHMENT_TYPES[extension]
-    head = upload.read(2048)
-    upload.seek(0)
-    if magic is not None and not head.startswith(magic):
-        raise ValidationError({"file": _("%(name)s is not really a .%(ext)s file.") % {"name": name, "ext": extension}})
-    if magic is None:
-        try:
-            head.decode("utf-8")
-        except UnicodeDecodeError as error:
-            if error.start < len(head) - 4:  # a multi-byte character cut at the 2 KB boundary is fine
-                raise ValidationError({"file": _("%(name)s is not UTF-8 text.") % {"name": name}}) from None
+    name, content_type = checked_upload(upload, extensions=tuple(FILE_TYPES), max_mb=20)
     token = hashlib.sha256(secrets.token_bytes(32)).hexdigest()[:40]
     attachment = StudyAttachment(
-        study=study, token=token, name=name, content_type=content_type, size=size, uploaded_by=actor
+        study=study, token=token, name=name, content_type=content_type, size=upload.size, uploaded_by=actor
     )
     attachment.file.save(token, upload, save=False)
     attachment.save()

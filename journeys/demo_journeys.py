@@ -28,8 +28,8 @@ class DemoStage:
 
 @dataclass
 class DemoPersona:
-    en: tuple[str, str, str]  # name, description, goals
-    ru: tuple[str, str, str]
+    en: tuple[str, str, str, str, str]  # name, description, goals, frustrations, quote (one item per line)
+    ru: tuple[str, str, str, str, str]
 
 
 @dataclass
@@ -49,36 +49,49 @@ ENTREPRENEUR = DemoPersona(
     en=(
         "Small business owner",
         "Runs a café or a workshop, 2–15 staff; does the banking personally, between other jobs.",
-        "Open an account fast, get paid by cards, never stand in a queue.",
+        "Open an account fast\nGet paid by cards from the first week\nNever stand in a queue",
+        "Paper forms and branch visits\nA different answer from every operator\nFees found only on the statement",
+        "Every hour at the bank is an hour my café is closed.",
     ),
     ru=(
         "Владелец малого бизнеса",
         "Кафе или мастерская, 2–15 сотрудников; банковскими делами занимается сам, между другими задачами.",
-        "Быстро открыть счёт, принимать оплату картами, не стоять в очередях.",
+        "Быстро открыть счёт\nПринимать оплату картами с первой недели\nНе стоять в очередях",
+        "Бумажные анкеты и визиты в отделение\nУ каждого оператора свой ответ\nКомиссии, о которых узнаёшь из выписки",
+        "Каждый час в банке — это час, когда моё кафе закрыто.",
     ),
 )
 CARDHOLDER = DemoPersona(
     en=(
         "Everyday card customer",
         "Salary card, pays for almost everything by card or phone, uses the app daily.",
-        "Money is safe; if something goes wrong, the bank sorts it out quickly.",
+        "Money is safe\nIf something goes wrong, the bank sorts it out quickly\nSee every payment in the app at once",
+        "Long waits on the phone\nRepeating the story to each new person\nNo news on a dispute for weeks",
+        "I don't mind a problem. I mind not knowing when it will be fixed.",
     ),
     ru=(
         "Клиент с картой на каждый день",
         "Зарплатная карта, почти всё оплачивает картой или телефоном, пользуется приложением каждый день.",
-        "Деньги в безопасности; если что-то пошло не так, банк быстро разберётся.",
+        "Деньги в безопасности\nЕсли что-то пошло не так, банк быстро разберётся\n"
+        "Сразу видеть каждый платёж в приложении",
+        "Долгое ожидание на линии\nПересказывать историю каждому новому сотруднику\nНеделями нет новостей по спору",
+        "Проблема — не беда. Беда — не знать, когда её решат.",
     ),
 )
 NEWCOMER = DemoPersona(
     en=(
         "New retail customer",
         "Came from an advert or a friend's recommendation; has not banked with us before.",
-        "Get a card without visiting a branch and start using it the same week.",
+        "Get a card without visiting a branch\nStart using it the same week",
+        "Not knowing where the card is\nA courier who calls at the wrong time",
+        "Tell me what happens next and when, and I'll stay.",
     ),
     ru=(
         "Новый розничный клиент",
         "Пришёл по рекламе или по совету знакомых; раньше у нас не обслуживался.",
-        "Получить карту, не приходя в отделение, и начать пользоваться ею на этой же неделе.",
+        "Получить карту, не приходя в отделение\nНачать пользоваться ею на этой же неделе",
+        "Непонятно, где сейчас карта\nКурьер звонит в неудобное время",
+        "Скажите, что будет дальше и когда, — и я останусь.",
     ),
 )
 
@@ -1007,8 +1020,10 @@ def load_journeys(*, language: str, actor: AbstractBaseUser) -> int:
         if Journey.objects.filter(title__in=[demo.en[0], demo.ru[0]]).exists():
             continue
         title, description = demo.ru if language == "ru" else demo.en
-        name, persona_description, goals = demo.persona.ru if language == "ru" else demo.persona.en
-        persona = persona_upsert(name=name, description=persona_description, goals=goals)
+        name, persona_description, goals, frustrations, quote = demo.persona.ru if language == "ru" else demo.persona.en
+        persona = persona_upsert(
+            name=name, description=persona_description, goals=goals, frustrations=frustrations, quote=quote
+        )
         journey = journey_create(title=title, actor=actor, persona=persona, description=description, status=demo.status)
         for demo_stage in demo.stages:
             stage = stage_add(

@@ -25,7 +25,10 @@ class TouchpointFilterForm(forms.Form):
 class JourneyFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     persona = forms.ModelChoiceField(
-        label=_("Persona"), required=False, queryset=Persona.objects.order_by("name"), empty_label=_("All personas")
+        label=_("Persona"),
+        required=False,
+        queryset=Persona.objects.order_by("is_archived", "name"),
+        empty_label=_("All personas"),
     )
     state = forms.ChoiceField(
         label=_("State"), required=False, choices=[("", _("As-is and to-be")), *Journey.State.choices]
@@ -57,6 +60,48 @@ class JourneyForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name, f in self.fields.items():
             f.widget.attrs["class"] = "form-select" if name in ("persona", "state") else "form-control"
+        # An archived persona is offered only to the journey already drawn for it.
+        current = self.instance.persona_id if self.instance.pk else None
+        persona_field = self.fields["persona"]
+        assert isinstance(persona_field, forms.ModelChoiceField)
+        persona_field.queryset = Persona.objects.filter(Q(is_archived=False) | Q(pk=current)).order_by("name")
+
+
+class PersonaForm(forms.ModelForm):
+    """A persona's profile; the photo is checked (type by its first bytes, size) by the service."""
+
+    photo = forms.FileField(
+        label=_("Photo"),
+        required=False,
+        help_text=_("PNG or JPEG, at most 5 MB. A square picture looks best."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+    )
+    remove_photo = forms.BooleanField(label=_("Remove the photo"), required=False)
+
+    class Meta:
+        model = Persona
+        fields = ["name", "description", "quote", "goals", "frustrations"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "goals": forms.Textarea(attrs={"rows": 4}),
+            "frustrations": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "goals": _("What this customer wants to get done; one per line."),
+            "frustrations": _("What gets in their way today; one per line."),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, f in self.fields.items():
+            f.widget.attrs["class"] = "form-check-input" if name == "remove_photo" else "form-control"
+        self.fields["photo"].widget = forms.FileInput(attrs={"accept": "image/png,image/jpeg", "class": "form-control"})
+
+    def validate_constraints(self) -> None:
+        """The service checks the name (in any case) and says so in words on the name field."""
+
+    def texts(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields or ()}
 
 
 class StageNameForm(forms.Form):

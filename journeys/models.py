@@ -56,8 +56,16 @@ class Persona(models.Model):
     """Who a journey is drawn for: a customer type or segment, with their goals."""
 
     name = models.CharField(_("name"), max_length=120)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("short description"), blank=True)
     goals = models.TextField(_("goals"), blank=True)
+    frustrations = models.TextField(_("frustrations"), blank=True)
+    quote = models.CharField(_("quote"), max_length=300, blank=True, help_text=_("In the customer's own words."))
+    # Served only through the persona's photo view (login required), with the type checked at upload.
+    photo = models.FileField(_("photo"), upload_to="personas/", max_length=200, blank=True)
+    photo_type = models.CharField(max_length=40, blank=True)
+    is_archived = models.BooleanField(
+        _("archived"), default=False, help_text=_("Hidden from new journeys; journeys drawn for it keep it.")
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

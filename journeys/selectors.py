@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 
 from . import lanes
-from .models import Journey, Stage, Step, Touchpoint
+from .models import Journey, Persona, Stage, Step, Touchpoint
 
 
 def touchpoint_list(*, query: str = "", channel: str = "", department_id: int | None = None) -> QuerySet[Touchpoint]:
@@ -19,6 +19,16 @@ def touchpoint_list(*, query: str = "", channel: str = "", department_id: int | 
     if department_id is not None:
         qs = qs.filter(department_id=department_id)
     return qs
+
+
+def persona_list(*, archived: bool = False) -> QuerySet[Persona]:
+    """Personas (current or archived) with how many not-archived journeys are drawn for each."""
+    active = Q(journeys__status__in=[Journey.Status.DRAFT, Journey.Status.PUBLISHED])
+    return (
+        Persona.objects.filter(is_archived=archived)
+        .annotate(journey_count=Count("journeys", filter=active))
+        .order_by("name")
+    )
 
 
 def journey_list(

@@ -5,10 +5,12 @@ on one journey run one after the other and positions stay dense (0, 1, 2, … wi
 Edits name the version they were based on; a stale one raises StaleVersion and writes nothing.
 """
 
+import secrets
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.db.models import F
 from django.utils.text import slugify
@@ -17,6 +19,7 @@ from simple_history.utils import bulk_create_with_history
 
 from cxhub.lib.concurrency import Gone, StaleVersion
 from cxhub.lib.text import unidecode_ascii
+from cxhub.lib.uploads import IMAGE_EXTENSIONS, checked_upload
 from cxhub.org.models import Department
 
 from .models import Channel, Journey, Persona, Stage, Step, Touchpoint
@@ -26,7 +29,7 @@ from .models import Channel, Journey, Persona, Stage, Step, Touchpoint
 _POSITION_OFFSET = 1_000_000
 
 TOUCHPOINT_FIELDS = {"name", "code", "channel", "department", "description"}
-PERSONA_FIELDS = {"name", "description", "goals"}
+PERSONA_FIELDS = {"name", "description", "goals", "frustrations", "quote", "is_archived"}
 JOURNEY_FIELDS = {"title", "persona", "description", "state", "status", "owner"}
 STAGE_FIELDS = {"name"}
 STEP_FIELDS = {"touchpoint", "action", "expectation", "reality", "emotion", "is_moment_of_truth", "notes"}
@@ -107,32 +110,64 @@ def _save_named(instance: Touchpoint | Persona, taken: str, **fields: Any) -> No
 
 
 @transaction.atomic
-def persona_upsert(*, name: str, description: str = "", goals: str = "", actor: User | None = None) -> Persona:
+def persona_upsert(*, name: str, actor: User | None = None, **texts: str) -> Persona:
     """Create the persona with this name (case-insensitive) or update its texts."""
     ensure_can_edit(actor)
+    _check_fields(texts, PERSONA_FIELDS - {"name", "is_archived"})
     persona = Persona.objects.select_for_update().filter(name__iexact=name).first() or Persona(name=name)
-    return _save_persona(persona, description=description, goals=goals)
+    return _save_persona(persona, **texts)
 
 
 @transaction.atomic
-def persona_create(*, name: str, description: str = "", goals: str = "", actor: User | None) -> Persona:
+def persona_create(*, name: str, actor: User | None, photo: "UploadedFile[Any] | None" = None, **texts: Any) -> Persona:
     """A new persona; a name another persona has (in any case) is refused."""
     ensure_can_edit(actor)
-    return _save_persona(Persona(), name=name, description=description, goals=goals)
+    _check_fields(texts, PERSONA_FIELDS - {"name"})
+    persona = _save_persona(Persona(), name=name, **texts)
+    if photo is not None:
+        _store_photo(persona, photo)
+    return persona
 
 
 @transaction.atomic
-def persona_update(*, persona_id: int, actor: User | None, **fields: Any) -> Persona:
+def persona_update(
+    *, persona_id: int, actor: User | None, photo: "UploadedFile[Any] | None" = None, remove_photo: bool = False,
+    **fields: Any,
+) -> Persona:  # fmt: skip
+    """Change a persona's texts, archive or restore it (`is_archived`), replace or remove its photo."""
     ensure_can_edit(actor)
     _check_fields(fields, PERSONA_FIELDS)
-    return _save_persona(_locked(Persona, persona_id, _("This persona")), **fields)
+    persona = _save_persona(_locked(Persona, persona_id, _("This persona")), **fields)
+    if photo is not None:
+        _store_photo(persona, photo)
+    elif remove_photo and persona.photo:
+        old = persona.photo.name
+        persona.photo, persona.photo_type = "", ""
+        persona.save(update_fields=["photo", "photo_type", "updated_at"])
+        transaction.on_commit(lambda: persona.photo.storage.delete(old))
+    return persona
 
 
 @transaction.atomic
 def persona_delete(*, persona_id: int, actor: User | None) -> None:
-    """Remove a persona; one a journey is drawn for is protected (ProtectedError)."""
+    """Remove a persona; one a journey is drawn for is protected (ProtectedError): archive it instead."""
     ensure_can_edit(actor)
     _locked(Persona, persona_id, _("This persona")).delete()
+
+
+MAX_PHOTO_MB = 5
+
+
+def _store_photo(persona: Persona, upload: "UploadedFile[Any]") -> None:
+    """Checked like research files: a PNG or JPEG by its first bytes, at most 5 MB; stored under a random name."""
+    _name, content_type = checked_upload(upload, extensions=IMAGE_EXTENSIONS, max_mb=MAX_PHOTO_MB, field="photo")
+    old = persona.photo.name if persona.photo else ""
+    persona.photo.save(secrets.token_hex(20), upload, save=False)
+    persona.photo_type = content_type
+    persona.save(update_fields=["photo", "photo_type", "updated_at"])
+    if old:
+        storage = persona.photo.storage
+        transaction.on_commit(lambda: storage.delete(old))
 
 
 def _save_persona(persona: Persona, **fields: Any) -> Persona:

@@ -4,7 +4,7 @@ exports a whole map and imports it back as a new journey, here or on another ins
 JSON format (format_version 1):
     {"format": "cxhub.journey", "format_version": 1,
      "journey": {"title", "description", "state": "as_is"|"to_be",
-                 "persona": {"name", "description", "goals"} | null,
+                 "persona": {"name", "description", "goals", "frustrations", "quote"} | null,
                  "stages": [{"name", "steps": [{"touchpoint": code | null, "touchpoint_name",
                              "action", "expectation", "reality", "emotion": -2..2,
                              "is_moment_of_truth": bool, "notes"}]}]}}
@@ -92,7 +92,13 @@ def journey_document(the_map: JourneyMap) -> dict[str, Any]:
             "title": journey.title,
             "description": journey.description,
             "state": journey.state,
-            "persona": {"name": persona.name, "description": persona.description, "goals": persona.goals}
+            "persona": {
+                "name": persona.name,
+                "description": persona.description,
+                "goals": persona.goals,
+                "frustrations": persona.frustrations,
+                "quote": persona.quote,
+            }
             if persona
             else None,
             "stages": [
@@ -226,6 +232,8 @@ def _validate(document: Any) -> _JourneyPlan:
                 "name": _text(persona, "name", "journey.persona", problem, max_length=120, required=True),
                 "description": _text(persona, "description", "journey.persona", problem),
                 "goals": _text(persona, "goals", "journey.persona", problem),
+                "frustrations": _text(persona, "frustrations", "journey.persona", problem),
+                "quote": _text(persona, "quote", "journey.persona", problem, max_length=300),
             }
 
     touchpoints = _touchpoint_lookup()

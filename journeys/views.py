@@ -1,12 +1,14 @@
 """Journey pages. The map is edited in place: every write goes to a small endpoint that answers with
 the re-rendered step column or the whole map (htmx partials), or 409 with the reason on a conflict."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.db.models import ProtectedError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.text import slugify
@@ -24,14 +26,15 @@ from .forms import (
     JourneyFilterForm,
     JourneyForm,
     JourneyImportForm,
+    PersonaForm,
     StageNameForm,
     StepCellForm,
     TouchpointFilterForm,
 )
 from .history import journey_history
-from .models import Journey, Step
+from .models import Journey, Persona, Step
 from .printing import print_pages
-from .selectors import journey_list, journey_map, step_get, touchpoint_list
+from .selectors import journey_list, journey_map, persona_list, step_get, touchpoint_list
 from .transfer import JourneyImportError, journey_csv, journey_document, journey_import
 
 MAP_TEMPLATE = "journeys/journey_map.html"
@@ -454,3 +457,127 @@ def touchpoint_list_view(request: HttpRequest) -> HttpResponse:
         }
     page = Paginator(touchpoint_list(**filters), 100).get_page(request.GET.get("page"))
     return render(request, "journeys/touchpoint_list.html", {"form": form, "page": page})
+
+
+# Personas ---------------------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def persona_list_view(request: HttpRequest) -> HttpResponse:
+    archived = request.GET.get("archived") == "1"
+    return render(
+        request,
+        "journeys/persona_list.html",
+        {
+            "personas": persona_list(archived=archived),
+            "archived": archived,
+            "archived_count": persona_list(archived=not archived).count() if not archived else 0,
+            "can_edit": request.user.has_perm("journeys.edit_map"),
+        },
+    )
+
+
+@require_GET
+@login_required
+def persona_detail_view(request: HttpRequest, persona_id: int) -> HttpResponse:
+    persona = get_object_or_404(Persona, pk=persona_id)
+    return render(
+        request,
+        "journeys/persona_detail.html",
+        {
+            "persona": persona,
+            "journeys": journey_list(persona_id=persona.pk, include_archived=True),
+            "can_edit": request.user.has_perm("journeys.edit_map"),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@permission_required("journeys.edit_map")
+def persona_create_view(request: HttpRequest) -> HttpResponse:
+    form = PersonaForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            persona = services.persona_create(actor=request.user, photo=form.cleaned_data["photo"], **form.texts())
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Persona created."))
+            return HttpResponseRedirect(reverse("journeys:persona_detail", args=[persona.pk]))
+    return render(request, "journeys/persona_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@permission_required("journeys.edit_map")
+def persona_edit_view(request: HttpRequest, persona_id: int) -> HttpResponse:
+    persona = get_object_or_404(Persona, pk=persona_id)
+    form = PersonaForm(request.POST or None, request.FILES or None, instance=persona)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.persona_update(
+                persona_id=persona.pk,
+                actor=request.user,
+                photo=form.cleaned_data["photo"],
+                remove_photo=form.cleaned_data["remove_photo"],
+                **form.texts(),
+            )
+        except Gone as gone:
+            raise Http404(gone.message) from None
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Persona saved."))
+            return HttpResponseRedirect(reverse("journeys:persona_detail", args=[persona.pk]))
+    persona.refresh_from_db()  # the form changed the instance in memory; the page shows what is stored
+    return render(request, "journeys/persona_form.html", {"form": form, "persona": persona})
+
+
+@require_POST
+@login_required
+@permission_required("journeys.edit_map")
+def persona_archive_view(request: HttpRequest, persona_id: int) -> HttpResponse:
+    archive = request.POST.get("archive") != "0"
+    try:
+        services.persona_update(persona_id=persona_id, actor=request.user, is_archived=archive)
+    except Gone as gone:
+        raise Http404(gone.message) from None
+    messages.success(request, _("Persona archived.") if archive else _("Persona restored."))
+    return HttpResponseRedirect(reverse("journeys:persona_detail", args=[persona_id]))
+
+
+@require_POST
+@login_required
+@permission_required("journeys.edit_map")
+def persona_delete_view(request: HttpRequest, persona_id: int) -> HttpResponse:
+    try:
+        services.persona_delete(persona_id=persona_id, actor=request.user)
+    except Gone as gone:
+        raise Http404(gone.message) from None
+    except ProtectedError:
+        messages.error(request, _("Journeys are drawn for this persona, so it cannot be deleted; archive it instead."))
+        return HttpResponseRedirect(reverse("journeys:persona_detail", args=[persona_id]))
+    messages.success(request, _("Persona deleted."))
+    return HttpResponseRedirect(reverse("journeys:persona_list"))
+
+
+@require_GET
+@login_required
+def persona_photo_view(request: HttpRequest, persona_id: int) -> HttpResponse:
+    """Shown inline as an image only: the type was checked at upload and the browser may not sniff another."""
+    persona = get_object_or_404(Persona, pk=persona_id)
+    if not persona.photo:
+        raise Http404(_("This persona has no photo."))
+    response = FileResponse(persona.photo.open("rb"), content_type=persona.photo_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def _form_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """A service's refusal, shown on the field it names (or above the form)."""
+    for name, problems in error.message_dict.items():
+        form.add_error(name if name in form.fields else None, problems)

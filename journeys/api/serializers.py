@@ -1,3 +1,4 @@
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -17,9 +18,14 @@ class TouchpointSerializer(serializers.ModelSerializer):
 
 
 class PersonaSerializer(serializers.ModelSerializer):
+    photo_url = serializers.SerializerMethodField(help_text="Where the photo is shown (null: none); set on the page.")
+
     class Meta:
         model = Persona
-        fields = ["id", "name", "description", "goals"]
+        fields = ["id", "name", "description", "goals", "frustrations", "quote", "is_archived", "photo_url"]
+
+    def get_photo_url(self, persona: Persona) -> str | None:
+        return reverse("journeys:persona_photo", args=[persona.pk]) if persona.photo else None
 
 
 class StepSerializer(serializers.ModelSerializer):

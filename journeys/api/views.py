@@ -93,7 +93,7 @@ class PersonaViewSet(MapPermissions, viewsets.ModelViewSet):
 
     serializer_class = PersonaSerializer
     queryset = Persona.objects.order_by("name")
-    filterset_fields = {"name": ["exact", "icontains"]}
+    filterset_fields = {"name": ["exact", "icontains"], "is_archived": ["exact"]}
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def perform_create(self, serializer: PersonaSerializer) -> None:

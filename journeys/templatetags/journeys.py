@@ -14,6 +14,13 @@ register = template.Library()
 
 
 @register.filter
+def lines(text: str) -> list[str]:
+    """A text typed one item per line, as a list without blank lines or list markers."""
+    items = (line.strip().lstrip("-•*").strip() for line in (text or "").splitlines())
+    return [item for item in items if item]
+
+
+@register.filter
 def signed(value: int) -> str:
     """Emotion scores read better with their sign: +2, 0, −1 (a real minus sign)."""
     value = int(value)

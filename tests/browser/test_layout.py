@@ -12,7 +12,7 @@ from django.core.management import call_command
 from barriers.models import Barrier, ResearchStudy
 from cxhub.org.models import Department
 from cxhub.org.roles import sync_role_groups
-from journeys.models import Journey, Touchpoint
+from journeys.models import Journey, Persona, Touchpoint
 
 from .conftest import log_in
 
@@ -33,6 +33,7 @@ def pages_of(role: str) -> list[str]:
     department = Department.objects.filter(touchpoints=touchpoint).first()
     study = ResearchStudy.objects.order_by("pk").first()
     head_barrier = Barrier.objects.filter(department__slug="contact-centre").order_by("pk").first()
+    persona = Persona.objects.order_by("pk").first()
     if role == "cxlead":
         return [
             "/journeys/",
@@ -40,6 +41,9 @@ def pages_of(role: str) -> list[str]:
             f"/journeys/{journey.pk}/history/",
             f"/journeys/{to_be.pk}/compare/",
             "/journeys/import/",
+            "/journeys/personas/",
+            f"/journeys/personas/{persona.pk}/",
+            f"/journeys/personas/{persona.pk}/edit/",
             "/journeys/touchpoints/",
             "/barriers/",
             "/barriers/?view=kanban",
@@ -56,7 +60,7 @@ def pages_of(role: str) -> list[str]:
             "/dashboard/observed/",
         ]
     if role == "executive":
-        return ["/dashboard/", f"/journeys/{journey.pk}/"]
+        return ["/dashboard/", f"/journeys/{journey.pk}/", f"/journeys/personas/{persona.pk}/"]
     return ["/barriers/mine/", f"/barriers/{head_barrier.pk}/", "/dashboard/department/"]
 
 
