@@ -5,7 +5,8 @@ from django.db import transaction
 
 from cxhub.org.models import Department
 
-from .models import Channel
+from . import template_library
+from .models import Channel, JourneyTemplate
 from .services import touchpoint_upsert
 
 # (code, department slug, channel, English name, Russian name)
@@ -88,4 +89,5 @@ def load(*, language: str, small: bool) -> str:
     departments = {department.slug: department for department in Department.objects.all()}
     touchpoints = load_touchpoints(language=language, departments=departments)
     journeys = load_journeys(language=language, actor=get_user_model().objects.get(username="cxlead"))
-    return f"{touchpoints} touchpoints, {journeys} new journeys"
+    templates = template_library.install(JourneyTemplate)  # already there unless the database was emptied
+    return f"{touchpoints} touchpoints, {journeys} new journeys, {templates} new templates"

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cxhub.org.models import Department
 
-from .models import Channel, Journey, Persona, Step, Touchpoint
+from .models import Channel, Journey, JourneyTemplate, Persona, Step, Touchpoint
 
 
 class TouchpointFilterForm(forms.Form):
@@ -240,3 +240,37 @@ class JourneyImportForm(forms.Form):
         help_text=_("A file made with “Export → JSON” on a journey map, here or on another CX Hub."),
         widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".json,application/json"}),
     )
+
+
+class TemplateUseForm(forms.Form):
+    """Start a journey from a template: its title (default: the template's name) and persona."""
+
+    title = forms.CharField(label=_("Title of the new journey"), max_length=200, required=False)
+    persona = forms.ModelChoiceField(
+        label=_("Persona"),
+        required=False,
+        queryset=Persona.objects.filter(is_archived=False).order_by("name"),
+        empty_label=_("No persona yet"),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["title"].widget.attrs["class"] = "form-control"
+        self.fields["persona"].widget.attrs["class"] = "form-select"
+
+
+class TemplateSaveForm(forms.Form):
+    """Keep a journey as a template."""
+
+    name = forms.CharField(label=_("Template name"), max_length=200)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    language = forms.ChoiceField(
+        label=_("Language of the texts"),
+        choices=JourneyTemplate.Language.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs["class"] = "form-control"
+        self.fields["description"].widget.attrs["class"] = "form-control"

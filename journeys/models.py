@@ -246,3 +246,42 @@ class Step(models.Model):
             and self.expectation.strip() != self.reality.strip()
             and self.emotion < 0
         )
+
+
+class JourneyTemplate(models.Model):
+    """A journey to start from: stages and steps with expectations and typical barriers, kept as a
+    cxhub.journey document (the JSON export's `journey` part), in one language. The built-in library
+    (journeys/template_library.py) has a `key`; templates saved from a map have none."""
+
+    class Language(models.TextChoices):
+        EN = "en", "English"
+        RU = "ru", "Русский"
+
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    language = models.CharField(_("language"), max_length=5, choices=Language)
+    document = models.JSONField(_("stages and steps"))
+    key = models.SlugField(max_length=60, blank=True)
+    stage_count = models.PositiveIntegerField(default=0)
+    step_count = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("journey template")
+        verbose_name_plural = _("journey templates")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "language"], condition=~models.Q(key=""), name="journey_template_builtin_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_builtin(self) -> bool:
+        return bool(self.key)

@@ -23,9 +23,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from .models import Journey, Persona, Stage, Step, Touchpoint
-from .selectors import JourneyMap
-from .services import journey_create, persona_create
+from cxhub.lib.concurrency import Gone
+
+from .models import Journey, JourneyTemplate, Persona, Stage, Step, Touchpoint
+from .selectors import JourneyMap, journey_map
+from .services import ensure_can_edit, journey_create, persona_create
 
 FORMAT = "cxhub.journey"
 FORMAT_VERSION = 1
@@ -200,7 +202,9 @@ class _JourneyPlan:
     stages: list[_StagePlan]
 
 
-def _validate(document: Any) -> _JourneyPlan:
+def _validate(document: Any, *, known_touchpoints_only: bool = False) -> _JourneyPlan:
+    """The document checked in full (every problem listed); with `known_touchpoints_only`, a touchpoint
+    missing from the catalogue leaves the step's touchpoint empty instead of refusing the document."""
     problems: list[ImportProblem] = []
 
     def problem(where: str, message: str) -> None:
@@ -255,7 +259,8 @@ def _validate(document: Any) -> _JourneyPlan:
         steps = [
             plan
             for j, raw_step in enumerate(raw_steps)
-            if (plan := _validate_step(raw_step, f"{where}.steps[{j}]", touchpoints, problem)) is not None
+            if (plan := _validate_step(raw_step, f"{where}.steps[{j}]", touchpoints, problem, known_touchpoints_only))
+            is not None
         ]
         stages.append(_StagePlan(name=name, steps=steps))
 
@@ -264,7 +269,9 @@ def _validate(document: Any) -> _JourneyPlan:
     return _JourneyPlan(title=title, description=description, state=state, persona=persona, stages=stages)
 
 
-def _validate_step(raw: Any, where: str, touchpoints: dict[str, dict[str, int]], problem) -> _StepPlan | None:
+def _validate_step(
+    raw: Any, where: str, touchpoints: dict[str, dict[str, int]], problem, known_only: bool = False
+) -> _StepPlan | None:
     if not isinstance(raw, dict):
         problem(where, _("must be an object."))
         return None
@@ -283,7 +290,7 @@ def _validate_step(raw: Any, where: str, touchpoints: dict[str, dict[str, int]],
     if code is not None or name:
         found = touchpoints["code"].get(str(code).lower()) if code is not None else None
         found = found or (touchpoints["name"].get(str(name).lower()) if name else None)
-        if found is None:
+        if found is None and not known_only:
             problem(
                 f"{where}.touchpoint",
                 _("no touchpoint with code %(code)s or name %(name)s in the catalogue; add it first.")
@@ -317,8 +324,7 @@ def _touchpoint_lookup() -> dict[str, dict[str, int]]:
     }
 
 
-def _create(plan: _JourneyPlan, actor: User) -> Journey:
-    persona = None
+def _create(plan: _JourneyPlan, actor: User, persona: Persona | None = None) -> Journey:
     if plan.persona:
         persona = Persona.objects.filter(name__iexact=plan.persona["name"]).first()
         if persona is None:
@@ -338,3 +344,52 @@ def _create(plan: _JourneyPlan, actor: User) -> Journey:
     ]
     bulk_create_with_history(steps, Step, default_user=actor)
     return journey
+
+
+# Templates -------------------------------------------------------------------------------------------
+
+
+def journey_from_template(*, template_id: int, actor: User, title: str = "", persona: Persona | None = None) -> Journey:
+    """A new draft journey with the template's stages and steps (touchpoints the catalogue no longer has
+    are left empty). A template that no longer passes the import checks is refused whole."""
+    ensure_can_edit(actor)
+    template = JourneyTemplate.objects.filter(pk=template_id).first()
+    if template is None:
+        raise Gone(_("This template"))
+    journey = {**template.document, "title": title.strip() or template.name, "persona": None}
+    document = {"format": FORMAT, "format_version": FORMAT_VERSION, "journey": journey}
+    plan = _validate(document, known_touchpoints_only=True)
+    with transaction.atomic():
+        return _create(plan, actor, persona=persona)
+
+
+@transaction.atomic
+def template_from_journey(
+    *, journey_id: int, actor: User, name: str, description: str, language: str
+) -> JourneyTemplate:
+    """Keep a journey's stages and steps (texts, touchpoints, emotions) as a template; no persona, no people."""
+    ensure_can_edit(actor)
+    if not Journey.objects.filter(pk=journey_id).exists():
+        raise Gone(_("This journey"))
+    journey = journey_document(journey_map(journey_id=journey_id))["journey"]
+    journey.update(title=name, description=description, state=Journey.State.AS_IS, persona=None)
+    template = JourneyTemplate(
+        name=name,
+        description=description,
+        language=language,
+        document=journey,
+        stage_count=len(journey["stages"]),
+        step_count=sum(len(stage["steps"]) for stage in journey["stages"]),
+        created_by=actor,
+    )
+    template.full_clean()
+    template.save()
+    return template
+
+
+@transaction.atomic
+def template_delete(*, template_id: int, actor: User) -> None:
+    ensure_can_edit(actor)
+    deleted, _by_model = JourneyTemplate.objects.filter(pk=template_id).delete()
+    if not deleted:
+        raise Gone(_("This template"))

@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -29,13 +30,23 @@ from .forms import (
     PersonaForm,
     StageNameForm,
     StepCellForm,
+    TemplateSaveForm,
+    TemplateUseForm,
     TouchpointFilterForm,
 )
 from .history import journey_history
-from .models import Journey, Persona, Step
+from .models import Journey, JourneyTemplate, Persona, Step
 from .printing import print_pages
 from .selectors import journey_list, journey_map, persona_list, step_get, touchpoint_list
-from .transfer import JourneyImportError, journey_csv, journey_document, journey_import
+from .transfer import (
+    JourneyImportError,
+    journey_csv,
+    journey_document,
+    journey_from_template,
+    journey_import,
+    template_delete,
+    template_from_journey,
+)
 
 MAP_TEMPLATE = "journeys/journey_map.html"
 
@@ -581,3 +592,94 @@ def _form_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """A service's refusal, shown on the field it names (or above the form)."""
     for name, problems in error.message_dict.items():
         form.add_error(name if name in form.fields else None, problems)
+
+
+# Templates -------------------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def template_list_view(request: HttpRequest) -> HttpResponse:
+    """The library, in the page's language first; `?lang=all` shows every language."""
+    language = request.GET.get("lang") or get_language() or "en"
+    templates = JourneyTemplate.objects.select_related("created_by").order_by("name")
+    if language in JourneyTemplate.Language.values:
+        templates = templates.filter(language=language)
+    return render(
+        request,
+        "journeys/template_list.html",
+        {
+            "templates": templates,
+            "language": language if language in JourneyTemplate.Language.values else "all",
+            "languages": JourneyTemplate.Language.choices,
+            "can_edit": request.user.has_perm("journeys.edit_map"),
+        },
+    )
+
+
+@require_GET
+@login_required
+def template_detail_view(request: HttpRequest, template_id: int) -> HttpResponse:
+    template = get_object_or_404(JourneyTemplate.objects.select_related("created_by"), pk=template_id)
+    return _render_template_detail(request, template, TemplateUseForm(initial={"title": template.name}))
+
+
+@require_POST
+@login_required
+@permission_required("journeys.edit_map")
+def template_use_view(request: HttpRequest, template_id: int) -> HttpResponse:
+    template = get_object_or_404(JourneyTemplate, pk=template_id)
+    form = TemplateUseForm(request.POST)
+    if not form.is_valid():
+        return _render_template_detail(request, template, form, status=400)
+    try:
+        journey = journey_from_template(
+            template_id=template.pk,
+            actor=request.user,
+            title=form.cleaned_data["title"],
+            persona=form.cleaned_data["persona"],
+        )
+    except JourneyImportError as error:
+        form.add_error(None, _("This template cannot be used: %(problems)s") % {"problems": error})
+        return _render_template_detail(request, template, form, status=400)
+    messages.success(request, _("Journey created from the template: fill in what really happens at each step."))
+    return HttpResponseRedirect(reverse("journeys:journey_map", args=[journey.pk]))
+
+
+@require_POST
+@login_required
+@permission_required("journeys.edit_map")
+def template_delete_view(request: HttpRequest, template_id: int) -> HttpResponse:
+    try:
+        template_delete(template_id=template_id, actor=request.user)
+    except Gone as gone:
+        raise Http404(gone.message) from None
+    messages.success(request, _("Template deleted."))
+    return HttpResponseRedirect(reverse("journeys:template_list"))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@permission_required("journeys.edit_map")
+def template_save_view(request: HttpRequest, journey_id: int) -> HttpResponse:
+    """Save a journey's stages and steps as a template others can start from."""
+    journey = get_object_or_404(Journey, pk=journey_id)
+    language = get_language() if get_language() in JourneyTemplate.Language.values else "en"
+    initial = {"name": journey.title, "description": journey.description, "language": language}
+    form = TemplateSaveForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            template = template_from_journey(journey_id=journey.pk, actor=request.user, **form.cleaned_data)
+        except Gone as gone:
+            raise Http404(gone.message) from None
+        messages.success(request, _("Saved as a template."))
+        return HttpResponseRedirect(reverse("journeys:template_detail", args=[template.pk]))
+    return render(request, "journeys/template_save.html", {"form": form, "journey": journey})
+
+
+def _render_template_detail(
+    request: HttpRequest, template: JourneyTemplate, form: TemplateUseForm, status: int = 200
+) -> HttpResponse:
+    context = {"template": template, "stages": template.document.get("stages", []), "form": form}
+    context["can_edit"] = request.user.has_perm("journeys.edit_map")
+    return render(request, "journeys/template_detail.html", context, status=status)

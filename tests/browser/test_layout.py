@@ -12,7 +12,7 @@ from django.core.management import call_command
 from barriers.models import Barrier, ResearchStudy
 from cxhub.org.models import Department
 from cxhub.org.roles import sync_role_groups
-from journeys.models import Journey, Persona, Touchpoint
+from journeys.models import Journey, JourneyTemplate, Persona, Touchpoint
 
 from .conftest import log_in
 
@@ -34,6 +34,7 @@ def pages_of(role: str) -> list[str]:
     study = ResearchStudy.objects.order_by("pk").first()
     head_barrier = Barrier.objects.filter(department__slug="contact-centre").order_by("pk").first()
     persona = Persona.objects.order_by("pk").first()
+    template = JourneyTemplate.objects.order_by("pk").first()
     if role == "cxlead":
         return [
             "/journeys/",
@@ -44,6 +45,9 @@ def pages_of(role: str) -> list[str]:
             "/journeys/personas/",
             f"/journeys/personas/{persona.pk}/",
             f"/journeys/personas/{persona.pk}/edit/",
+            "/journeys/templates/",
+            f"/journeys/templates/{template.pk}/",
+            f"/journeys/{journey.pk}/save-as-template/",
             "/journeys/touchpoints/",
             "/barriers/",
             "/barriers/?view=kanban",
@@ -60,7 +64,7 @@ def pages_of(role: str) -> list[str]:
             "/dashboard/observed/",
         ]
     if role == "executive":
-        return ["/dashboard/", f"/journeys/{journey.pk}/", f"/journeys/personas/{persona.pk}/"]
+        return ["/dashboard/", f"/journeys/{journey.pk}/", f"/journeys/personas/{persona.pk}/", "/journeys/templates/"]
     return ["/barriers/mine/", f"/barriers/{head_barrier.pk}/", "/dashboard/department/"]
 
 
