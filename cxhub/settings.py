@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
     "cxhub.org",
+    "cxhub.exports",
     "journeys",
     "barriers",
     "metrics",
@@ -325,6 +326,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "metrics-nightly-recompute": {
         "task": "metrics.tasks.nightly_recompute",
         "schedule": crontab(hour=2, minute=15),
+    },
+    # Exports are made to be downloaded at once; files older than a day are removed every hour.
+    "exports-prune": {
+        "task": "cxhub.exports.tasks.prune_exports",
+        "schedule": crontab(minute=40),
     },
     # E-mails whose task message was lost (worker crash, broker restart) go out within ten minutes.
     "barriers-send-pending-notifications": {

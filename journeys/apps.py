@@ -10,4 +10,4 @@ class JourneysConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401  (registers the rules permissions)
+        from . import exports, permissions  # noqa: F401  (register the export renderers and the rules permissions)

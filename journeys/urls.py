@@ -24,6 +24,7 @@ urlpatterns = [
     path("<int:journey_id>/", views.journey_map_view, name="journey_map"),
     path("<int:journey_id>/history/", views.journey_history_view, name="journey_history"),
     path("<int:journey_id>/export.<str:fmt>", views.journey_export_view, name="journey_export"),
+    path("<int:journey_id>/export-file/<str:fmt>/", views.journey_export_file_view, name="journey_export_file"),
     path("<int:journey_id>/print/", views.journey_print_view, name="journey_print"),
     path("<int:journey_id>/compare/", views.journey_compare_view, name="journey_compare"),
     path("<int:journey_id>/duplicate/", views.journey_duplicate_view, name="journey_duplicate"),

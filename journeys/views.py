@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cxhub.exports.services import export_request
 from cxhub.lib.concurrency import Gone, StaleVersion
 from cxhub.lib.decorators import permission_required
 from cxhub.lib.text import unidecode_ascii
@@ -184,6 +185,24 @@ def journey_import_view(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(reverse("journeys:journey_map", args=[journey.pk]))
     context = {"form": form, "problems": problems, "total": total}
     return render(request, "journeys/journey_import.html", context)
+
+
+@require_POST
+@login_required
+def journey_export_file_view(request: HttpRequest, journey_id: int, fmt: str) -> HttpResponse:
+    """Ask the worker for the whole map as a PNG or PDF; the answer is the job's progress (polled), then a link."""
+    if fmt not in ("png", "pdf"):
+        raise Http404
+    journey = get_object_or_404(Journey, pk=journey_id)
+    export = export_request(
+        kind=f"journey_{fmt}",
+        params={"journey_id": journey.pk},
+        title=f"{journey.title} · {fmt.upper()}",
+        actor=request.user,
+    )
+    if request.htmx:
+        return render(request, "exports/_status.html", {"export": export})
+    return HttpResponseRedirect(reverse("exports:status", args=[export.token]))
 
 
 @require_GET

@@ -13,6 +13,6 @@ class MetricsConfig(AppConfig):
         from journeys import lanes
 
         from . import permissions  # noqa: F401  (registers the rules permissions)
-        from .dashboards import map_lane
+        from .dashboards import exports, map_lane  # noqa: F401  (exports registers the PDF report's renderer)
 
         lanes.register(map_lane.LANE)

@@ -3,48 +3,30 @@
 The page is rendered to a temporary directory with its stylesheets inlined and its scripts as
 file:// URLs, and Chromium prints it after its scripts ran (plotly draws the charts, then replaces
 each with a PNG image of itself: the PDF carries the charts as images). Chromium is a system
-package (`apt-get install chromium`; the Docker image has it); without it the report says so.
+package (`apt-get install chromium`; the Docker image has it); without it the report says so. It runs in
+the export job (cxhub.exports), never inside a request; see exports.py.
 """
 
 import logging
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
-from django.conf import settings
 from django.utils.translation import gettext as _
+
+from cxhub.exports.chromium import RenderUnavailable, required
 
 TIMEOUT_SECONDS = 60
 logger = logging.getLogger(__name__)
 
 
-class PdfUnavailable(RuntimeError):
+class PdfUnavailable(RenderUnavailable):
     """No PDF could be made; the message says why and what to do."""
-
-
-def chromium() -> str | None:
-    configured = getattr(settings, "CHROMIUM_PATH", "")
-    if configured:
-        return configured if Path(configured).exists() else None
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-def available() -> bool:
-    return chromium() is not None
 
 
 def render(html: str) -> bytes:
     """The PDF Chromium prints of the HTML (which may load file:// scripts and images)."""
-    browser = chromium()
-    if browser is None:
-        raise PdfUnavailable(
-            _("PDF export needs Chromium on the server: install it (apt-get install chromium) or set CHROMIUM_PATH.")
-        )
+    browser = required()
     with tempfile.TemporaryDirectory(prefix="cxhub-pdf-") as folder:
         page = Path(folder) / "report.html"
         output = Path(folder) / "report.pdf"

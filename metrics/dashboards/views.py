@@ -3,14 +3,15 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cxhub.exports import chromium
+from cxhub.exports.services import export_request
 from cxhub.lib.decorators import permission_required
 from cxhub.org.models import Department
 from cxhub.org.selectors import department_ids_of
@@ -22,7 +23,7 @@ from ..figures.loyalty import Link
 from ..figures.runs import last_full_run, last_run
 from ..models import THRESHOLD_DAYS, LoyaltyLink, ServiceTarget
 from ..rollups import observed as observed_runs
-from . import charts, pdf
+from . import charts
 from .department import department as department_figures
 from .executive import executive
 from .forms import ObservedGapForm
@@ -34,7 +35,7 @@ from .periods import PeriodForm, controls, segments
 @permission_required("org.view_outcome_dashboard")
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     """The executive outcome dashboard for a period and segment."""
-    context = _dashboard_context(request)
+    context = dashboard_context(request.GET)
     return render(request, "metrics/dashboard.html", context)
 
 
@@ -45,39 +46,41 @@ def dashboard_csv_view(request: HttpRequest, chart: str) -> HttpResponse:
     """One chart's data of the dashboard, as CSV (the same period and segment)."""
     if chart not in charts.CHARTS:
         raise Http404
-    context = _dashboard_context(request)
+    context = dashboard_context(request.GET)
     if context.get("error"):
         return HttpResponse(context["error"], status=400, content_type="text/plain; charset=utf-8")
     return charts.csv_response(chart, context["figures"])
 
 
-@require_GET
+@require_POST
 @login_required
 @permission_required("org.view_outcome_dashboard")
 def dashboard_pdf_view(request: HttpRequest) -> HttpResponse:
-    """The dashboard as a PDF report: one landscape page per section, charts as images."""
-    context = _dashboard_context(request)
+    """Ask the worker for the dashboard as a PDF report (one landscape page per section, charts as images);
+    the answer is the job's progress, polled until its download link appears."""
+    query = request.POST.get("query", "")
+    context = dashboard_context(QueryDict(query))
     if context.get("error"):
         return HttpResponse(context["error"], status=400, content_type="text/plain; charset=utf-8")
-    context["print"] = True
-    html = render_to_string("metrics/dashboard_print.html", context, request=request)
-    try:
-        document = pdf.render(html)
-    except pdf.PdfUnavailable as error:
-        return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
-    period = context["figures"]["period"]
-    response = HttpResponse(document, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="cxhub-dashboard-{period.start:%Y-%m}-{period.kind}.pdf"'
-    return response
+    period = context["period"]
+    title = gettext("Outcome dashboard · PDF · %(start)s–%(end)s") % {
+        "start": formats.date_format(period.start, "SHORT_DATE_FORMAT"),
+        "end": formats.date_format(period.last_day, "SHORT_DATE_FORMAT"),
+    }
+    export = export_request(kind="dashboard_pdf", params={"query": query}, title=title, actor=request.user)
+    if request.htmx:
+        return render(request, "exports/_status.html", {"export": export})
+    return redirect("exports:status", token=export.token)
 
 
-def _dashboard_context(request: HttpRequest) -> dict:
+def dashboard_context(query: QueryDict) -> dict:
+    """The executive dashboard's figures for the period and segment in `query` (the page's or the report's)."""
     known_segments = segments()
     context = {"segments": known_segments, "last_run": last_run(), "full_run": last_full_run()}
-    period, error = PeriodForm.period_of(request.GET)
+    period, error = PeriodForm.period_of(query)
     if error:
         context["error"] = error
-    segment = request.GET.get("segment", "")
+    segment = query.get("segment", "")
     if segment and segment not in known_segments:
         context["error"] = gettext("There is no segment “%(segment)s”; showing all customers.") % {"segment": segment}
         segment = ""
@@ -90,7 +93,7 @@ def _dashboard_context(request: HttpRequest) -> dict:
         controls=controls(period),
         chart=charts.executive_chart(figures),
         cohort_table=charts.cohort_table(figures),
-        can_pdf=pdf.available(),
+        can_pdf=chromium.available(),
     )
     return context
 

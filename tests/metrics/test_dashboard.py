@@ -8,6 +8,7 @@ import random
 import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 from django.core.management import call_command
@@ -17,7 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from barriers.models import Barrier, Status
-from metrics.dashboards import pdf
+from cxhub.exports import chromium
+from cxhub.exports.models import Export
 from metrics.dashboards.executive import executive as executive_figures
 from metrics.dashboards.periods import Period, controls, parse_period
 from metrics.models import ChannelCost, Customer, Interaction, ServiceTarget, SurveyResponse, Transaction
@@ -236,9 +238,9 @@ def test_who_sees_which_dashboard(client, executive, head, department, other_dep
 def test_an_executive_dashboard_offers_no_edit_action(client, executive, world):
     client.force_login(executive)
     page = client.get(reverse("metrics:dashboard"), JUNE).content.decode()
-    assert 'method="post"' not in page.replace('action="/i18n/setlang/" method="post"', "").replace(
-        'action="/accounts/logout/" method="post"', ""
-    )
+    allowed = ('action="/i18n/setlang/"', 'action="/accounts/logout/"', 'action="/dashboard/report/"')  # no data
+    posts = re.findall(r'<form method="post"[^>]*>|<form[^>]*method="post"[^>]*>', page)
+    assert posts and all(any(a in form for a in allowed) for form in posts), posts
     assert "Complaint line" in page and 'data-testid="service-first"' in page
 
 
@@ -281,12 +283,25 @@ def test_every_chart_has_its_csv(client, executive, world):
     assert client.get(reverse("metrics:dashboard_csv", args=["nothing"])).status_code == 404
 
 
-@pytest.mark.skipif(not pdf.available(), reason="PDF export needs Chromium")
+def _report(client, query) -> Export:
+    """Ask for the PDF report the way the page does; the job runs eagerly here, in a worker elsewhere."""
+    response = client.post(reverse("metrics:dashboard_pdf"), {"query": urlencode(query)})
+    export = Export.objects.get(kind="dashboard_pdf")
+    assert response.status_code == 302 and response.url == reverse("exports:status", args=[export.token])
+    return export
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not chromium.available(), reason="PDF export needs Chromium")
 def test_the_pdf_report_has_a_landscape_page_per_section_and_the_charts_as_images(client, executive, world):
     client.force_login(executive)
-    response = client.get(reverse("metrics:dashboard_pdf"), JUNE)
-    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    document = response.content
+    export = _report(client, JUNE)
+    export.refresh_from_db()
+    assert export.state == Export.State.DONE, export.message
+    response = client.get(reverse("exports:download", args=[export.token]))
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="cxhub-dashboard-2026-06-month.pdf"'
+    document = b"".join(response.streaming_content)
     assert document.startswith(b"%PDF-") and b"%%EOF" in document[-1024:]
     pages = re.findall(rb"/Type\s*/Page[^s]", document)
     assert len(pages) >= 6  # headline, service, value, cohorts, loyalty, stakes
@@ -295,11 +310,20 @@ def test_the_pdf_report_has_a_landscape_page_per_section_and_the_charts_as_image
     assert len(re.findall(rb"/Subtype\s*/Image", document)) >= 4  # the charts, printed as images
 
 
+@pytest.mark.django_db(transaction=True)
 def test_without_chromium_the_pdf_says_what_is_missing(client, executive, world, settings):
     settings.CHROMIUM_PATH = "/nonexistent/chromium"
     client.force_login(executive)
-    response = client.get(reverse("metrics:dashboard_pdf"), JUNE)
-    assert response.status_code == 503 and "Chromium" in response.content.decode()
+    export = _report(client, JUNE)
+    export.refresh_from_db()
+    assert export.state == Export.State.FAILED and "Chromium" in export.message
+
+
+def test_a_bad_period_is_refused_before_any_job_is_queued(client, executive, world):
+    client.force_login(executive)
+    response = client.post(reverse("metrics:dashboard_pdf"), {"query": "period=month&start=2026-13"})
+    assert response.status_code == 400 and not Export.objects.exists()
+    assert client.get(reverse("metrics:dashboard_pdf")).status_code == 405  # a report is asked for, not fetched
 
 
 def test_department_dashboard_shows_only_its_touchpoints_and_barriers(client, head, department, world):
