@@ -10,9 +10,10 @@ PACKAGES = ("cxhub", "journeys", "barriers", "metrics")
 # What each app may import from the others (the project package cxhub/ wires everything: urls, settings).
 ALLOWED = {
     "org": {"lib"},
-    "journeys": {"lib", "org"},
-    "barriers": {"lib", "org", "journeys"},
-    "metrics": {"lib", "org", "journeys", "barriers"},
+    "exports": {"lib"},  # rendering jobs; the apps register their renderers with it
+    "journeys": {"lib", "org", "exports"},
+    "barriers": {"lib", "org", "journeys", "exports"},
+    "metrics": {"lib", "org", "journeys", "barriers", "exports"},
     "lib": set(),
 }
 
@@ -20,7 +21,7 @@ ALLOWED = {
 def _app(module: str) -> str:
     parts = module.split(".")
     if parts[0] == "cxhub":
-        return parts[1] if len(parts) > 1 and parts[1] in ("org", "lib") else "project"
+        return parts[1] if len(parts) > 1 and parts[1] in ("org", "lib", "exports") else "project"
     return parts[0]
 
 

@@ -5,9 +5,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from .chromium import RenderUnavailable
+from .job import export_fail, export_finish, export_progress, exports_prune
 from .models import Export
 from .registry import RENDERERS
-from .services import export_fail, export_finish, export_progress, exports_prune
 
 logger = logging.getLogger(__name__)
 

@@ -90,7 +90,7 @@ def test_without_chromium_the_export_fails_with_a_reason(client, cx_lead, wide_j
 def test_exports_older_than_a_day_are_removed_with_their_files(client, cx_lead, wide_journey):
     from django.utils import timezone
 
-    from cxhub.exports.services import exports_prune
+    from cxhub.exports.job import exports_prune
 
     client.force_login(cx_lead)
     client.post(reverse("journeys:journey_export_file", args=[wide_journey.pk, "pdf"]))
