@@ -267,7 +267,7 @@ def attachment_add(*, study_id: int, actor: User, upload: "UploadedFile[Any]") -
     name, content_type = checked_upload(upload, extensions=tuple(FILE_TYPES), max_mb=20)
     token = hashlib.sha256(secrets.token_bytes(32)).hexdigest()[:40]
     attachment = StudyAttachment(
-        study=study, token=token, name=name, content_type=content_type, size=upload.size, uploaded_by=actor
+        study=study, token=token, name=name, content_type=content_type, size=upload.size or 0, uploaded_by=actor
     )
     attachment.file.save(token, upload, save=False)
     attachment.save()

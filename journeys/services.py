@@ -141,7 +141,7 @@ def persona_update(
     if photo is not None:
         _store_photo(persona, photo)
     elif remove_photo and persona.photo:
-        old = persona.photo.name
+        old = persona.photo.name or ""
         persona.photo, persona.photo_type = "", ""
         persona.save(update_fields=["photo", "photo_type", "updated_at"])
         transaction.on_commit(lambda: persona.photo.storage.delete(old))

@@ -328,7 +328,7 @@ def _create(plan: _JourneyPlan, actor: User, persona: Persona | None = None) -> 
     if plan.persona:
         persona = Persona.objects.filter(name__iexact=plan.persona["name"]).first()
         if persona is None:
-            persona = persona_create(**plan.persona, actor=actor)
+            persona = persona_create(actor=actor, photo=None, **plan.persona)
     journey = journey_create(
         title=plan.title, actor=actor, persona=persona, description=plan.description, state=plan.state
     )

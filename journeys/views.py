@@ -595,7 +595,7 @@ def persona_delete_view(request: HttpRequest, persona_id: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def persona_photo_view(request: HttpRequest, persona_id: int) -> HttpResponse:
+def persona_photo_view(request: HttpRequest, persona_id: int) -> FileResponse:
     """Shown inline as an image only: the type was checked at upload and the browser may not sniff another."""
     persona = get_object_or_404(Persona, pk=persona_id)
     if not persona.photo:

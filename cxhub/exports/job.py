@@ -1,5 +1,7 @@
 """The jobs' records: progress, the finished file or why it failed (written by the task); old ones removed."""
 
+from datetime import timedelta
+
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -32,7 +34,7 @@ def export_fail(export: Export, reason: str) -> None:
 
 def exports_prune(*, older_than_hours: int = 24) -> int:
     """Remove exports (and their files) older than a day: they are made to be downloaded at once."""
-    cutoff = timezone.now() - timezone.timedelta(hours=older_than_hours)
+    cutoff = timezone.now() - timedelta(hours=older_than_hours)
     old = list(Export.objects.filter(created_at__lt=cutoff))
     for export in old:
         if export.file:

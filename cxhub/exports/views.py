@@ -26,7 +26,7 @@ def export_status_view(request: HttpRequest, token) -> HttpResponse:
 
 @require_GET
 @login_required
-def export_download_view(request: HttpRequest, token) -> HttpResponse:
+def export_download_view(request: HttpRequest, token) -> FileResponse:
     export = _own(request, token)
     if export.state != Export.State.DONE or not export.file:
         raise Http404
