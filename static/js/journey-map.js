@@ -1,5 +1,8 @@
 /* Journey map: what HTML and htmx cannot do on their own.
-   - Drag and drop of steps and stages (SortableJS); the ◀ ▶ buttons do the same from the keyboard.
+   - Drag and drop of steps and stages (SortableJS); the ◀ ▶ buttons and Alt+Shift+←/→ on a cell do the
+     same from the keyboard.
+   - The overview: every step narrowed to fit the frame (curve, gaps, moments of truth, barriers,
+     service levels as colour); a click on a step goes back to full size there.
    - Editing like a spreadsheet: arrows move between cells, Enter or F2 (or just typing) opens a cell's
      editor with the caret in it, Enter saves (Shift+Enter: a new line), Tab / Shift+Tab save and go to
      the next / previous cell, Esc cancels, Alt+N adds a step after this one, Ctrl/Cmd+Z undoes one's own
@@ -308,7 +311,16 @@
     }
     var current = event.target.closest && event.target.closest("button.cell-edit");
     if (!current || !map.contains(current)) return;
-    if (event.key.indexOf("Arrow") === 0) {
+    if (event.altKey && event.shiftKey && (event.key === "ArrowLeft" || event.key === "ArrowRight")) {
+      // Move the step itself one place (across a stage's edge too); focus stays on this cell of it.
+      event.preventDefault();
+      var moving = stepOf(current);
+      after = { stepId: moving.dataset.stepId, field: current.dataset.cell, map: map };
+      post(moving.dataset.moveUrl, {
+        direction: event.key === "ArrowLeft" ? "left" : "right",
+        version: moving.dataset.version,
+      });
+    } else if (event.key.indexOf("Arrow") === 0) {
       event.preventDefault();
       focusCell(neighbourCell(current, event.key));
     } else if (event.key === "Enter" || event.key === "F2") {
@@ -319,7 +331,7 @@
       var step = stepOf(current);
       var stage = step.closest(".jstage");
       var index = Array.prototype.indexOf.call(stage.querySelectorAll(".jstep"), step);
-      after = { stageId: stage.dataset.stageId, index: index + 1, open: "action", known: stepIds() };
+      after = { stageId: stage.dataset.stageId, index: index + 1, open: "action", known: stepIds(), map: map };
       post(stage.querySelector("form[data-add-step]").getAttribute("action"), { position: index + 1 });
     } else if (event.key.length === 1 && event.key !== " " && !event.ctrlKey && !event.metaKey && !event.altKey) {
       if (TEXT_CELLS.indexOf(current.dataset.cell) < 0) return;
@@ -339,7 +351,7 @@
         undo();
         return;
       }
-      if (!map || !map.contains(event.target)) return;
+      if (!map || !map.contains(event.target) || overview) return; // the overview picks steps instead
       var button = event.target.closest("button");
       if (!button) return;
       var step = stepOf(button);
@@ -355,11 +367,11 @@
         event.stopPropagation(); // not htmx's own hx-get as well
         open(button, ""); // the last cell asked for wins
       } else if (step && (testid === "step-left" || testid === "step-right")) {
-        after = { move: step.dataset.stepId, button: testid };
+        after = { move: step.dataset.stepId, button: testid, map: map };
       } else if (testid === "add-step") {
         var stage = button.closest(".jstage");
         var index = stage.querySelectorAll(".jstep").length;
-        after = { stageId: stage.dataset.stageId, index: index, open: "action", known: stepIds() };
+        after = { stageId: stage.dataset.stageId, index: index, open: "action", known: stepIds(), map: map };
       }
     },
     true
@@ -403,6 +415,9 @@
     if (!map || opening || !after) return;
     var settled = event.type === "htmx:afterSettle"; // htmx has wired the new content: hx-get works
     var want = after;
+    // Only once the map this write answers has replaced the one it was asked from: an earlier
+    // request's late settle event must not spend it on the old map.
+    if (want.map && want.map === map) return;
     if (want.move) {
       var moved = document.getElementById("step-" + want.move);
       var button = moved && moved.querySelector('[data-testid="' + want.button + '"]');
@@ -431,9 +446,60 @@
   document.addEventListener("htmx:afterSwap", restore);
   document.addEventListener("htmx:afterSettle", restore);
 
+  /* ---- Overview: the whole journey in the frame's width ---------------------------------------- */
+
+  var overview = false; // kept across swaps of the map
+
+  function applyOverview(map) {
+    var toggle = map.querySelector("[data-overview-toggle]");
+    var count = map.querySelectorAll(".jstep").length;
+    map.classList.toggle("is-overview", overview);
+    if (toggle) {
+      toggle.setAttribute("aria-pressed", overview ? "true" : "false");
+      toggle.textContent = overview ? toggle.dataset.labelOn : toggle.dataset.labelOff;
+    }
+    if (!overview || !count) {
+      map.style.removeProperty("--step-w");
+      return;
+    }
+    var frame = map.querySelector(".jmap-scroll");
+    var lanes = map.querySelector(".jmap-lanes");
+    var room = frame.clientWidth - lanes.offsetWidth - map.querySelectorAll(".jstage").length - 2;
+    map.style.setProperty("--step-w", Math.max(6, Math.floor(room / count)) + "px");
+  }
+
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest && event.target.closest("[data-overview-toggle]");
+    var map = document.getElementById("journey-map");
+    if (!map) return;
+    if (toggle) {
+      overview = !overview;
+      applyOverview(map);
+      toggle.focus();
+      return;
+    }
+    if (!overview || !map.contains(event.target)) return;
+    var step = event.target.closest(".jstep");
+    if (!step) return;
+    // In the overview a click picks a step: back to full size, on that step.
+    event.preventDefault();
+    event.stopPropagation();
+    overview = false;
+    applyOverview(map);
+    focusCell(step.querySelector("button.cell-edit"));
+  }, true);
+
+  window.addEventListener("resize", function () {
+    var map = document.getElementById("journey-map");
+    if (map && overview) applyOverview(map);
+  });
+
   document.addEventListener("htmx:load", function (event) {
     var elt = event.detail.elt;
     var map = elt.id === "journey-map" ? elt : elt.querySelector && elt.querySelector("#journey-map");
-    if (map) enableDragAndDrop(map);
+    if (map) {
+      enableDragAndDrop(map);
+      applyOverview(map);
+    }
   });
 })();

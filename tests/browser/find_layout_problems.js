@@ -27,9 +27,6 @@
       if (canvas.measureText(option.text).width > room + 1) problems.push(`drop-down cuts its text: ${describe(el)} "${option.text}"`);
       continue;
     }
-    // Deliberate truncation (a chip on the map) keeps the whole text in its title.
-    const titled = el.closest('[title]');
-    if (titled && titled.title.includes((el.innerText || '').trim())) continue;
     const hides = ['hidden', 'clip'].includes(style.overflowX) || style.textOverflow === 'ellipsis';
     const tight = el.matches('.badge, .btn, .nav-link, .page-title, .page-pretitle *, th, label');
     if ((hides || tight) && el.scrollWidth > el.clientWidth + 1 && (el.innerText || '').trim()) {

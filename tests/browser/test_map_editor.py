@@ -160,31 +160,32 @@ def test_undo_puts_back_ones_own_last_change_through_a_versioned_write(page, jou
     expect(first.get_by_test_id("cell-reality")).to_be_focused()
 
 
+def misaligned(page) -> list[str]:
+    """Lanes whose cell in some step does not start and end level with the lane's label."""
+    return page.evaluate(
+        """() => {
+          const labels = [...document.querySelectorAll('.jmap-lanes .lane-label')];
+          const bad = [];
+          for (const step of document.querySelectorAll('.jstep')) {
+            for (const label of labels) {
+              const lane = [...label.classList].find(c => c.startsWith('lane-') && c !== 'lane-label');
+              const cell = step.querySelector(':scope > .' + lane);
+              if (!cell) { bad.push(lane + ' missing'); continue; }
+              const a = label.getBoundingClientRect(), b = cell.getBoundingClientRect();
+              if (Math.abs(a.top - b.top) > 1 || Math.abs(a.height - b.height) > 1) bad.push(lane);
+            }
+          }
+          return bad;
+        }"""
+    )
+
+
 def test_lanes_stay_aligned_while_editing_and_with_a_conflict(page, journey, lead):
     open_map(page, journey)
-
-    def misaligned() -> list[str]:
-        return page.evaluate(
-            """() => {
-              const labels = [...document.querySelectorAll('.jmap-lanes .lane-label')];
-              const bad = [];
-              for (const step of document.querySelectorAll('.jstep')) {
-                for (const label of labels) {
-                  const lane = [...label.classList].find(c => c.startsWith('lane-') && c !== 'lane-label');
-                  const cell = step.querySelector(':scope > .' + lane);
-                  if (!cell) { bad.push(lane + ' missing'); continue; }
-                  const a = label.getBoundingClientRect(), b = cell.getBoundingClientRect();
-                  if (Math.abs(a.top - b.top) > 1 || Math.abs(a.height - b.height) > 1) bad.push(lane);
-                }
-              }
-              return bad;
-            }"""
-        )
-
     first = page.get_by_test_id("step").first
     first.get_by_test_id("cell-touchpoint").click()
     expect(page.get_by_test_id("cell-form-touchpoint")).to_be_visible()
-    assert misaligned() == []
+    assert misaligned(page) == []
     page.keyboard.press("Escape")
     first.get_by_test_id("cell-expectation").click()
     page.keyboard.type("Quick")
@@ -193,7 +194,7 @@ def test_lanes_stay_aligned_while_editing_and_with_a_conflict(page, journey, lea
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("conflict")).to_be_visible()
     expect(page.get_by_test_id("cell-form-expectation").locator("textarea")).to_have_value("Quick")
-    assert misaligned() == []
+    assert misaligned(page) == []
 
 
 def test_the_touchpoint_is_typed_with_suggestions_or_added_inline_from_the_keyboard(page, journey, lead):
@@ -229,12 +230,12 @@ def test_the_stage_row_and_the_lane_labels_stay_in_view_while_the_map_scrolls(ne
     for number in range(2, 5):
         stage = stage_add(journey_id=journey.pk, name=f"Stage {number}", actor=lead)
         for _ in range(3):
-            step_add(stage_id=stage.pk, action=f"Step of stage {number}", actor=lead)
-    page = new_page(viewport={"width": 1280, "height": 800})
+            step_add(stage_id=stage.pk, action=f"Step of stage {number}", reality="Long\n" * 6, actor=lead)
+    page = new_page(viewport={"width": 1280, "height": 640})
     open_map(page, journey)
     frame = page.locator(".jmap-scroll")
-    frame.evaluate("el => el.scrollTo(500, 150)")
-    assert frame.evaluate("el => [el.scrollLeft, el.scrollTop]") == [500, 150]  # it does scroll both ways
+    frame.evaluate("el => el.scrollTo(500, 100)")
+    assert frame.evaluate("el => [el.scrollLeft, el.scrollTop]") == [500, 100]  # it does scroll both ways
     top = frame.bounding_box()["y"]
     heads = page.locator(".jstage-head").all()
     visible = [
@@ -253,3 +254,69 @@ def test_the_stage_row_and_the_lane_labels_stay_in_view_while_the_map_scrolls(ne
         f"() => document.elementFromPoint(700, {top + 50}).closest('.jstep-tools, .lane-head') !== null"
     )
     assert hit
+
+
+def test_a_lane_grows_with_its_longest_text_and_nothing_is_clipped(page, journey, lead):
+    """Long text in one step makes its whole lane taller (the grid's rows are shared), in Russian too."""
+    step_update(
+        step_id=int(Step.objects.get(action="Choose a card").pk),
+        expected_version=1,
+        actor=lead,
+        reality="Оператор зачитал тарифы с сайта, перевёл звонок в другой отдел, и там попросили перезвонить "
+        "завтра, потому что система проверки документов временно недоступна и заявку нельзя сохранить.",
+    )
+    open_map(page, journey)
+    assert misaligned(page) == []
+    heights = page.evaluate(
+        """() => [...document.querySelectorAll('.jstep > .lane-reality')].map(c => c.getBoundingClientRect().height)"""
+    )
+    assert len(set(round(h) for h in heights)) == 1 and heights[0] > 120  # one lane height, as tall as the text
+    clipped = page.evaluate(
+        """() => [...document.querySelectorAll('.jstep > .cell, .jmap-lanes > *')]
+                 .filter(c => c.scrollHeight > c.clientHeight + 1 || c.scrollWidth > c.clientWidth + 1)
+                 .map(c => c.className)"""
+    )
+    assert clipped == []
+
+
+def test_alt_shift_arrows_move_the_step_and_focus_stays_on_its_cell_across_stages(page, journey, lead):
+    second = stage_add(journey_id=journey.pk, name="Receive", actor=lead)
+    step_add(stage_id=second.pk, action="Meet the courier", actor=lead)
+    open_map(page, journey)
+    page.get_by_test_id("step").first.get_by_test_id("cell-expectation").focus()
+    moving = page.locator(f"#step-{step_id('Choose a card')}").get_by_test_id("cell-expectation")
+    page.keyboard.press("Alt+Shift+ArrowRight")
+    expect(page.get_by_test_id("step").nth(1)).to_contain_text("Choose a card")
+    expect(moving).to_be_focused()
+    page.keyboard.press("Alt+Shift+ArrowRight")  # past the stage's edge: first in the next stage
+    expect(page.locator(f'.jstage[data-stage-id="{second.pk}"] .jstep').first).to_contain_text("Choose a card")
+    expect(moving).to_be_focused()
+    moved = Step.objects.get(action="Choose a card")
+    assert (moved.stage_id, moved.position) == (second.pk, 0)
+    page.keyboard.press("Alt+Shift+ArrowLeft")
+    expect(page.locator(f'.jstage[data-stage-id="{second.pk}"] .jstep').first).to_contain_text("Meet the courier")
+    expect(moving).to_be_focused()
+    assert Step.objects.get(action="Choose a card").stage_id == journey.stages.get(name="Order").pk
+
+
+def test_the_overview_fits_a_long_journey_in_the_frame_and_a_click_goes_back_to_that_step(new_page, journey, lead):
+    for number in range(2, 7):
+        stage = stage_add(journey_id=journey.pk, name=f"Stage {number}", actor=lead)
+        for i in range(8):
+            step_add(stage_id=stage.pk, action=f"Step {number}.{i}", emotion=(i % 5) - 2, actor=lead)
+    page = new_page(viewport={"width": 1280, "height": 800})
+    open_map(page, journey)  # 42 steps
+    frame = page.locator(".jmap-scroll")
+    assert frame.evaluate("el => el.scrollWidth > el.clientWidth * 5")
+    page.get_by_test_id("overview").click()
+    expect(page.get_by_test_id("overview")).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_test_id("overview-legend")).to_be_visible()
+    assert frame.evaluate("el => el.scrollWidth <= el.clientWidth")  # the whole journey, no scrolling
+    assert misaligned(page) == []
+    page.locator(f"#step-{step_id('Step 5.3')} .lane-emotion").click()
+    expect(page.get_by_test_id("overview")).to_have_attribute("aria-pressed", "false")
+    focus = active(page)
+    assert focus["step"] == step_id("Step 5.3") and focus["testid"] == "cell-action"
+    box = page.locator(f"#step-{step_id('Step 5.3')}").bounding_box()
+    assert 0 <= box["x"] < 1280  # scrolled into view
+    assert not page.get_by_test_id("cell-form-action").count()  # picked, not opened for editing
