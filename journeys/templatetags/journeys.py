@@ -74,12 +74,13 @@ def _cell(context, step, field: str, lane: str, content, label: str, extra_class
     classes = f"cell lane-{lane}" + (f" {extra_class}" if extra_class else "")
     if context.get("can_edit"):
         return format_html(
+            # Named by what it shows (the name people see and say), described by its lane's label.
             '<button type="button" class="{} cell-edit" hx-get="{}" hx-target="#step-{}" hx-swap="outerHTML"'
-            ' aria-label="{}" data-cell="{}" data-testid="cell-{}">{}</button>',
+            ' aria-describedby="lane-label-{}" data-cell="{}" data-testid="cell-{}">{}</button>',
             classes,
             _step_url(context, "step_cell", context["journey"].pk, step.pk, field),
             step.pk,
-            _t(context, gettext_noop("Edit %(label)s")) % {"label": label},
+            lane,
             field,
             field,
             content,

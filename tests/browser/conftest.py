@@ -63,8 +63,11 @@ def new_page(browser, live_server, console_errors):
     """Open pages in fresh contexts (one per simulated person); console errors and CSP violations are collected."""
     contexts = []
 
-    def open_page(viewport: dict | None = None):
-        context = browser.new_context(base_url=live_server.url, viewport=viewport or {"width": 1366, "height": 800})
+    def open_page(viewport: dict | None = None, bypass_csp: bool = False):
+        # bypass_csp: only to inject the vendored axe-core into a page (test_accessibility).
+        context = browser.new_context(
+            base_url=live_server.url, viewport=viewport or {"width": 1366, "height": 800}, bypass_csp=bypass_csp
+        )
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()
