@@ -60,6 +60,7 @@ class JourneyForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name, f in self.fields.items():
             f.widget.attrs["class"] = "form-select" if name in ("persona", "state") else "form-control"
+        self.fields["title"].widget.attrs.update({"autofocus": True, "data-testid": "journey-title"})
         # An archived persona is offered only to the journey already drawn for it.
         current = self.instance.persona_id if self.instance.pk else None
         persona_field = self.fields["persona"]
@@ -255,7 +256,7 @@ class TemplateUseForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["title"].widget.attrs["class"] = "form-control"
+        self.fields["title"].widget.attrs.update({"class": "form-control", "data-testid": "use-template-title"})
         self.fields["persona"].widget.attrs["class"] = "form-select"
 
 

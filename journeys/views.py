@@ -226,13 +226,15 @@ def journey_print_view(request: HttpRequest, journey_id: int) -> HttpResponse:
 def stage_add_view(request: HttpRequest, journey_id: int) -> HttpResponse:
     name = (request.POST.get("name") or "").strip() or _("New stage")
     position = request.POST.get("position")
-    services.stage_add(
+    stage = services.stage_add(
         journey_id=_existing(journey_id),
         name=name[:120],
         actor=request.user,
         position=_int(position) if position not in (None, "") else None,
     )
-    return _render_map(request, journey_id, partial=True)
+    # From the keyboard (Alt+Shift+N) the new stage comes back with its name open for typing.
+    editing = stage.pk if request.POST.get("rename") else None
+    return _render_map(request, journey_id, partial=True, editing_stage=editing)
 
 
 @require_http_methods(["GET", "POST"])

@@ -6,7 +6,9 @@
    - Editing like a spreadsheet: arrows move between cells, Enter or F2 (or just typing) opens a cell's
      editor with the caret in it, Enter saves (Shift+Enter: a new line), Tab / Shift+Tab save and go to
      the next / previous cell, Esc cancels, Alt+N adds a step after this one, Ctrl/Cmd+Z undoes one's own
-     last save (a normal versioned write). Focus stays where the person works after saves and moves,
+     last save (a normal versioned write), Alt+Shift+N adds a stage after this one with its name open
+     (Enter: then its "+" has focus, and Enter again adds its first step). Focus stays where the person
+     works after saves and moves,
      and nothing typed while an editor is on its way is lost.
    The server renders every cell and editor, and the emotion curve too. */
 (function () {
@@ -56,6 +58,7 @@
         group: "steps",
         handle: ".step-handle",
         draggable: ".jstep",
+        direction: "horizontal", // steps sit side by side (a grid's columns, which Sortable would read as a list)
         animation: 120,
         forceFallback: true, // mouse-event dragging: same behaviour in every browser and under automation
         onEnd: function (evt) {
@@ -74,6 +77,7 @@
       Sortable.create(stages, {
         handle: ".stage-handle",
         draggable: ".jstage",
+        direction: "horizontal",
         animation: 120,
         forceFallback: true,
         onEnd: function (evt) {
@@ -326,6 +330,14 @@
     } else if (event.key === "Enter" || event.key === "F2") {
       event.preventDefault();
       open(current, "");
+    } else if (event.altKey && event.shiftKey && (event.code === "KeyN" || event.key.toLowerCase() === "n")) {
+      // A new stage after this one, its name open for typing; Enter then puts focus on its "+".
+      event.preventDefault();
+      var adder = map.querySelector("form.jstage-add");
+      var here = stepOf(current).closest(".jstage");
+      var at = Array.prototype.indexOf.call(map.querySelectorAll(".jstage"), here) + 1;
+      after = { renaming: true, map: map };
+      post(adder.getAttribute("action"), { position: at, name: "", rename: "1" });
     } else if (event.altKey && (event.code === "KeyN" || event.key.toLowerCase() === "n")) {
       event.preventDefault();
       var step = stepOf(current);
@@ -377,6 +389,24 @@
     true
   );
 
+  /* A stage named (or a new one added at the end): focus goes to its "+", so Enter adds its first step. */
+  document.addEventListener(
+    "submit",
+    function (event) {
+      var map = document.getElementById("journey-map");
+      var form = event.target;
+      if (!map || !map.contains(form)) return;
+      if (form.classList.contains("jstage-add")) {
+        after = { newStageAfter: Array.prototype.map.call(map.querySelectorAll(".jstage"), function (s) {
+          return s.dataset.stageId;
+        }), map: map };
+      } else if (form.closest(".jstage-head") && form.querySelector("input[name=name]")) {
+        after = { addStepOf: form.closest(".jstage").dataset.stageId, map: map };
+      }
+    },
+    true
+  );
+
   document.addEventListener("htmx:afterRequest", function (event) {
     var config = event.detail.requestConfig;
     if (!saving || !config || config.verb !== "post" || config.path !== saving.url) return;
@@ -418,7 +448,22 @@
     // Only once the map this write answers has replaced the one it was asked from: an earlier
     // request's late settle event must not spend it on the old map.
     if (want.map && want.map === map) return;
-    if (want.move) {
+    if (want.renaming) {
+      var name = map.querySelector(".jstage-head input[name=name]");
+      if (!name || !settled) return; // its form must be wired by htmx before Enter reaches it
+      after = null;
+      name.focus();
+      name.select(); // typing replaces "New stage"
+    } else if (want.addStepOf || want.newStageAfter) {
+      var stages = Array.prototype.slice.call(map.querySelectorAll(".jstage"));
+      var target = want.addStepOf
+        ? map.querySelector('.jstage[data-stage-id="' + want.addStepOf + '"]')
+        : stages.filter(function (s) { return want.newStageAfter.indexOf(s.dataset.stageId) < 0; })[0];
+      var plus = target && target.querySelector('[data-testid="add-step"]');
+      if (!plus || !settled) return;
+      after = null;
+      plus.focus();
+    } else if (want.move) {
       var moved = document.getElementById("step-" + want.move);
       var button = moved && moved.querySelector('[data-testid="' + want.button + '"]');
       if (button && button.disabled) {
