@@ -39,6 +39,7 @@ from .history import journey_history
 from .models import Journey, JourneyTemplate, Persona, Step
 from .printing import print_pages
 from .selectors import journey_list, journey_map, persona_list, step_get, touchpoint_list
+from .templatetags.journeys import signed
 from .transfer import (
     JourneyImportError,
     journey_csv,
@@ -379,7 +380,15 @@ def step_cell_view(request: HttpRequest, journey_id: int, step_id: int, field: s
                 step_id=step.pk, expected_version=form.cleaned_data["version"], actor=request.user, **changes
             )
     except StaleVersion as conflict:
-        return _render_step(request, step_get(step_id=step.pk), form=form, conflict=conflict.message, status=409)
+        # Nothing was written. The editor keeps the refused text and now shows what the other person
+        # saved; it carries their version, so a second Enter deliberately saves this text over theirs
+        # (refused again if yet another change lands first) and Esc keeps theirs.
+        fresh = step_get(step_id=step.pk)
+        data = request.POST.copy()
+        data["version"] = str(fresh.version)
+        again = StepCellForm(data, instance=Step.objects.get(pk=step.pk), field=field)
+        theirs = _shown(fresh, field)
+        return _render_step(request, fresh, form=again, conflict=conflict.message, theirs=theirs, status=409)
     except Gone as gone:
         return _render_map(request, journey_id, partial=True, conflict=gone.message, status=409)
     except ValidationError as error:
@@ -441,6 +450,7 @@ def _render_step(
     *,
     form: StepCellForm | None = None,
     conflict: str = "",
+    theirs: str | None = None,
     status: int = 200,
     redraw_neighbours: bool = False,
 ) -> HttpResponse:
@@ -450,9 +460,21 @@ def _render_step(
         "can_edit": True,
         "form": form,
         "conflict": conflict,
+        "theirs": theirs,
         "curve_neighbours": step.curve_neighbours if redraw_neighbours else (),  # type: ignore[attr-defined]
     }
     return render(request, MAP_TEMPLATE + "#step-column", context, status=status)
+
+
+def _shown(step: Step, field: str) -> str:
+    """A cell's stored value as people read it (in a conflict note)."""
+    if field == "touchpoint":
+        return step.touchpoint.name if step.touchpoint else "—"
+    if field == "emotion":
+        return signed(step.emotion)
+    if field == "is_moment_of_truth":
+        return _("yes") if step.is_moment_of_truth else _("no")
+    return getattr(step, field) or "—"
 
 
 def _map_or_404(journey_id: int):

@@ -157,8 +157,9 @@ def drag_step_to_stage(page, action: str, stage: str) -> None:
     page.mouse.move(handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2)
     page.mouse.down()
     end_x, end_y = drop["x"] + drop["width"] - 20, drop["y"] + 120
-    for i in range(1, 16):
-        page.mouse.move(handle["x"] + (end_x - handle["x"]) * i / 15, handle["y"] + (end_y - handle["y"]) * i / 15)
+    for i in range(1, 31):  # at a hand's pace: Sortable animates each place it passes
+        page.mouse.move(handle["x"] + (end_x - handle["x"]) * i / 30, handle["y"] + (end_y - handle["y"]) * i / 30)
+        page.wait_for_timeout(20)
     with page.expect_response(lambda response: "/move/" in response.url and response.status == 200):
         page.mouse.up()
 

@@ -88,8 +88,18 @@ def test_stale_cell_edit_is_refused_with_who_and_when_and_keeps_the_other_text(c
     assert response.status_code == 409
     assert "changed by Olga Smirnova at" in body and "reload to see it" in body
     assert "Mine" in body  # the unsaved text is still in the editor, not lost
+    assert "Now: “Theirs”" in body  # what the colleague saved, to decide on
     step.refresh_from_db()
     assert step.reality == "Theirs"
+
+    # Saving again carries the version just shown: a deliberate overwrite of what was seen…
+    response = client.post(cell_url(journey, step, "reality"), {"reality": "Mine", "version": step.version})
+    assert response.status_code == 200
+    step.refresh_from_db()
+    assert step.reality == "Mine"
+    # …and an old version is still refused, whoever sends it.
+    response = client.post(cell_url(journey, step, "reality"), {"reality": "Stale", "version": 1})
+    assert response.status_code == 409
 
 
 def test_bad_emotion_gets_a_field_error(client, cx_lead, journey):
