@@ -170,9 +170,10 @@ def test_a_map_from_a_template_edited_through_a_conflict_and_exported(page, lead
     page.goto("/journeys/templates/?lang=en")
     keys = Keys(page)
     for _ in range(80):  # Tab to the "Card dispute" card
-        if page.evaluate(
-            "() => { const a = document.activeElement; return a.tagName === 'A' && a.textContent.includes('Card dispute'); }"
-        ):
+        on_card = (
+            "() => document.activeElement.matches('a') && document.activeElement.textContent.includes('Card dispute')"
+        )
+        if page.evaluate(on_card):
             break
         keys.press("Tab")
     keys.press("Enter")
