@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 SERVICES_BROKER_URL   ?= redis://127.0.0.1:6379/0
 
-.PHONY: help venv install install-dev lock mypy-baseline pdf-deps run run-services test test-services lint format messages check-deploy clean
+.PHONY: help venv install install-dev lock mypy-baseline pdf-deps run run-services test test-services lint format messages css check-deploy clean
 
 help:
 	@echo "make run            create .venv, install, migrate, load demo data, serve on http://$(HOST):$(PORT) with a worker"
@@ -24,6 +24,7 @@ help:
 	@echo "make lint           ruff check, ruff format --check, makemigrations --check, mypy"
 	@echo "make lock           renew requirements.lock (the exact versions installs use) from pyproject.toml"
 	@echo "make messages       refresh and compile the translations (needs gettext)"
+	@echo "make css            cut Tabler's stylesheet to the classes in use (needs Node.js; after adding a Tabler class)"
 	@echo "make bench          time the journey and barrier pages (150-step map, 10,000 barriers; bench-services: PostgreSQL)"
 
 # The virtualenv is recreated when missing or built on a Python older than 3.12.
@@ -113,6 +114,9 @@ mypy-baseline: install-dev
 format: install-dev
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+css:
+	scripts/purge-css
 
 messages: install-dev
 	$(PY) manage.py makemessages --locale ru --ignore '.venv/*' --ignore 'staticfiles/*' --no-obsolete
