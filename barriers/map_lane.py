@@ -8,10 +8,10 @@ from urllib.parse import quote
 from django.db.models import Case, Count, F, When, Window
 from django.db.models.functions import RowNumber
 from django.template import Context
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext_lazy, gettext_noop
 
+from cxhub.lib.html import format_html
 from journeys.lanes import Lane, translated, url
 from journeys.models import Step
 

@@ -60,6 +60,11 @@ def translated(message: str) -> str:
     return _translated(get_language(), message)
 
 
+def translated_in(language: str | None, message: str) -> str:
+    """translated() for a caller that already knows the language (one lookup per page, not per cell)."""
+    return _translated(language, message)
+
+
 @functools.lru_cache(maxsize=4096)
 def _reversed(name: str, args: tuple, script_prefix: str) -> str:
     return reverse(name, args=args)

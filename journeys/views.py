@@ -354,18 +354,18 @@ def step_cell_view(request: HttpRequest, journey_id: int, step_id: int, field: s
     """GET: the step column with one cell as a form. POST: save that cell and answer with the column."""
     if field not in STEP_EDITABLE_FIELDS:
         raise Http404
-    try:
-        step = step_get(step_id=step_id)
-    except Step.DoesNotExist:
+    stored = Step.objects.filter(pk=step_id).first()
+    if stored is None:
         return _render_map(request, journey_id, partial=True, conflict=Gone(_("This step")).message, status=409)
     if request.method == "GET":
-        form = StepCellForm(instance=step, initial={"version": step.version}, field=field)
-        return _render_step(request, step, form=form)
+        form = StepCellForm(instance=stored, initial={"version": stored.version}, field=field)
+        return _render_step(request, step_get(step_id=step_id), form=form)
     if request.POST.get("cancel"):
-        return _render_step(request, step)
-    form = StepCellForm(request.POST, instance=Step.objects.get(pk=step.pk), field=field)
+        return _render_step(request, step_get(step_id=step_id))
+    form = StepCellForm(request.POST, instance=stored, field=field)
     if not form.is_valid():
-        return _render_step(request, step, form=form, status=422)
+        return _render_step(request, step_get(step_id=step_id), form=form, status=422)
+    step = stored
     changes = form.changes()
     try:
         with transaction.atomic():
@@ -393,7 +393,7 @@ def step_cell_view(request: HttpRequest, journey_id: int, step_id: int, field: s
         return _render_map(request, journey_id, partial=True, conflict=gone.message, status=409)
     except ValidationError as error:
         form.add_error(None, error)
-        return _render_step(request, step, form=form, status=422)
+        return _render_step(request, step_get(step_id=step.pk), form=form, status=422)
     # A new score moves the neighbours' pieces of the emotion curve too.
     return _render_step(request, step_get(step_id=updated.pk), redraw_neighbours=field == "emotion")
 

@@ -2,9 +2,11 @@ import functools
 
 from django import template
 from django.urls import get_script_prefix, reverse
-from django.utils.html import format_html
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_noop
+
+from cxhub.lib.html import format_html
 
 from .. import lanes
 from ..forms import STEP_TEXT_FIELDS
@@ -47,12 +49,20 @@ def _step_url(context, name: str, journey_id: int, step_id: int, field: str = ""
     return url.replace(_PLACEHOLDER_FIELD, field) if field else url
 
 
+def _language(context) -> str | None:
+    """The page's language, looked up once per render (get_language() per cell adds up on a big map)."""
+    cache = context.render_context
+    if "cx_language" not in cache:
+        cache["cx_language"] = get_language()
+    return cache["cx_language"]
+
+
 def _t(context, message: str) -> str:
-    return lanes.translated(message)
+    return lanes.translated_in(_language(context), message)
 
 
 def _channel_label(context, channel: str) -> str:
-    return _channel_labels(get_language())[channel]
+    return _channel_labels(_language(context))[channel]
 
 
 @functools.cache
@@ -72,20 +82,18 @@ def _cell(context, step, field: str, lane: str, content, label: str, extra_class
         ):
             return template.render(context)
     classes = f"cell lane-{lane}" + (f" {extra_class}" if extra_class else "")
+    shown = conditional_escape(content)
+    # The rest are our own names and numbers (no characters to escape): an f-string, not format_html,
+    # since a 150-step map has 900 of these cells.
     if context.get("can_edit"):
-        return format_html(
+        url = _step_url(context, "step_cell", context["journey"].pk, step.pk, field)
+        return mark_safe(
             # Named by what it shows (the name people see and say), described by its lane's label.
-            '<button type="button" class="{} cell-edit" hx-get="{}" hx-target="#step-{}" hx-swap="outerHTML"'
-            ' aria-describedby="lane-label-{}" data-cell="{}" data-testid="cell-{}">{}</button>',
-            classes,
-            _step_url(context, "step_cell", context["journey"].pk, step.pk, field),
-            step.pk,
-            lane,
-            field,
-            field,
-            content,
+            f'<button type="button" class="{classes} cell-edit" hx-get="{url}" hx-target="#step-{step.pk}"'
+            f' hx-swap="outerHTML" aria-describedby="lane-label-{lane}" data-cell="{field}"'
+            f' data-testid="cell-{field}">{shown}</button>'
         )
-    return format_html('<div class="{}" data-testid="cell-{}">{}</div>', classes, field, content)
+    return mark_safe(f'<div class="{classes}" data-testid="cell-{field}">{shown}</div>')
 
 
 CURVE_POINT_COLOURS = {-1: "#dc2626", 0: "#64748b", 1: "#16a34a"}
@@ -217,32 +225,41 @@ def step_tools(context) -> str:
             '<span class="small text-secondary">{}</span>',
             _t(context, gettext_noop("Step %(number)s")) % {"number": step.position + 1},
         )
-    csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', context.get("csrf_token", ""))
-    version = format_html('<input type="hidden" name="version" value="{}">', step.version)
+    csrf = conditional_escape(context.get("csrf_token", ""))
     move_url = _step_url(context, "step_move", journey.pk, step.pk)
     delete_url = _step_url(context, "step_delete", journey.pk, step.pk)
-    return format_html(
-        '<span class="drag-handle step-handle" title="{drag}" aria-hidden="true">⠿</span>'
-        '<form class="d-flex" method="post" action="{move}" hx-post="{move}" hx-target="#journey-map"'
-        ' hx-swap="outerHTML">{csrf}{version}'
-        '<button class="btn btn-icon btn-sm btn-ghost-secondary" type="submit" name="direction" value="left"'
-        ' aria-label="{left}" data-testid="step-left">◀</button>'
-        '<button class="btn btn-icon btn-sm btn-ghost-secondary" type="submit" name="direction" value="right"'
-        ' aria-label="{right}" data-testid="step-right">▶</button></form>'
-        '<form class="ms-auto" method="post" action="{delete}" hx-post="{delete}" hx-target="#journey-map"'
-        ' hx-swap="outerHTML" hx-confirm="{confirm}">{csrf}{version}'
-        '<button class="btn btn-icon btn-sm btn-ghost-danger" type="submit" aria-label="{delete_label}">✕</button>'
-        "</form>",
-        drag=_t(context, gettext_noop("Drag to move the step")),
-        move=move_url,
-        csrf=csrf,
-        version=version,
-        left=_t(context, gettext_noop("Move step left")),
-        right=_t(context, gettext_noop("Move step right")),
-        delete=delete_url,
-        confirm=_t(context, gettext_noop("Delete this step?")),
-        delete_label=_t(context, gettext_noop("Delete step")),
+    hidden = (
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
+        f'<input type="hidden" name="version" value="{int(step.version)}">'
     )
+    labels = _tool_labels(_language(context))
+    # Only ids, numbers, our URLs and the escaped labels go in: an f-string (150 of these per big map).
+    return mark_safe(
+        f'<span class="drag-handle step-handle" title="{labels["drag"]}" aria-hidden="true">⠿</span>'
+        f'<form class="d-flex" method="post" action="{move_url}" hx-post="{move_url}" hx-target="#journey-map"'
+        f' hx-swap="outerHTML">{hidden}'
+        '<button class="btn btn-icon btn-sm btn-ghost-secondary" type="submit" name="direction" value="left"'
+        f' aria-label="{labels["left"]}" data-testid="step-left">◀</button>'
+        '<button class="btn btn-icon btn-sm btn-ghost-secondary" type="submit" name="direction" value="right"'
+        f' aria-label="{labels["right"]}" data-testid="step-right">▶</button></form>'
+        f'<form class="ms-auto" method="post" action="{delete_url}" hx-post="{delete_url}" hx-target="#journey-map"'
+        f' hx-swap="outerHTML" hx-confirm="{labels["confirm"]}">{hidden}'
+        f'<button class="btn btn-icon btn-sm btn-ghost-danger" type="submit" aria-label="{labels["delete"]}">✕</button>'
+        "</form>"
+    )
+
+
+@functools.cache
+def _tool_labels(language: str | None) -> dict[str, str]:
+    """The step tools' labels in one language, escaped once."""
+    messages = {
+        "drag": gettext_noop("Drag to move the step"),
+        "left": gettext_noop("Move step left"),
+        "right": gettext_noop("Move step right"),
+        "confirm": gettext_noop("Delete this step?"),
+        "delete": gettext_noop("Delete step"),
+    }
+    return {key: conditional_escape(lanes.translated_in(language, message)) for key, message in messages.items()}
 
 
 @register.simple_tag

@@ -9,11 +9,11 @@ from datetime import date
 from django.db.models import Count, IntegerField, Max, Sum
 from django.db.models.functions import Cast
 from django.template import Context
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from barriers.models import OPEN_STATUSES, Barrier
+from cxhub.lib.html import format_html
 from journeys.lanes import Lane, translated, url
 from journeys.models import Step
 
