@@ -94,10 +94,12 @@ test-services: install-dev
 
 bench: install
 	$(PY) bench/journey_pages.py
+	$(PY) bench/map_editor.py
 	$(PY) bench/barrier_pages.py
 
 bench-services: install
 	DATABASE_URL=$(SERVICES_DATABASE_URL) $(PY) bench/journey_pages.py
+	DATABASE_URL=$(SERVICES_DATABASE_URL) $(PY) bench/map_editor.py
 	DATABASE_URL=$(SERVICES_DATABASE_URL) $(PY) bench/barrier_pages.py
 
 # mypy: strict on services and selectors (pyproject.toml); elsewhere no error beyond mypy-baseline.txt,

@@ -8,6 +8,7 @@ from urllib.parse import quote
 from django.db.models import Case, Count, F, When, Window
 from django.db.models.functions import RowNumber
 from django.template import Context
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext_lazy, gettext_noop
 
@@ -18,6 +19,7 @@ from journeys.models import Step
 from .models import CLOSED_STATUSES, SEVERITY_SHORT, Status
 
 CHIPS = 4  # chips per step on the map; the rest are counted and linked
+_PLACEHOLDER = 987_654_321
 
 
 def attach(steps: Sequence[Step]) -> None:
@@ -58,47 +60,39 @@ def _labels(language: str | None) -> tuple[dict, dict]:
 
 
 def cell(context: Context, step: Step) -> SafeString:
+    """The step's barrier chips (f-strings: one per step on a 150-step map; titles are escaped)."""
     severities, statuses = _labels(get_language())
-    chips = [
-        format_html(
-            '<a class="barrier-chip sev-{}{}" href="{}" title="{} · {} · {}" data-testid="barrier-chip">{}</a>',
-            barrier.severity,
-            " is-closed" if barrier.status in CLOSED_STATUSES else "",
-            url("barriers:detail", barrier.pk),
-            severities[barrier.severity],
-            statuses[barrier.status],
-            barrier.title,
-            barrier.title,
-        )
-        for barrier in step.lane_barriers
-    ]
-    if step.barriers_more > 0:
+    detail = url("barriers:detail", _PLACEHOLDER)  # memoised; each chip fills in its id
+    chips = []
+    for barrier in step.lane_barriers:
+        title = conditional_escape(barrier.title)
+        tooltip = conditional_escape(f"{severities[barrier.severity]} · {statuses[barrier.status]} · ") + title
+        closed = " is-closed" if barrier.status in CLOSED_STATUSES else ""
+        href = detail.replace(str(_PLACEHOLDER), str(barrier.pk))
         chips.append(
-            format_html(
-                '<a class="barrier-chip barrier-more" href="{}?step={}" data-testid="more-barriers">+{} {}</a>',
-                url("barriers:board"),
-                step.pk,
-                step.barriers_more,
-                translated(gettext_noop("more")),
-            )
+            f'<a class="barrier-chip sev-{int(barrier.severity)}{closed}" href="{href}"'
+            f' title="{tooltip}" data-testid="barrier-chip">{title}</a>'
+        )
+    if step.barriers_more > 0:
+        more = conditional_escape(translated(gettext_noop("more")))
+        chips.append(
+            f'<a class="barrier-chip barrier-more" href="{url("barriers:board")}?step={step.pk}"'
+            f' data-testid="more-barriers">+{int(step.barriers_more)} {more}</a>'
         )
     if context.get("can_edit"):
         back_to_step = quote(f"{url('journeys:journey_map', context['journey'].pk)}#step-{step.pk}")
+        add = conditional_escape(translated(gettext_noop("barrier")))
+        create = url("barriers:create")
         chips.append(
-            format_html(
-                '<a class="barrier-chip barrier-add" href="{}?step={}&amp;next={}" data-testid="add-barrier">+ {}</a>',
-                url("barriers:create"),
-                step.pk,
-                back_to_step,
-                translated(gettext_noop("barrier")),
-            )
+            f'<a class="barrier-chip barrier-add" href="{create}?step={step.pk}&amp;next={back_to_step}"'
+            f' data-testid="add-barrier">+ {add}</a>'
         )
     if not chips:
         return format_html(
             '<div class="cell lane-barriers text-secondary small">{}</div>',
             translated(gettext_noop("No barriers recorded")),
         )
-    return format_html('<div class="cell lane-barriers">{}</div>', mark_safe("".join(chips)))  # chips are format_html
+    return mark_safe(f'<div class="cell lane-barriers">{"".join(chips)}</div>')  # each part escaped above
 
 
 def printed(step: Step) -> SafeString:

@@ -41,7 +41,7 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 def p95(timings: list[float]) -> float:
     ordered = sorted(timings)
-    return ordered[max(0, int(round(len(ordered) * 0.95)) - 1)]
+    return ordered[max(0, round(len(ordered) * 0.95) - 1)]
 
 
 def time_page(client: Client, url: str, repeat: int) -> list[float]:
@@ -171,8 +171,9 @@ def main() -> None:
         if Path(CHROMIUM).exists():
             loads = browser_loads(client.cookies[settings.SESSION_COOKIE_NAME].value, url, args.loads)
             print(
-                f"load event, headless Chromium 1280×800, {len(loads)} cold loads: median {statistics.median(loads):.0f} ms, "
-                f"max {max(loads):.0f} ms (budget {BUDGETS['load_ms']:.0f} ms)"
+                f"load event, headless Chromium 1280×800, {len(loads)} cold loads: "
+                f"median {statistics.median(loads):.0f} ms, max {max(loads):.0f} ms "
+                f"(budget {BUDGETS['load_ms']:.0f} ms)"
             )
         else:
             print(f"load event: skipped, no Chromium at {CHROMIUM}")
