@@ -1,7 +1,9 @@
 """Headless Chromium, found on the server (a system package: `apt-get install chromium`; the Docker image
 has it) and driven by Playwright. Playwright never downloads a browser here: it is given this one."""
 
+import asyncio
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from django.conf import settings
@@ -52,6 +54,17 @@ def render_html(html: str, *, fmt: str, width: int = 1280) -> bytes:
     """The self-contained page (styles inlined, no scripts needed) as a PDF (A4 landscape pages, as its
     print styles cut them) or as one PNG of the whole page, `width` CSS pixels wide (scaled down to fit
     Chromium's largest image)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _render(html, fmt, width)
+    # Playwright's sync API refuses a thread with a running event loop (an eager task inside async
+    # code, or beside another sync Playwright session): render in a thread of its own.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_render, html, fmt, width).result()
+
+
+def _render(html: str, fmt: str, width: int) -> bytes:
     from playwright.sync_api import Error, sync_playwright
 
     browser_path = required()
