@@ -13,6 +13,16 @@ if not os.environ.get("CELERY_BROKER_URL"):
     app.conf.task_always_eager = True
 
 
+@pytest.fixture
+def tasks_in_process():
+    """Tasks run in-process whatever the broker, for tests that check what a job produced (an export);
+    the round trip through Redis to a real worker is tests/cxhub/test_celery.py."""
+    previous = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     # PBKDF2 costs ~0.3 s a hash; the tests check behaviour, not hashing strength.

@@ -45,6 +45,7 @@ def world(department):
     return made
 
 
+@pytest.mark.usefixtures("tasks_in_process")  # the PDF is made by a job: in this process here
 def test_an_executive_reads_the_dashboard_changes_period_and_segment_and_downloads_the_pdf(page, world, console_errors):
     UserFactory(username="ceo", roles=[Role.EXECUTIVE])
     log_in(page, "ceo", PASSWORD)

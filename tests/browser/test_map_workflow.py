@@ -17,7 +17,7 @@ from tests.factories import PASSWORD, DepartmentFactory, TouchpointFactory, User
 
 from .conftest import log_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("tasks_in_process")]  # exports run here
 
 PLAN = [  # stage, then per step: action, touchpoint, expectation, reality
     ("Order", [("Choose a card", "Website", "Tariffs on one page", "Three PDFs of tariffs"),

@@ -13,6 +13,7 @@ from journeys.services import journey_create, stage_add, step_add
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),  # the job starts when the request's transaction commits
+    pytest.mark.usefixtures("tasks_in_process"),
     pytest.mark.skipif(not chromium.available(), reason="Chromium is not installed"),
 ]
 

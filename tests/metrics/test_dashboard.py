@@ -292,6 +292,7 @@ def _report(client, query) -> Export:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("tasks_in_process")
 @pytest.mark.skipif(not chromium.available(), reason="PDF export needs Chromium")
 def test_the_pdf_report_has_a_landscape_page_per_section_and_the_charts_as_images(client, executive, world):
     client.force_login(executive)
@@ -311,6 +312,7 @@ def test_the_pdf_report_has_a_landscape_page_per_section_and_the_charts_as_image
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("tasks_in_process")
 def test_without_chromium_the_pdf_says_what_is_missing(client, executive, world, settings):
     settings.CHROMIUM_PATH = "/nonexistent/chromium"
     client.force_login(executive)
