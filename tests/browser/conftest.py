@@ -91,3 +91,24 @@ def log_in(page, username: str, password: str) -> None:
     page.locator("input[name=password]").fill(password)
     page.locator("form button[type=submit].btn-primary").click()
     page.wait_for_load_state("load")
+
+
+def load_small_demo(settings, language: str) -> None:
+    """The small demo (load_demo --small) in `language`, for tests that visit every page as each role."""
+    from django.apps import apps
+    from django.core.management import call_command
+
+    from cxhub.org.roles import sync_role_groups
+
+    sync_role_groups(apps)  # the groups come from a migration, and transactional tests flush them
+    settings.DEBUG = True  # load_demo refuses otherwise (demo passwords)
+    call_command("load_demo", "--small", "--language", language, verbosity=0)
+    settings.DEBUG = False
+
+
+def log_in_to_demo(page, role: str, language: str) -> None:
+    """Log in as a demo user (password "demo") and switch the interface to `language`."""
+    log_in(page, role, "demo")
+    if language == "ru":
+        page.get_by_test_id("lang-ru").click()
+        page.wait_for_load_state("load")

@@ -5,14 +5,11 @@ barrier board and kanban, the inbox, the dashboards, in English and Russian."""
 from pathlib import Path
 
 import pytest
-from django.apps import apps
-from django.core.management import call_command
 
 from cxhub.org.models import Department
-from cxhub.org.roles import sync_role_groups
 from journeys.models import Journey, Touchpoint
 
-from .conftest import log_in
+from .conftest import load_small_demo, log_in_to_demo
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -55,17 +52,11 @@ def audit(page, path: str) -> list[str]:
 
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_no_serious_or_critical_accessibility_violations(new_page, settings, language):
-    sync_role_groups(apps)  # the groups come from a migration, and transactional tests flush them
-    settings.DEBUG = True  # load_demo refuses otherwise (demo passwords)
-    call_command("load_demo", "--small", "--language", language, verbosity=0)
-    settings.DEBUG = False
+    load_small_demo(settings, language)
     problems: list[str] = []
     for role, paths in pages().items():
         page = new_page(viewport={"width": 1280, "height": 800}, bypass_csp=True)
-        log_in(page, role, "demo")
-        if language == "ru":
-            page.get_by_test_id("lang-ru").click()
-            page.wait_for_load_state("load")
+        log_in_to_demo(page, role, language)
         for path in paths:
             problems += [f"{language} {role} {path}: {problem}" for problem in audit(page, path)]
     assert problems == [], "\n".join(problems)

@@ -6,15 +6,12 @@ scroll areas (the map, wide tables)."""
 from pathlib import Path
 
 import pytest
-from django.apps import apps
-from django.core.management import call_command
 
 from barriers.models import Barrier, ResearchStudy
 from cxhub.org.models import Department
-from cxhub.org.roles import sync_role_groups
 from journeys.models import Journey, JourneyTemplate, Persona, Touchpoint
 
-from .conftest import log_in
+from .conftest import load_small_demo, log_in_to_demo
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -70,18 +67,12 @@ def pages_of(role: str) -> list[str]:
 
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_no_page_clips_its_text_or_scrolls_sideways(new_page, settings, language):
-    sync_role_groups(apps)  # the groups come from a migration, and transactional tests flush them
-    settings.DEBUG = True  # load_demo refuses otherwise (demo passwords)
-    call_command("load_demo", "--small", "--language", language, verbosity=0)
-    settings.DEBUG = False
+    load_small_demo(settings, language)
     problems: list[str] = []
     for width, height in SIZES:
         for role in ("cxlead", "executive", "head-contact-centre"):
             page = new_page(viewport={"width": width, "height": height})
-            log_in(page, role, "demo")
-            if language == "ru":
-                page.get_by_test_id("lang-ru").click()
-                page.wait_for_load_state("load")
+            log_in_to_demo(page, role, language)
             for path in ["/", *pages_of(role)]:
                 page.goto(path)
                 page.wait_for_load_state("networkidle")
