@@ -19,4 +19,4 @@ RUN SECRET_KEY=build-only python manage.py collectstatic --no-input --verbosity 
 RUN useradd --create-home cxhub && mkdir -p /app/var && chown cxhub /app/var
 USER cxhub
 EXPOSE 8000
-CMD ["gunicorn", "cxhub.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["uvicorn", "cxhub.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "3", "--proxy-headers"]

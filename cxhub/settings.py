@@ -71,6 +71,8 @@ if PRODUCTION and not ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # First: its runserver serves ASGI (HTTP and the live map's WebSockets) in `make run`.
+    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -85,6 +87,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "channels",
     "axes",
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
@@ -110,12 +113,14 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "cxhub.lib.live.LiveOriginMiddleware",
     # Last, as django-axes requires: it turns a lockout raised during login into a response.
     "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cxhub.urls"
 WSGI_APPLICATION = "cxhub.wsgi.application"
+ASGI_APPLICATION = "cxhub.asgi.application"
 
 TEMPLATES = [
     {
@@ -147,8 +152,13 @@ if DATABASE_URL:
         )
 else:
     DATABASES = {"default": embedded_postgres.database_settings(DATA_DIR)}
-DATABASES["default"]["CONN_MAX_AGE"] = _env_int("CONN_MAX_AGE", 60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A pool of connections per process (psycopg_pool): under ASGI each request's sync code runs in a
+# thread of its own, where Django's persistent connections (CONN_MAX_AGE) would be left open.
+DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+    "min_size": _env_int("DB_POOL_MIN", 1, minimum=0),
+    "max_size": _env_int("DB_POOL_MAX", 10, minimum=1),
+    "timeout": 20,
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -302,6 +312,20 @@ else:
         "polling_interval": 0.1,  # a directory listing: cheap, and a task starts within 0.1 s, not 1 s
     }
     CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=f"file://{CELERY_QUEUE_DIR / 'results'}")
+# The live map's messages (Django Channels): through Redis when the broker is Redis, so every web process
+# and worker reaches every open map; in memory on the embedded default (one web process: `make run`).
+CHANNEL_LAYER_URL = env.str(
+    "CHANNEL_LAYER_URL", default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
+)
+if CHANNEL_LAYER_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [CHANNEL_LAYER_URL], "prefix": "cxhub-live", "capacity": 500, "expiry": 30},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 500}}}
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="cxhub")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

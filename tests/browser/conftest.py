@@ -4,6 +4,9 @@ Locally they skip when /usr/bin/chromium is missing; in CI (CI=true) that is a f
 """
 
 import os
+import socket
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -24,6 +27,57 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+
+
+class AsgiLiveServer:
+    """The app served over ASGI by uvicorn in a thread, as `make run` and Docker serve it: pages and the
+    live map's WebSockets. Stands in for pytest-django's WSGI live server (same `url`, same settings hook)."""
+
+    def __init__(self, host: str = "localhost") -> None:
+        import uvicorn
+        from django.test.utils import modify_settings
+
+        with socket.socket() as probe:
+            probe.bind((host, 0))
+            self.port = probe.getsockname()[1]
+        self.host = host
+        config = uvicorn.Config(
+            "cxhub.asgi:application", host=host, port=self.port, loop="asyncio", lifespan="off", log_level="warning"
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, name="asgi-live-server", daemon=True)
+        self._live_server_modified_settings = modify_settings(ALLOWED_HOSTS={"append": host})
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the ASGI live server did not start")
+            time.sleep(0.02)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def __str__(self) -> str:
+        return self.url
+
+    def stop(self) -> None:
+        from asgiref.sync import SyncToAsync
+        from django.db import connections
+
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        # Views ran in asgiref's one thread for sync code: close its database connections there, or the
+        # test database cannot be dropped.
+        SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(django_db_setup):
+    # After the test database exists, stopped before it is dropped.
+    server = AsgiLiveServer()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

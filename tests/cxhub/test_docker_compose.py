@@ -27,7 +27,7 @@ def test_app_services_share_one_image_and_point_at_postgres_and_redis():
         assert environment["CELERY_BROKER_URL"].startswith("redis://"), name
         assert service["depends_on"]["postgres"]["condition"] == "service_healthy", name
         assert service["depends_on"]["redis"]["condition"] == "service_healthy", name
-    assert "gunicorn" in " ".join(services["web"]["command"])
+    assert "uvicorn cxhub.asgi:application" in " ".join(services["web"]["command"])  # ASGI: the live map
     assert "worker" in services["worker"]["command"]
     assert "beat" in services["beat"]["command"]
 
