@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from cxhub.lib.concurrency import Gone, StaleVersion
 from cxhub.lib.uploads import FILE_TYPES, checked_upload
 from cxhub.org.models import Department
+from journeys import live
 from journeys.models import Step, Touchpoint
 
 from . import notifications, tasks, workflow
@@ -94,6 +95,7 @@ def barrier_create(
     barrier.save()
     barrier.steps.set(steps)
     barrier.touchpoints.set(touchpoints)
+    live.steps_changed(step_ids={step.pk for step in steps}, fields=["barriers"], actor=actor)
     for item in evidence or []:
         Evidence.objects.create(barrier=barrier, study=study, created_by=actor, **item)
     event = Activity.objects.create(barrier=barrier, kind=Activity.Kind.CREATED, actor=actor, to_status=Status.NEW)
@@ -117,6 +119,7 @@ def barrier_update(*, barrier_id: int, expected_version: int, actor: User, **fie
             raise PermissionDenied(_("The assigned department can change the resolution plan only."))
     changes: dict[str, list[str]] = {}
     old_department = barrier.department
+    steps_before = set(barrier.steps.values_list("pk", flat=True))
     for name, value in fields.items():
         if name in ("steps", "touchpoints"):
             before = set(getattr(barrier, name).values_list("pk", flat=True))
@@ -138,6 +141,9 @@ def barrier_update(*, barrier_id: int, expected_version: int, actor: User, **fie
     department_changed = "department" in changes
     kind = Activity.Kind.ASSIGNED if department_changed else Activity.Kind.CHANGED
     event = Activity.objects.create(barrier=barrier, kind=kind, actor=actor, changes=changes)
+    # The map's barrier lane shows each step's barriers: the steps it left and those it is on now.
+    steps_after = set(barrier.steps.values_list("pk", flat=True))
+    live.steps_changed(step_ids=steps_before | steps_after, fields=["barriers"], actor=actor)
     if department_changed and barrier.department != old_department:
         tasks.send_on_commit(notifications.notify_assigned(barrier, actor=actor, event_id=event.pk))
     return barrier
@@ -187,6 +193,7 @@ def barrier_transition(*, barrier_id: int, action: str, expected_version: int, a
         note=text,
     )
     by_department = transition.by == workflow.DEPARTMENT
+    live.steps_changed(step_ids=set(barrier.steps.values_list("pk", flat=True)), fields=["barriers"], actor=actor)
     tasks.send_on_commit(
         notifications.notify_transition(barrier, actor=actor, event_id=event.pk, by_department=by_department, text=text)
     )

@@ -22,6 +22,7 @@ from cxhub.lib.text import unidecode_ascii
 from cxhub.lib.uploads import IMAGE_EXTENSIONS, checked_upload
 from cxhub.org.models import Department
 
+from . import live
 from .models import Channel, Journey, Persona, Stage, Step, Touchpoint
 
 # Positions are moved out of the way (+OFFSET) before being rewritten, so the unique
@@ -209,7 +210,9 @@ def journey_update(*, journey_id: int, expected_version: int, actor: User, **fie
     """Change the journey's own fields (title, persona, description, state, status, owner)."""
     ensure_can_edit(actor)
     _check_fields(fields, JOURNEY_FIELDS)
-    return _versioned_update(Journey, journey_id, _("This journey"), expected_version, actor, fields)
+    journey = _versioned_update(Journey, journey_id, _("This journey"), expected_version, actor, fields)
+    live.map_changed(journey_id=journey.pk, actor=actor)
+    return journey
 
 
 @transaction.atomic
@@ -224,6 +227,7 @@ def journey_delete(*, journey_id: int, expected_version: int, actor: User) -> No
     for stage in journey.stages.all():
         _delete_with_history(stage, actor)
     _delete_with_history(journey, actor)
+    live.map_changed(journey_id=journey_id, actor=actor)
 
 
 @transaction.atomic
@@ -296,6 +300,7 @@ def stage_add(*, journey_id: int, name: str, actor: User, position: int | None =
     ids.insert(at, stage.pk)
     _write_positions(Stage, "journey_id", {journey_id: ids})
     stage.refresh_from_db()
+    live.map_changed(journey_id=journey_id, actor=actor, stage_id=stage.pk)
     return stage
 
 
@@ -304,7 +309,9 @@ def stage_update(*, stage_id: int, expected_version: int, actor: User, **fields:
     """Rename a stage."""
     ensure_can_edit(actor)
     _check_fields(fields, STAGE_FIELDS)
-    return _versioned_update(Stage, stage_id, _("This stage"), expected_version, actor, fields)
+    stage = _versioned_update(Stage, stage_id, _("This stage"), expected_version, actor, fields)
+    live.map_changed(journey_id=stage.journey_id, actor=actor, stage_id=stage.pk)
+    return stage
 
 
 @transaction.atomic
@@ -323,6 +330,7 @@ def stage_move(*, stage_id: int, to_position: int, expected_version: int, actor:
     stage.version += 1
     stage.updated_by = actor
     _save_with_history(stage, actor)
+    live.map_changed(journey_id=stage.journey_id, actor=actor, stage_id=stage.pk)
     return stage
 
 
@@ -337,6 +345,7 @@ def stage_delete(*, stage_id: int, expected_version: int, actor: User) -> None:
     _delete_with_history(stage, actor)
     ids = list(Stage.objects.filter(journey_id=journey_id).order_by("position").values_list("pk", flat=True))
     _write_positions(Stage, "journey_id", {journey_id: ids})
+    live.map_changed(journey_id=journey_id, actor=actor)
 
 
 def _stage_for_structure(stage_id: int, expected_version: int) -> Stage:
@@ -362,6 +371,7 @@ def step_add(*, stage_id: int, actor: User, position: int | None = None, **field
     ids.insert(_clamp(position, len(ids)), step.pk)
     _write_positions(Step, "stage_id", {stage_id: ids})
     step.refresh_from_db()
+    live.map_changed(journey_id=journey_id, actor=actor, step_id=step.pk)
     return step
 
 
@@ -370,7 +380,9 @@ def step_update(*, step_id: int, expected_version: int, actor: User, **fields: A
     """Edit a step's cells (action, expectation, reality, touchpoint, emotion, moment of truth, notes)."""
     ensure_can_edit(actor)
     _check_fields(fields, STEP_FIELDS)
-    return _versioned_update(Step, step_id, _("This step"), expected_version, actor, fields)
+    step = _versioned_update(Step, step_id, _("This step"), expected_version, actor, fields)
+    live.step_changed(step=step, fields=sorted(fields), actor=actor)
+    return step
 
 
 @transaction.atomic
@@ -397,6 +409,7 @@ def step_move(*, step_id: int, to_stage_id: int, to_position: int, expected_vers
     step.version += 1
     step.updated_by = actor
     _save_with_history(step, actor)
+    live.map_changed(journey_id=target_journey, actor=actor, step_id=step.pk)
     return step
 
 
@@ -446,9 +459,11 @@ def step_delete(*, step_id: int, expected_version: int, actor: User) -> None:
     ensure_can_edit(actor)
     step = _step_for_structure(step_id, expected_version)
     stage_id = step.stage_id
+    journey_id = Stage.objects.filter(pk=stage_id).values_list("journey_id", flat=True).get()
     _delete_with_history(step, actor)
     ids = list(Step.objects.filter(stage_id=stage_id).order_by("position").values_list("pk", flat=True))
     _write_positions(Step, "stage_id", {stage_id: ids})
+    live.map_changed(journey_id=journey_id, actor=actor)
 
 
 def _step_for_structure(step_id: int, expected_version: int) -> Step:

@@ -21,7 +21,7 @@ from cxhub.lib.concurrency import Gone, StaleVersion
 from cxhub.lib.decorators import permission_required
 from cxhub.lib.text import unidecode_ascii
 
-from . import lanes, services
+from . import lanes, live, services
 from .compare import comparable_journeys, journey_comparison
 from .forms import (
     STEP_EDITABLE_FIELDS,
@@ -437,6 +437,7 @@ def _render_map(
         "map": the_map,
         "journey": the_map.journey,
         "can_edit": request.user.has_perm("journeys.edit_map"),
+        "live_url": live.socket_path(journey_id),
         "conflict": conflict,
         "editing_stage": editing_stage,
         "stage_form": stage_form,

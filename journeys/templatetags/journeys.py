@@ -98,7 +98,7 @@ def _cell(context, step, field: str, lane: str, content, label: str, extra_class
             f' hx-swap="outerHTML" aria-describedby="lane-label-{lane}" data-cell="{field}"'
             f' data-testid="cell-{field}">{shown}</button>'
         )
-    return mark_safe(f'<div class="{classes}" data-testid="cell-{field}">{shown}</div>')
+    return mark_safe(f'<div class="{classes}" data-cell="{field}" data-testid="cell-{field}">{shown}</div>')
 
 
 CURVE_POINT_COLOURS = {-1: "#dc2626", 0: "#64748b", 1: "#16a34a"}
