@@ -8,10 +8,11 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from cxhub.notifications.models import Notification
 from journeys.demo_journeys import CARD_DELIVERY, DISPUTE, OPEN_ACCOUNT, DemoJourney
 from journeys.models import Step
 
-from .models import Barrier, BarrierType, Evidence, Method, Notification
+from .models import Barrier, BarrierType, Evidence, Method
 from .services import barrier_create, barrier_transition, barrier_update, comment_add, study_save
 
 
@@ -707,7 +708,7 @@ def load_barriers(*, language: str, lead: AbstractBaseUser) -> int:
         if demo.status in ("in_progress", "reopened"):
             comment_add(barrier_id=barrier.pk, actor=department_person, text=texts["comment"])
     # The demo's history is not news: nobody is e-mailed about it.
-    Notification.objects.filter(sent_at__isnull=True).update(sent_at=timezone.now())
+    Notification.objects.filter(sent_at__isnull=True).update(sent_at=timezone.now(), read_at=timezone.now())
     return len(BARRIERS)
 
 

@@ -275,25 +275,3 @@ class Activity(models.Model):
         return [
             (str(Barrier._meta.get_field(name).verbose_name), old, new) for name, (old, new) in self.changes.items()
         ]
-
-
-class Notification(models.Model):
-    """An e-mail to send, written in the same transaction as what caused it (an outbox).
-
-    `key` is unique per event and recipient, so an event notifies each person once however often the
-    code around it is retried; `sent_at` is set in the transaction that sends it."""
-
-    key = models.CharField(max_length=200, unique=True)
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    barrier = models.ForeignKey(Barrier, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    subject = models.CharField(max_length=250)
-    body = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["sent_at"], name="notification_unsent")]
-
-    def __str__(self) -> str:
-        return self.subject

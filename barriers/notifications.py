@@ -1,23 +1,18 @@
-"""E-mail about barriers, through an outbox (Notification rows written with the change that causes them).
+"""What barriers tell people (cxhub.notifications: under the bell, and by e-mail unless turned off).
 
-Each event notifies each recipient at most once: the row's key is unique per event and person, and
-the task that sends it locks the row and skips it when `sent_at` is already set — so a retried task,
-a re-run beat job or a duplicated queue message never sends twice.
-"""
-
-from collections.abc import Iterable
+Written with the change that causes them; each event notifies each recipient at most once."""
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from cxhub.notifications.models import Kind
+from cxhub.notifications.services import queue
 from cxhub.org.models import Department
 
-from .models import Barrier, Notification
+from .models import Barrier
 
 
 def department_people(department: Department) -> list[User]:
@@ -30,44 +25,6 @@ def department_people(department: Department) -> list[User]:
 
 def barrier_url(barrier: Barrier) -> str:
     return settings.CXHUB_BASE_URL.rstrip("/") + reverse("barriers:detail", args=[barrier.pk])
-
-
-def queue(*, key: str, recipients: Iterable[User], barrier: Barrier | None, subject: str, body: str) -> list[int]:
-    """Write one notification per recipient (with an e-mail address) to the outbox; the ids of the new
-    ones, for the caller to send after the commit (barriers.tasks.send_on_commit)."""
-    created = []
-    for user in recipients:
-        if not user.email:
-            continue
-        try:
-            with transaction.atomic():
-                created.append(
-                    Notification.objects.create(
-                        key=f"{key}:{user.pk}"[:200], recipient=user, barrier=barrier, subject=subject, body=body
-                    )
-                )
-        except IntegrityError:
-            continue  # this event already notified this person
-    return [notification.pk for notification in created]
-
-
-def deliver(notification_id: int) -> bool:
-    """Send one notification unless it has been sent; True when this call sent it."""
-    with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update().select_related("recipient").filter(pk=notification_id).first()
-        )
-        if notification is None or notification.sent_at is not None:
-            return False
-        send_mail(
-            notification.subject,
-            notification.body,
-            settings.DEFAULT_FROM_EMAIL,
-            [notification.recipient.email],
-        )
-        notification.sent_at = timezone.now()
-        notification.save(update_fields=["sent_at"])
-        return True
 
 
 def in_site_language(func):
@@ -100,7 +57,14 @@ def notify_assigned(barrier: Barrier, *, actor: User, event_id: int) -> list[int
         "url": barrier_url(barrier),
     }
     recipients = [u for u in department_people(barrier.department) if u.pk != actor.pk]
-    return queue(key=f"event:{event_id}", recipients=recipients, barrier=barrier, subject=subject, body=body)
+    return queue(
+        key=f"event:{event_id}",
+        kind=Kind.BARRIER_ASSIGNED,
+        recipients=recipients,
+        subject=subject,
+        body=body,
+        url=reverse("barriers:detail", args=[barrier.pk]),
+    )
 
 
 @in_site_language
@@ -124,7 +88,14 @@ def notify_transition(
         "text": f"\n{text}\n" if text else "",
         "url": barrier_url(barrier),
     }
-    return queue(key=f"event:{event_id}", recipients=recipients, barrier=barrier, subject=subject, body=body)
+    return queue(
+        key=f"event:{event_id}",
+        kind=Kind.BARRIER_STATUS,
+        recipients=recipients,
+        subject=subject,
+        body=body,
+        url=reverse("barriers:detail", args=[barrier.pk]),
+    )
 
 
 @in_site_language
@@ -142,10 +113,11 @@ def notify_overdue_digest(department: Department, barriers: list[Barrier], *, da
     body = _("Overdue on %(day)s:\n\n%(lines)s\n") % {"day": day.isoformat(), "lines": "\n".join(lines)}
     return queue(
         key=f"digest:{department.pk}:{day.isoformat()}",
+        kind=Kind.BARRIER_OVERDUE,
         recipients=[department.head],
-        barrier=None,
         subject=subject,
         body=body,
+        url=reverse("barriers:inbox"),
     )
 
 

@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 
 from cxhub.lib.concurrency import Gone, StaleVersion
 from cxhub.lib.uploads import FILE_TYPES, checked_upload
+from cxhub.notifications.tasks import send_on_commit
 from cxhub.org.models import Department
 from journeys import live
 from journeys.models import Step, Touchpoint
 
-from . import notifications, tasks, workflow
+from . import notifications, workflow
 from .models import Activity, Barrier, Comment, Evidence, ResearchStudy, Status, StudyAttachment
 from .permissions import actor_flags
 
@@ -99,7 +100,7 @@ def barrier_create(
     for item in evidence or []:
         Evidence.objects.create(barrier=barrier, study=study, created_by=actor, **item)
     event = Activity.objects.create(barrier=barrier, kind=Activity.Kind.CREATED, actor=actor, to_status=Status.NEW)
-    tasks.send_on_commit(notifications.notify_assigned(barrier, actor=actor, event_id=event.pk))
+    send_on_commit(notifications.notify_assigned(barrier, actor=actor, event_id=event.pk))
     return barrier
 
 
@@ -145,7 +146,7 @@ def barrier_update(*, barrier_id: int, expected_version: int, actor: User, **fie
     steps_after = set(barrier.steps.values_list("pk", flat=True))
     live.steps_changed(step_ids=steps_before | steps_after, fields=["barriers"], actor=actor)
     if department_changed and barrier.department != old_department:
-        tasks.send_on_commit(notifications.notify_assigned(barrier, actor=actor, event_id=event.pk))
+        send_on_commit(notifications.notify_assigned(barrier, actor=actor, event_id=event.pk))
     return barrier
 
 
@@ -194,7 +195,7 @@ def barrier_transition(*, barrier_id: int, action: str, expected_version: int, a
     )
     by_department = transition.by == workflow.DEPARTMENT
     live.steps_changed(step_ids=set(barrier.steps.values_list("pk", flat=True)), fields=["barriers"], actor=actor)
-    tasks.send_on_commit(
+    send_on_commit(
         notifications.notify_transition(barrier, actor=actor, event_id=event.pk, by_department=by_department, text=text)
     )
     return barrier

@@ -1,31 +1,19 @@
-"""Barrier e-mails, sent by Celery. Thin: the work (and the exactly-once guarantee) is in notifications."""
+"""Barrier jobs, run by Celery. Thin: the e-mails and their exactly-once guarantee are cxhub.notifications'."""
 
 from celery import shared_task
 from django.utils import timezone
 
+from cxhub.notifications import services as notification_services
+from cxhub.notifications.tasks import send_on_commit
+
 from . import notifications
-from .models import Notification
 from .selectors import overdue_by_department
 
 
-@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(bind=True)
 def send_notification(self, notification_id: int) -> bool:
-    """Send one queued e-mail; a retry or a duplicate message after it was sent does nothing."""
-    return notifications.deliver(notification_id)
-
-
-def send_on_commit(notification_ids: list[int]) -> int:
-    """Send the outbox's new notifications once the transaction that wrote them commits."""
-    for pk in notification_ids:
-        send_notification.delay_on_commit(pk)
-    return len(notification_ids)
-
-
-@shared_task
-def send_pending_notifications() -> int:
-    """Safety net (beat): send what a lost task message left in the outbox."""
-    pending = Notification.objects.filter(sent_at__isnull=True).values_list("pk", flat=True)[:500]
-    return sum(notifications.deliver(pk) for pk in pending)
+    """The task name older releases queued (messages may still be in the broker after an upgrade)."""
+    return notification_services.deliver(notification_id)
 
 
 @shared_task

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "simple_history",
     "cxhub.org",
     "cxhub.exports",
+    "cxhub.notifications",
     "journeys",
     "barriers",
     "metrics",
@@ -134,6 +135,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cxhub.org.context_processors.navigation",
+                "cxhub.notifications.context_processors.bell",
             ],
         },
     },
@@ -312,6 +314,9 @@ else:
         "polling_interval": 0.1,  # a directory listing: cheap, and a task starts within 0.1 s, not 1 s
     }
     CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=f"file://{CELERY_QUEUE_DIR / 'results'}")
+# How often an open page asks for the bell's unread count (seconds).
+NOTIFICATIONS_POLL_SECONDS = _env_int("NOTIFICATIONS_POLL_SECONDS", 60, minimum=1)
+
 # The live map's messages (Django Channels): through Redis when the broker is Redis, so every web process
 # and worker reaches every open map; in memory on the embedded default (one web process: `make run`).
 CHANNEL_LAYER_URL = env.str(
@@ -357,8 +362,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": crontab(minute=40),
     },
     # E-mails whose task message was lost (worker crash, broker restart) go out within ten minutes.
-    "barriers-send-pending-notifications": {
-        "task": "barriers.tasks.send_pending_notifications",
+    "notifications-send-pending": {
+        "task": "cxhub.notifications.tasks.send_pending_notifications",
         "schedule": crontab(minute="*/10"),
     },
 }

@@ -30,6 +30,7 @@ urlpatterns = [
     path("data/", include("metrics.ingest.urls")),
     path("organisation/", include("cxhub.org.urls")),
     path("exports/", include("cxhub.exports.urls")),
+    path("notifications/", include("cxhub.notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("cxhub.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -11,9 +11,10 @@ PACKAGES = ("cxhub", "journeys", "barriers", "metrics")
 ALLOWED = {
     "org": {"lib"},
     "exports": {"lib"},  # rendering jobs; the apps register their renderers with it
-    "journeys": {"lib", "org", "exports"},
-    "barriers": {"lib", "org", "journeys", "exports"},
-    "metrics": {"lib", "org", "journeys", "barriers", "exports"},
+    "notifications": {"lib", "org"},  # the bell and the e-mail outbox; the apps write to it
+    "journeys": {"lib", "org", "exports", "notifications"},
+    "barriers": {"lib", "org", "journeys", "exports", "notifications"},
+    "metrics": {"lib", "org", "journeys", "barriers", "exports", "notifications"},
     "lib": set(),
 }
 
@@ -21,7 +22,7 @@ ALLOWED = {
 def _app(module: str) -> str:
     parts = module.split(".")
     if parts[0] == "cxhub":
-        return parts[1] if len(parts) > 1 and parts[1] in ("org", "lib", "exports") else "project"
+        return parts[1] if len(parts) > 1 and parts[1] in ("org", "lib", "exports", "notifications") else "project"
     return parts[0]
 
 

@@ -6,8 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from barriers import tasks
-from barriers.models import Activity, Barrier, Method, Notification, ResearchStudy, Status
-from barriers.notifications import deliver
+from barriers.models import Activity, Barrier, Method, ResearchStudy, Status
 from barriers.services import (
     attachment_add,
     barrier_transition,
@@ -17,6 +16,9 @@ from barriers.services import (
     study_save,
 )
 from cxhub.lib.concurrency import StaleVersion
+from cxhub.notifications import tasks as notification_tasks
+from cxhub.notifications.models import Notification
+from cxhub.notifications.services import deliver
 from journeys.services import journey_create, stage_add, step_add
 from tests.factories import TouchpointFactory
 
@@ -66,15 +68,15 @@ def test_a_notification_is_sent_once_however_often_the_task_runs(member, barrier
     assert len(mailoutbox) == 2  # the member and the head
     assert deliver(notification.pk) is False
     tasks.send_notification.apply(args=[notification.pk])  # a retried or duplicated task message
-    tasks.send_pending_notifications.apply()
+    notification_tasks.send_pending_notifications.apply()
     assert len(mailoutbox) == 2
 
 
 def test_an_unsent_notification_goes_out_once_from_the_safety_net(member, barrier, mailoutbox):
     notification = Notification.objects.get(recipient=member)
     Notification.objects.filter(pk=notification.pk).update(sent_at=None)  # its task message was lost
-    tasks.send_pending_notifications.apply()
-    tasks.send_pending_notifications.apply()
+    notification_tasks.send_pending_notifications.apply()
+    notification_tasks.send_pending_notifications.apply()
     assert [m.to[0] for m in mailoutbox].count("olga@example.com") == 2  # the original and one resend, no more
 
 

@@ -59,10 +59,11 @@ def pages_of(role: str) -> list[str]:
             "/dashboard/",
             f"/dashboard/departments/{department.pk}/",
             "/dashboard/observed/",
+            "/notifications/",
         ]
     if role == "executive":
         return ["/dashboard/", f"/journeys/{journey.pk}/", f"/journeys/personas/{persona.pk}/", "/journeys/templates/"]
-    return ["/barriers/mine/", f"/barriers/{head_barrier.pk}/", "/dashboard/department/"]
+    return ["/barriers/mine/", f"/barriers/{head_barrier.pk}/", "/dashboard/department/", "/notifications/"]
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])

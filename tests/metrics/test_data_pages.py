@@ -39,7 +39,9 @@ def test_upload_runs_the_import_and_shows_the_report(client, cx_lead, django_cap
     assert response["Location"] == reverse("data:import_detail", args=[data_import.pk])
     assert Customer.objects.filter(external_id="C1").exists()
     page = client.get(response["Location"]).content.decode()
-    assert "Imported: 1 rows, 1 new, 0 updated, 0 unchanged." in page and "hx-trigger" not in page
+    # Finished: the import's card no longer polls (the bell's own refresh is the only trigger left).
+    assert "Imported: 1 rows, 1 new, 0 updated, 0 unchanged." in page and page.count("hx-trigger") == 1
+    assert 'data-testid="bell"' in page.split("hx-trigger")[1][:200]
     history = client.get(reverse("data:data")).content.decode()
     assert "customers.csv" in history and cx_lead.get_full_name() in history
 
