@@ -10,4 +10,6 @@ class JourneysConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import exports, permissions  # noqa: F401  (register the export renderers and the rules permissions)
+        from . import comment_lane, exports, lanes, permissions  # noqa: F401  (export renderers, rules permissions)
+
+        lanes.register(comment_lane.LANE)

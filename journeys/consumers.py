@@ -59,7 +59,8 @@ def viewer_for(user: Any, journey_id: int, language: str) -> Viewer | None:
     name = user.get_full_name() or user.get_username()
     initials = "".join(part[:1] for part in (user.first_name, user.last_name) if part) or user.get_username()[:2]
     can_edit = user.has_perm("journeys.edit_map")
-    return Viewer(name=name, initials=initials.upper(), can_edit=can_edit, variant=live.Variant(language, can_edit))
+    variant = live.Variant(language, can_edit, can_comment=user.has_perm("journeys.comment"))
+    return Viewer(name=name, initials=initials.upper(), can_edit=can_edit, variant=variant)
 
 
 # The HTML of one change for one variant, made once per web process however many sockets want it.
@@ -208,6 +209,9 @@ class MapConsumer(AsyncWebsocketConsumer):
     async def live_change(self, event: dict[str, Any]) -> None:
         if self.viewer is None or (event.get("origin") and event["origin"] == self.client_id):
             return  # the page that made the change shows it already
+        if event["scope"] == "comments":  # a thread on the map as a whole: the panels fetch it themselves
+            await self.send_json({"type": "comments", "by": event["by"]})
+            return
         html = await rendered(event, self.viewer.variant)
         if html == "" and event["scope"] == "map":
             await self.send_json({"type": "gone", "by": event["by"]})

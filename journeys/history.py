@@ -5,7 +5,7 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
-from .models import Journey, Stage, Step
+from .models import Comment, CommentThread, Journey, Stage, Step
 from .templatetags.journeys import signed
 
 _KIND = {"+": "created", "~": "changed", "-": "deleted"}
@@ -18,7 +18,7 @@ class HistoryEntry:
     who: str
     what: str  # "journey", "stage", "step"
     label: str
-    kind: str  # created / changed / deleted
+    kind: str  # created / changed / deleted; commented; resolved / reopened
     changes: list[tuple[str, str, str]]  # (field label, old, new)
 
 
@@ -38,13 +38,48 @@ def journey_history(*, journey_id: int, limit: int = 300) -> list[HistoryEntry]:
         .select_related("history_user", "touchpoint")
         .order_by("-history_date")[:limit]
     )
+    comment_records = list(
+        Comment.history.filter(thread__journey_id=journey_id, history_type="+")
+        .select_related("history_user")
+        .order_by("-history_date")[:limit]
+    )
+    thread_records = [
+        record
+        for record in CommentThread.history.filter(journey_id=journey_id, history_type="~")
+        .select_related("history_user")
+        .order_by("-history_date")[:limit]
+        if record.prev_record is not None and (record.resolved_at is None) != (record.prev_record.resolved_at is None)
+    ]
     entries = [
         *(_entry(r, _("journey"), r.title) for r in journey_records),
+        *(_said(r) for r in comment_records),
+        *(_settled(r) for r in thread_records),
         *(_entry(r, _("stage"), r.name) for r in stage_records),
         *(_entry(r, _("step"), (r.action or _("(no action yet)"))[:80]) for r in step_records),
     ]
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries[:limit]
+
+
+def _said(record) -> HistoryEntry:
+    """A comment written (its text, shortened)."""
+    return HistoryEntry(
+        when=record.history_date, who=_who(record.history_user), what=_("comment"), label=record.text[:120],
+        kind="commented", changes=[],
+    )  # fmt: skip
+
+
+def _settled(record) -> HistoryEntry:
+    """A thread resolved or reopened."""
+    return HistoryEntry(
+        when=record.history_date, who=_who(record.history_user), what=_("thread"),
+        label=record.anchor or _("the map as a whole"), kind="resolved" if record.resolved_at else "reopened",
+        changes=[],
+    )  # fmt: skip
+
+
+def _who(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else _("system")
 
 
 def _entry(record, what: str, label: str) -> HistoryEntry:

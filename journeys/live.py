@@ -71,12 +71,22 @@ def map_changed(
     )  # fmt: skip
 
 
+def comments_changed(*, journey_id: int, actor: User | None) -> None:
+    """A thread on the map as a whole changed: open comment panels refresh (nothing on the map moves)."""
+    publish(
+        group_name(journey_id),
+        {"type": "live.change", "scope": "comments", "journey": journey_id, "step": None, "fields": ["comments"],
+         "by": _who(actor)},
+    )  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Variant:
     """What a kind of viewer is shown: the same HTML for everyone with the same variant."""
 
     language: str
     can_edit: bool
+    can_comment: bool = False
     hidden_lanes: tuple[str, ...] = ()
 
 
@@ -93,6 +103,7 @@ def render_change(event: dict, variant: Variant) -> str:
                 "step": step,
                 "journey": step.stage.journey,
                 "can_edit": variant.can_edit,
+                "can_comment": variant.can_comment,
                 "hidden_lanes": variant.hidden_lanes,
                 "csrf_token": CSRF_PLACEHOLDER,
                 "curve_neighbours": step.curve_neighbours if "emotion" in event["fields"] else (),  # type: ignore[attr-defined]
@@ -107,6 +118,7 @@ def render_change(event: dict, variant: Variant) -> str:
             "map": the_map,
             "journey": the_map.journey,
             "can_edit": variant.can_edit,
+            "can_comment": variant.can_comment,
             "hidden_lanes": variant.hidden_lanes,
             "csrf_token": CSRF_PLACEHOLDER,
         }

@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -126,6 +128,24 @@ class Journey(models.Model):
         on_delete=models.SET_NULL,
         related_name="to_be_versions",
     )
+
+    class Cadence(models.TextChoices):
+        """How often the owner checks the map against reality."""
+
+        MONTHLY = "monthly", _("Monthly")
+        QUARTERLY = "quarterly", _("Quarterly")
+        HALF_YEARLY = "half_yearly", _("Half-yearly")
+
+    review_cadence = models.CharField(_("review cadence"), max_length=12, choices=Cadence, default=Cadence.QUARTERLY)
+    reviewed_at = models.DateTimeField(_("last reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     version = models.PositiveIntegerField(_("version"), default=1)  # optimistic concurrency
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -148,6 +168,10 @@ class Journey(models.Model):
             models.CheckConstraint(
                 condition=models.Q(to_be_of__isnull=True) | models.Q(state="to_be"),
                 name="journey_only_to_be_improves_another",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(review_cadence__in=["monthly", "quarterly", "half_yearly"]),
+                name="journey_review_cadence_valid",
             ),
         ]
 
@@ -285,3 +309,64 @@ class JourneyTemplate(models.Model):
     @property
     def is_builtin(self) -> bool:
         return bool(self.key)
+
+
+class CommentThread(models.Model):
+    """A conversation on one step of a journey, or on the journey as a whole (no step); resolved when its
+    point is settled, reopened if it comes back. A step deleted later leaves its threads on the journey,
+    with the step's action as it was (`anchor`)."""
+
+    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="threads")
+    step = models.ForeignKey(Step, null=True, blank=True, on_delete=models.SET_NULL, related_name="threads")
+    anchor = models.CharField(_("step"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("comment thread")
+        verbose_name_plural = _("comment threads")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["journey", "resolved_at"], name="thread_open_by_journey")]
+
+    def __str__(self) -> str:
+        return f"{self.journey_id}/{self.step_id or '-'} #{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+# @username in a comment, as Django usernames are spelled (letters, digits, . + - _ @), not inside an address.
+MENTION = re.compile(r"(?<![\w@.])@([\w.+-]*[\w+-])")
+
+
+class Comment(models.Model):
+    """One message of a thread; @username in its text mentions that person (they are told)."""
+
+    MAX_LENGTH = 4000
+
+    thread = models.ForeignKey(CommentThread, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(_("comment"), max_length=MAX_LENGTH)
+    mentions = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["mentions"])
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:60]

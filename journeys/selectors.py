@@ -3,10 +3,11 @@
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db import models
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from . import lanes
-from .models import Journey, Persona, Stage, Step, Touchpoint
+from .models import Comment, CommentThread, Journey, Persona, Stage, Step, Touchpoint
 
 
 def touchpoint_list(*, query: str = "", channel: str = "", department_id: int | None = None) -> QuerySet[Touchpoint]:
@@ -122,3 +123,34 @@ def step_get(*, step_id: int) -> Step:
     lanes.attach([step])
     step.curve_neighbours = curve_neighbours(step)  # type: ignore[attr-defined]
     return step
+
+
+@dataclass
+class CommentPanel:
+    """The threads of one step (or of the map as a whole), open first, with their comments and who wrote
+    them; and the map's other open threads, to jump to."""
+
+    open: list[CommentThread]
+    resolved: list[CommentThread]
+    elsewhere: list[CommentThread]
+
+
+def comment_panel(*, journey_id: int, step_id: int | None) -> CommentPanel:
+    """Three queries: the threads, their comments (with authors and mentions), the other open threads."""
+    here = list(
+        CommentThread.objects.filter(journey_id=journey_id)
+        .filter(models.Q(step_id=step_id) if step_id is not None else models.Q(step__isnull=True))
+        .select_related("created_by", "resolved_by")
+        .prefetch_related(
+            Prefetch("comments", queryset=Comment.objects.select_related("author").prefetch_related("mentions"))
+        )
+        .order_by("-created_at", "-pk")
+    )
+    others = CommentThread.objects.filter(journey_id=journey_id, resolved_at__isnull=True)
+    others = others.exclude(step_id=step_id) if step_id is not None else others.filter(step__isnull=False)
+    elsewhere = others.select_related("step").annotate(replies=Count("comments")).order_by("-created_at", "-pk")
+    return CommentPanel(
+        open=[t for t in here if t.is_open],
+        resolved=[t for t in here if not t.is_open],
+        elsewhere=list(elsewhere),
+    )

@@ -5,14 +5,19 @@ on one journey run one after the other and positions stay dense (0, 1, 2, … wi
 Edits name the version they were based on; a stale one raises StaleVersion and writes nothing.
 """
 
+import functools
+import operator
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -20,10 +25,14 @@ from simple_history.utils import bulk_create_with_history
 from cxhub.lib.concurrency import Gone, StaleVersion
 from cxhub.lib.text import unidecode_ascii
 from cxhub.lib.uploads import IMAGE_EXTENSIONS, checked_upload
+from cxhub.notifications.models import Kind
+from cxhub.notifications.services import queue
+from cxhub.notifications.tasks import send_on_commit
 from cxhub.org.models import Department
+from cxhub.org.roles import Role
 
 from . import live
-from .models import Channel, Journey, Persona, Stage, Step, Touchpoint
+from .models import MENTION, Channel, Comment, CommentThread, Journey, Persona, Stage, Step, Touchpoint
 
 # Positions are moved out of the way (+OFFSET) before being rewritten, so the unique
 # (parent, position) constraints never see two rows on one position mid-update.
@@ -468,6 +477,159 @@ def step_delete(*, step_id: int, expected_version: int, actor: User) -> None:
 
 def _step_for_structure(step_id: int, expected_version: int) -> Step:
     return _lock_for_structure(Step, step_id, "stage__journey_id", _("This step"), expected_version)
+
+
+# Comments ------------------------------------------------------------------------------------------
+
+COMMENTER_ROLES = (Role.CX_LEAD, Role.DEPARTMENT_HEAD, Role.EXECUTIVE)
+
+
+def ensure_can_comment(actor: User) -> None:
+    if not actor.has_perm("journeys.comment"):
+        raise PermissionDenied(_("Only CX leads, department heads and executives comment on journey maps."))
+
+
+def mentionable_people() -> models.QuerySet[User]:
+    """Who can be @mentioned: the active people who may comment."""
+    return (
+        User.objects.filter(is_active=True, groups__name__in=[role.value for role in COMMENTER_ROLES])
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def _clean_text(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Write something first.")})
+    if len(text) > Comment.MAX_LENGTH:
+        raise ValidationError(
+            {
+                "text": _("A comment is at most %(max)s characters (this one has %(n)s).")
+                % {"max": Comment.MAX_LENGTH, "n": len(text)}
+            }
+        )
+    return text
+
+
+@transaction.atomic
+def thread_start(*, journey_id: int, actor: User, text: str, step_id: int | None = None) -> CommentThread:
+    """A new thread on a step (or on the whole map), with its first comment."""
+    ensure_can_comment(actor)
+    text = _clean_text(text)
+    journey = Journey.objects.filter(pk=journey_id).first()
+    if journey is None:
+        raise Gone(_("This journey"))
+    step = None
+    if step_id is not None:
+        step = Step.objects.filter(pk=step_id, stage__journey_id=journey_id).first()
+        if step is None:
+            raise Gone(_("This step"))
+    thread = CommentThread(journey=journey, step=step, anchor=(step.action if step else "")[:200], created_by=actor)
+    _save_with_history(thread, actor)
+    _add_comment(thread, actor, text)
+    return thread
+
+
+@transaction.atomic
+def comment_reply(*, thread_id: int, actor: User, text: str) -> Comment:
+    """Answer in a thread (a resolved one opens again: the point is not settled after all)."""
+    ensure_can_comment(actor)
+    text = _clean_text(text)
+    thread = _locked(CommentThread, thread_id, _("This thread"))
+    if thread.resolved_at is not None:
+        thread.resolved_at, thread.resolved_by = None, None
+        _save_with_history(thread, actor)
+    return _add_comment(thread, actor, text)
+
+
+@transaction.atomic
+def thread_resolve(*, thread_id: int, actor: User, resolved: bool = True) -> CommentThread:
+    """Resolve a thread, or reopen it: CX leads, and whoever started it."""
+    ensure_can_comment(actor)
+    thread = _locked(CommentThread, thread_id, _("This thread"))
+    if not actor.has_perm("journeys.edit_map") and thread.created_by_id != actor.pk:
+        raise PermissionDenied(_("Only CX leads and the person who started a thread resolve or reopen it."))
+    if thread.is_open == resolved:  # an open thread resolved, or a resolved one reopened
+        thread.resolved_at, thread.resolved_by = (timezone.now(), actor) if resolved else (None, None)
+        _save_with_history(thread, actor)
+        _comments_changed(thread, actor)
+    return thread
+
+
+def _add_comment(thread: CommentThread, actor: User, text: str) -> Comment:
+    comment = Comment(thread=thread, author=actor, text=text)
+    _save_with_history(comment, actor)
+    usernames = {name.lower() for name in MENTION.findall(text)}
+    mentioned: list[User] = []
+    if usernames:
+        any_of = functools.reduce(operator.or_, (models.Q(username__iexact=name) for name in usernames))
+        mentioned = list(mentionable_people().filter(any_of).exclude(pk=actor.pk))
+        comment.mentions.set(mentioned)
+    _notify_comment(comment, actor, mentioned)
+    _comments_changed(thread, actor)
+    return comment
+
+
+def _comments_changed(thread: CommentThread, actor: User) -> None:
+    if thread.step_id:
+        live.step_changed(step=Step(pk=thread.step_id), fields=["comments"], actor=actor, journey_id=thread.journey_id)
+    else:
+        live.comments_changed(journey_id=thread.journey_id, actor=actor)
+
+
+def _who(user: User) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _notify_comment(comment: Comment, actor: User, mentioned: list[User]) -> None:
+    """The people mentioned (once each), and the others taking part in the thread: under the bell and by
+    e-mail, in the site's language."""
+    thread = comment.thread
+    link = reverse("journeys:comments", args=[thread.journey_id]) + f"?thread={thread.pk}"
+    authors = Comment.objects.filter(thread=thread).exclude(pk=comment.pk).values_list("author_id", flat=True)
+    earlier: set[int] = {pk for pk in [*authors, thread.created_by_id] if pk is not None}
+    mentioned_ids = {user.pk for user in mentioned}
+    taking_part = [
+        user
+        for user in User.objects.filter(pk__in=earlier - mentioned_ids - {actor.pk})
+        if user.has_perm("journeys.comment")
+    ]
+    journey_title = Journey.objects.filter(pk=thread.journey_id).values_list("title", flat=True).first() or ""
+    base = settings.CXHUB_BASE_URL.rstrip("/")
+    with translation.override(settings.LANGUAGE_CODE):
+        where = thread.anchor or _("the map as a whole")
+        context = {
+            "actor": _who(actor),
+            "journey": journey_title,
+            "where": where,
+            "text": comment.text,
+            "url": base + link,
+        }
+        ids = queue(
+            key=f"comment:{comment.pk}:mention",
+            kind=Kind.MENTION,
+            recipients=mentioned,
+            subject=_("%(actor)s mentioned you on “%(journey)s”") % context,
+            body=_(
+                "%(actor)s mentioned you in a comment on “%(journey)s” (%(where)s):\n\n%(text)s\n\nOpen it: %(url)s\n"
+            )
+            % context,
+            url=link,
+        )
+        ids += queue(
+            key=f"comment:{comment.pk}:reply",
+            kind=Kind.COMMENT,
+            recipients=taking_part,
+            subject=_("%(actor)s replied on “%(journey)s”") % context,
+            body=_(
+                "%(actor)s replied in a thread you take part in on “%(journey)s” (%(where)s):\n\n%(text)s\n\n"
+                "Open it: %(url)s\n"
+            )
+            % context,
+            url=link,
+        )
+    send_on_commit(ids)
 
 
 # Helpers -------------------------------------------------------------------------------------------

@@ -19,13 +19,14 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from cxhub.lib.concurrency import Gone
 
-from .models import Journey, JourneyTemplate, Persona, Stage, Step, Touchpoint
+from .models import Comment, CommentThread, Journey, JourneyTemplate, Persona, Stage, Step, Touchpoint
 from .selectors import JourneyMap, journey_map
 from .services import ensure_can_edit, journey_create, persona_create
 
@@ -83,7 +84,8 @@ def journey_csv(the_map: JourneyMap) -> str:
 
 
 def journey_document(the_map: JourneyMap) -> dict[str, Any]:
-    """The JSON export: everything needed to rebuild the map elsewhere (no ids, no people)."""
+    """The JSON export: everything needed to rebuild the map elsewhere (no ids), and its comment threads
+    with their authors' names (for reading: an import leaves them out, they belong to this installation)."""
     journey = the_map.journey
     persona = journey.persona
     return {
@@ -123,7 +125,36 @@ def journey_document(the_map: JourneyMap) -> dict[str, Any]:
                 for column in the_map.columns
             ],
         },
+        "comments": _comment_threads(journey.pk),
     }
+
+
+def _comment_threads(journey_id: int) -> list[dict[str, Any]]:
+    threads = (
+        CommentThread.objects.filter(journey_id=journey_id)
+        .select_related("step__stage", "resolved_by")
+        .prefetch_related(Prefetch("comments", queryset=Comment.objects.select_related("author")))
+        .order_by("created_at", "pk")
+    )
+    return [
+        {
+            "on": {"stage": t.step.stage.name, "step": t.step.position + 1, "action": t.step.action}
+            if t.step
+            else None,
+            "anchor": t.anchor,
+            "resolved": t.resolved_at is not None,
+            "resolved_at": t.resolved_at.isoformat(timespec="seconds") if t.resolved_at else None,
+            "comments": [
+                {
+                    "author": (c.author.get_full_name() or c.author.get_username()) if c.author else None,
+                    "at": c.created_at.isoformat(timespec="seconds"),
+                    "text": c.text,
+                }
+                for c in t.comments.all()
+            ],
+        }
+        for t in threads
+    ]
 
 
 # Import ------------------------------------------------------------------------------------------

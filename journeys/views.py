@@ -36,9 +36,9 @@ from .forms import (
     TouchpointFilterForm,
 )
 from .history import journey_history
-from .models import Journey, JourneyTemplate, Persona, Step
+from .models import Comment, CommentThread, Journey, JourneyTemplate, Persona, Step
 from .printing import print_pages
-from .selectors import journey_list, journey_map, persona_list, step_get, touchpoint_list
+from .selectors import comment_panel, journey_list, journey_map, persona_list, step_get, touchpoint_list
 from .templatetags.journeys import signed
 from .transfer import (
     JourneyImportError,
@@ -437,6 +437,7 @@ def _render_map(
         "map": the_map,
         "journey": the_map.journey,
         "can_edit": request.user.has_perm("journeys.edit_map"),
+        "can_comment": request.user.has_perm("journeys.comment"),
         "live_url": live.socket_path(journey_id),
         "conflict": conflict,
         "editing_stage": editing_stage,
@@ -459,6 +460,7 @@ def _render_step(
         "step": step,
         "journey": step.stage.journey,
         "can_edit": True,
+        "can_comment": True,
         "form": form,
         "conflict": conflict,
         "theirs": theirs,
@@ -727,3 +729,131 @@ def _render_template_detail(
     context = {"template": template, "stages": template.document.get("stages", []), "form": form}
     context["can_edit"] = request.user.has_perm("journeys.edit_map")
     return render(request, "journeys/template_detail.html", context, status=status)
+
+
+# Comments ---------------------------------------------------------------------------------------------
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label=_("Comment"), max_length=Comment.MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
+    step = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+@require_GET
+@login_required
+def comments_view(request: HttpRequest, journey_id: int) -> HttpResponse:
+    """The threads of one step (?step=) or of the map as a whole, with the map's other open threads
+    listed; ?thread= picks the step (or map) of that thread. A page of its own without JavaScript, the
+    side panel of the map with it."""
+    journey = get_object_or_404(Journey, pk=journey_id)
+    step_id = _optional_int(request.GET.get("step"))
+    thread_id = _optional_int(request.GET.get("thread"))
+    if thread_id is not None:
+        thread = get_object_or_404(CommentThread, pk=thread_id, journey=journey)
+        step_id = thread.step_id
+    return _render_comments(request, journey, step_id, highlight=thread_id)
+
+
+@require_POST
+@login_required
+@permission_required("journeys.comment")
+def thread_start_view(request: HttpRequest, journey_id: int) -> HttpResponse:
+    journey = get_object_or_404(Journey, pk=journey_id)
+    form = CommentForm(request.POST)
+    step_id = _optional_int(request.POST.get("step"))
+    if not form.is_valid():
+        return _render_comments(request, journey, step_id, new_form=form, status=422)
+    try:
+        thread = services.thread_start(
+            journey_id=journey.pk, actor=request.user, text=form.cleaned_data["text"], step_id=step_id
+        )
+    except Gone as gone:
+        # The step was deleted meanwhile: the text stays, on the map's own threads, to post there or copy.
+        form.add_error("text", gone.message)
+        return _render_comments(request, journey, None, new_form=form, status=409)
+    except ValidationError as error:
+        form.add_error("text", " ".join(error.messages))
+        return _render_comments(request, journey, step_id, new_form=form, status=422)
+    return _after_comment(request, journey, thread.step_id, thread.pk)
+
+
+@require_POST
+@login_required
+@permission_required("journeys.comment")
+def comment_reply_view(request: HttpRequest, journey_id: int, thread_id: int) -> HttpResponse:
+    journey = get_object_or_404(Journey, pk=journey_id)
+    thread = get_object_or_404(CommentThread, pk=thread_id, journey=journey)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return _render_comments(request, journey, thread.step_id, reply_forms={thread.pk: form}, status=422)
+    try:
+        services.comment_reply(thread_id=thread.pk, actor=request.user, text=form.cleaned_data["text"])
+    except ValidationError as error:
+        form.add_error("text", " ".join(error.messages))
+        return _render_comments(request, journey, thread.step_id, reply_forms={thread.pk: form}, status=422)
+    return _after_comment(request, journey, thread.step_id, thread.pk)
+
+
+@require_POST
+@login_required
+@permission_required("journeys.comment")
+def thread_resolve_view(request: HttpRequest, journey_id: int, thread_id: int) -> HttpResponse:
+    journey = get_object_or_404(Journey, pk=journey_id)
+    thread = get_object_or_404(CommentThread, pk=thread_id, journey=journey)
+    services.thread_resolve(thread_id=thread.pk, actor=request.user, resolved=request.POST.get("action") != "reopen")
+    return _after_comment(request, journey, thread.step_id, thread.pk)
+
+
+@require_GET
+@login_required
+@permission_required("journeys.comment")
+def people_view(request: HttpRequest) -> JsonResponse:
+    """Who can be @mentioned, for the comment box's suggestions (the page filters as one types)."""
+    people = [
+        {"username": user.username, "name": user.get_full_name() or user.username}
+        for user in services.mentionable_people()
+    ]
+    return JsonResponse({"people": people})
+
+
+def _after_comment(request: HttpRequest, journey: Journey, step_id: int | None, thread_id: int) -> HttpResponse:
+    if request.htmx:
+        return _render_comments(request, journey, step_id, highlight=thread_id)
+    url = reverse("journeys:comments", args=[journey.pk]) + f"?thread={thread_id}"
+    return HttpResponseRedirect(url + f"#thread-{thread_id}")
+
+
+def _render_comments(
+    request: HttpRequest,
+    journey: Journey,
+    step_id: int | None,
+    *,
+    highlight: int | None = None,
+    new_form: CommentForm | None = None,
+    reply_forms: dict[int, CommentForm] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    step = None
+    if step_id is not None:
+        step = Step.objects.filter(pk=step_id, stage__journey=journey).select_related("stage").first()
+        if step is None:
+            raise Http404
+    panel = comment_panel(journey_id=journey.pk, step_id=step_id)
+    context = {
+        "journey": journey,
+        "step": step,
+        "panel": panel,
+        "highlight": highlight,
+        "new_form": new_form or CommentForm(initial={"step": step_id}),
+        "reply_forms": reply_forms or {},
+        "can_comment": request.user.has_perm("journeys.comment"),
+        "can_edit": request.user.has_perm("journeys.edit_map"),
+    }
+    template = "journeys/comments.html" + ("#comment-panel" if request.htmx else "")
+    return render(request, template, context, status=status)
+
+
+def _optional_int(value: str | None) -> int | None:
+    if value in (None, ""):
+        return None
+    return _int(value)

@@ -2,7 +2,7 @@ import functools
 
 from django import template
 from django.urls import get_script_prefix, reverse
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, linebreaks
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_noop
 
@@ -10,7 +10,7 @@ from cxhub.lib.html import format_html
 
 from .. import lanes
 from ..forms import STEP_TEXT_FIELDS
-from ..models import Channel
+from ..models import MENTION, Channel
 
 register = template.Library()
 
@@ -20,6 +20,31 @@ def lines(text: str) -> list[str]:
     """A text typed one item per line, as a list without blank lines or list markers."""
     items = (line.strip().lstrip("-•*").strip() for line in (text or "").splitlines())
     return [item for item in items if item]
+
+
+@register.filter
+def comment_html(comment) -> str:
+    """A comment's text, escaped, in paragraphs, with the people it mentions named and marked."""
+    names = {user.username.lower(): user.get_full_name() or user.username for user in comment.mentions.all()}
+
+    def mention(match) -> str:
+        name = names.get(match.group(1).lower())
+        return f'<span class="mention">@{conditional_escape(name)}</span>' if name else match.group(0)
+
+    return mark_safe(MENTION.sub(mention, linebreaks(conditional_escape(comment.text))))
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def initials(user) -> str:
+    if user is None:
+        return "?"
+    letters = "".join(part[:1] for part in (user.first_name, user.last_name) if part) or user.get_username()[:2]
+    return letters.upper()
 
 
 @register.filter

@@ -27,8 +27,11 @@
 
   var text = bar.dataset;
 
-  /* Every request of this page names it, so the server does not echo its own changes back. */
+  /* Every request of the map names this page, so the server does not echo its own changes back. */
   document.body.addEventListener("htmx:configRequest", function (event) {
+    // Comments posted from the side panel come back over the socket: the map's comments lane updates.
+    var drawer = document.getElementById("comment-drawer");
+    if (drawer && drawer.contains(event.detail.elt)) return;
     event.detail.headers["X-Live-Client"] = clientId;
   });
   document.body.addEventListener("htmx:beforeRequest", function () {
@@ -124,13 +127,20 @@
     } else if (message.type === "presence") {
       presence(message);
     } else if (message.type === "change") {
+      if ((message.fields || []).indexOf("comments") >= 0) tellComments(message.step, message.by);
       waiting.push(message);
       drain();
+    } else if (message.type === "comments") {
+      tellComments(null, message.by);
     } else if (message.type === "gone") {
       status("gone");
       socket.onclose = null;
       socket.close();
     }
+  }
+
+  function tellComments(step, by) {
+    document.dispatchEvent(new CustomEvent("live:comments", { detail: { step: step, by: by } }));
   }
 
   /* ---- Changes ---------------------------------------------------------------------------------- */

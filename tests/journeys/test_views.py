@@ -206,12 +206,12 @@ def test_map_page_queries_do_not_grow_with_steps(client, cx_lead, django_assert_
     url = reverse("journeys:journey_map", args=[journey.pk])
     # session, user, groups, nav departments, journey (+persona, owner, to-be-of, updated by), stages,
     # steps (+touchpoint, department), their barriers, the last recompute, service levels, survey
-    # scores, value at stake, session refresh (savepoint, update, release)
-    with django_assert_num_queries(13):
+    # scores, value at stake, open comment threads, the bell's unread count, session refresh
+    with django_assert_num_queries(14):
         assert client.get(url).status_code == 200
     for stage in journey.stages.all():
         StepFactory.create_batch(10, stage=stage)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         assert client.get(url).status_code == 200
 
 
