@@ -361,6 +361,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "cxhub.exports.tasks.prune_exports",
         "schedule": crontab(minute=40),
     },
+    # Each journey owner's maps due for review, Monday mornings (once per owner and week).
+    "journeys-review-digest": {
+        "task": "journeys.tasks.review_digest",
+        "schedule": crontab(hour=7, minute=45, day_of_week="mon"),
+    },
     # E-mails whose task message was lost (worker crash, broker restart) go out within ten minutes.
     "notifications-send-pending": {
         "task": "cxhub.notifications.tasks.send_pending_notifications",

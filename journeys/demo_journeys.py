@@ -2,9 +2,11 @@
 version of the first one. Realities and emotions are what the bank's research would plausibly find."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
 from .models import Journey, Stage, Step, Touchpoint
 from .services import journey_create, journey_duplicate, persona_upsert, stage_add, step_add, step_delete, step_update
@@ -1016,6 +1018,7 @@ def load_journeys(*, language: str, actor: AbstractBaseUser) -> int:
     """Create the demo journeys once; a journey whose title exists (in either language) is left as it is."""
     touchpoints = {touchpoint.code: touchpoint for touchpoint in Touchpoint.objects.all()}
     created = 0
+    first: Journey | None = None
     for demo in DEMO_JOURNEYS:
         if Journey.objects.filter(title__in=[demo.en[0], demo.ru[0]]).exists():
             continue
@@ -1025,6 +1028,7 @@ def load_journeys(*, language: str, actor: AbstractBaseUser) -> int:
             name=name, description=persona_description, goals=goals, frustrations=frustrations, quote=quote
         )
         journey = journey_create(title=title, actor=actor, persona=persona, description=description, status=demo.status)
+        first = first or journey
         for demo_stage in demo.stages:
             stage = stage_add(
                 journey_id=journey.pk, name=demo_stage.ru if language == "ru" else demo_stage.en, actor=actor
@@ -1042,6 +1046,12 @@ def load_journeys(*, language: str, actor: AbstractBaseUser) -> int:
         if demo.to_be_changes or demo.to_be_removed or demo.to_be_added:
             _load_to_be(journey, demo, language, actor, touchpoints)
             created += 1
+    if first is not None:
+        # The demo's past: the first map is reviewed monthly and was last checked six weeks ago, so the
+        # journey list and the weekly digest have something due.
+        Journey.objects.filter(pk=first.pk).update(
+            review_cadence=Journey.Cadence.MONTHLY, reviewed_at=timezone.now() - timedelta(weeks=6), reviewed_by=actor
+        )
     return created
 
 

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -42,6 +44,7 @@ class JourneyFilterForm(forms.Form):
         queryset=get_user_model().objects.filter(owned_journeys__isnull=False).distinct().order_by("last_name"),
         empty_label=_("Anyone"),
     )
+    due = forms.BooleanField(label=_("Due for review only"), required=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -66,6 +69,33 @@ class JourneyForm(forms.ModelForm):
         persona_field = self.fields["persona"]
         assert isinstance(persona_field, forms.ModelChoiceField)
         persona_field.queryset = Persona.objects.filter(Q(is_archived=False) | Q(pk=current)).order_by("name")
+
+
+def _person(user: Any) -> str:
+    return str(user.get_full_name() or user.get_username())
+
+
+class ReviewSettingsForm(forms.Form):
+    """Who owns a map and how often it is checked against reality."""
+
+    owner = forms.ModelChoiceField(
+        label=_("Owner"), queryset=get_user_model().objects.none(), empty_label=_("Nobody"), required=False
+    )
+    review_cadence = forms.ChoiceField(label=_("Review"), choices=Journey.Cadence.choices)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        owner = self.fields["owner"]
+        assert isinstance(owner, forms.ModelChoiceField)
+        owner.queryset = (
+            get_user_model().objects.filter(is_active=True, groups__name="CX lead").order_by("first_name", "last_name")
+        )
+        owner.label_from_instance = _person  # type: ignore[method-assign,assignment]
+        owner.widget.attrs.update({"class": "form-select form-select-sm", "data-testid": "review-owner"})
+        self.fields["review_cadence"].widget.attrs.update(
+            {"class": "form-select form-select-sm", "data-testid": "review-cadence"}
+        )
 
 
 class PersonaForm(forms.ModelForm):

@@ -1,11 +1,15 @@
 import re
+from datetime import date
 
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from cxhub.lib.months import shift_months
 
 
 class Channel(models.TextChoices):
@@ -177,6 +181,21 @@ class Journey(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def review_due_on(self) -> date:
+        """When the map is next due a check against reality: its cadence after its last review (or, never
+        reviewed, after it was created)."""
+        last = self.reviewed_at or self.created_at
+        return shift_months(timezone.localdate(last), CADENCE_MONTHS[self.review_cadence])
+
+    @property
+    def is_due_for_review(self) -> bool:
+        return self.status != self.Status.ARCHIVED and self.review_due_on <= timezone.localdate()
+
+
+# Months between reviews, per cadence (journeys.selectors.due_for_review says the same in SQL).
+CADENCE_MONTHS = {"monthly": 1, "quarterly": 3, "half_yearly": 6}
 
 
 class Stage(models.Model):

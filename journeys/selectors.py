@@ -3,11 +3,14 @@
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from . import lanes
-from .models import Comment, CommentThread, Journey, Persona, Stage, Step, Touchpoint
+from .models import CADENCE_MONTHS, Comment, CommentThread, Journey, Persona, Stage, Step, Touchpoint
 
 
 def touchpoint_list(*, query: str = "", channel: str = "", department_id: int | None = None) -> QuerySet[Touchpoint]:
@@ -40,6 +43,7 @@ def journey_list(
     status: str = "",
     owner_id: int | None = None,
     include_archived: bool = False,
+    due_only: bool = False,
 ) -> QuerySet[Journey]:
     """Journeys with persona, owner and their stage/step counts in one query; archived ones only when asked."""
     journeys = Journey.objects.all() if status or include_archived else Journey.objects.active()
@@ -58,7 +62,37 @@ def journey_list(
         qs = qs.filter(status=status)
     if owner_id is not None:
         qs = qs.filter(owner_id=owner_id)
+    if due_only:
+        qs = (
+            qs.exclude(status=Journey.Status.ARCHIVED)
+            .annotate(due_on=_due_on())
+            .filter(due_on__lte=timezone.localdate())
+        )
     return qs
+
+
+def _due_on() -> RawSQL:
+    """The day a journey is due for review: its cadence, in calendar months, after its last review (or
+    creation). Journey.review_due_on says the same in Python."""
+    months = " ".join(f"WHEN '{cadence}' THEN {n}" for cadence, n in CADENCE_MONTHS.items())
+    return RawSQL(
+        "((COALESCE(journeys_journey.reviewed_at, journeys_journey.created_at) AT TIME ZONE %s)::date"
+        f" + (CASE journeys_journey.review_cadence {months} END) * interval '1 month')::date",
+        (settings.TIME_ZONE,),
+    )
+
+
+def due_for_review(*, owner_id: int | None = None) -> QuerySet[Journey]:
+    """Journeys (not archived) whose last review, or creation, is older than their cadence; the longest
+    overdue first."""
+    journeys = (
+        Journey.objects.active()
+        .select_related("owner", "reviewed_by")
+        .annotate(due_on=_due_on())
+        .filter(due_on__lte=timezone.localdate())
+        .order_by("due_on", "title")
+    )
+    return journeys.filter(owner_id=owner_id) if owner_id is not None else journeys
 
 
 @dataclass

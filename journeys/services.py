@@ -40,7 +40,7 @@ _POSITION_OFFSET = 1_000_000
 
 TOUCHPOINT_FIELDS = {"name", "code", "channel", "department", "description"}
 PERSONA_FIELDS = {"name", "description", "goals", "frustrations", "quote", "is_archived"}
-JOURNEY_FIELDS = {"title", "persona", "description", "state", "status", "owner"}
+JOURNEY_FIELDS = {"title", "persona", "description", "state", "status", "owner", "review_cadence"}
 STAGE_FIELDS = {"name"}
 STEP_FIELDS = {"touchpoint", "action", "expectation", "reality", "emotion", "is_moment_of_truth", "notes"}
 
@@ -220,6 +220,20 @@ def journey_update(*, journey_id: int, expected_version: int, actor: User, **fie
     ensure_can_edit(actor)
     _check_fields(fields, JOURNEY_FIELDS)
     journey = _versioned_update(Journey, journey_id, _("This journey"), expected_version, actor, fields)
+    live.map_changed(journey_id=journey.pk, actor=actor)
+    return journey
+
+
+@transaction.atomic
+def journey_mark_reviewed(*, journey_id: int, actor: User) -> Journey:
+    """The map was checked against reality today: who and when go into its history, and its next review
+    is a cadence away."""
+    ensure_can_edit(actor)
+    journey = _locked(Journey, journey_id, _("This journey"))
+    journey.reviewed_at, journey.reviewed_by = timezone.now(), actor
+    journey.version += 1
+    journey.updated_by = actor
+    _save_with_history(journey, actor)
     live.map_changed(journey_id=journey.pk, actor=actor)
     return journey
 

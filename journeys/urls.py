@@ -34,6 +34,7 @@ urlpatterns = [
     path("<int:journey_id>/compare/", views.journey_compare_view, name="journey_compare"),
     path("<int:journey_id>/duplicate/", views.journey_duplicate_view, name="journey_duplicate"),
     path("<int:journey_id>/status/", views.journey_status_view, name="journey_status"),
+    path("<int:journey_id>/review/", views.journey_review_view, name="journey_review"),
     path("<int:journey_id>/stages/add/", views.stage_add_view, name="stage_add"),
     path("<int:journey_id>/stages/<int:stage_id>/rename/", views.stage_rename_view, name="stage_rename"),
     path("<int:journey_id>/stages/<int:stage_id>/move/", views.stage_move_view, name="stage_move"),

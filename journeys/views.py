@@ -11,6 +11,7 @@ from django.db.models import ProtectedError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -29,6 +30,7 @@ from .forms import (
     JourneyForm,
     JourneyImportForm,
     PersonaForm,
+    ReviewSettingsForm,
     StageNameForm,
     StepCellForm,
     TemplateSaveForm,
@@ -38,7 +40,7 @@ from .forms import (
 from .history import journey_history
 from .models import Comment, CommentThread, Journey, JourneyTemplate, Persona, Step
 from .printing import print_pages
-from .selectors import comment_panel, journey_list, journey_map, persona_list, step_get, touchpoint_list
+from .selectors import comment_panel, due_for_review, journey_list, journey_map, persona_list, step_get, touchpoint_list
 from .templatetags.journeys import signed
 from .transfer import (
     JourneyImportError,
@@ -66,13 +68,13 @@ def journey_list_view(request: HttpRequest) -> HttpResponse:
             "state": data["state"],
             "status": data["status"],
             "owner_id": data["owner"].pk if data["owner"] else None,
+            "due_only": data["due"],
         }
     page = Paginator(journey_list(**filters), 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "journeys/journey_list.html",
-        {"form": form, "page": page, "can_edit": request.user.has_perm("journeys.edit_map")},
-    )
+    can_edit = request.user.has_perm("journeys.edit_map")
+    # The CX lead's home: maps gone unchecked for longer than their cadence, the longest first.
+    due = list(due_for_review()[:6]) if can_edit and not filters.get("due_only") else []
+    return render(request, "journeys/journey_list.html", {"form": form, "page": page, "can_edit": can_edit, "due": due})
 
 
 @require_http_methods(["GET", "POST"])
@@ -262,6 +264,37 @@ def stage_rename_view(request: HttpRequest, journey_id: int, stage_id: int) -> H
 @require_POST
 @login_required
 @permission_required("journeys.edit_map")
+def journey_review_view(request: HttpRequest, journey_id: int) -> HttpResponse:
+    """Mark the map reviewed today (`action=reviewed`), or change its owner and review cadence."""
+    journey = get_object_or_404(Journey, pk=journey_id)
+    if request.POST.get("action") == "reviewed":
+        reviewed = services.journey_mark_reviewed(journey_id=journey.pk, actor=request.user)
+        next_review = date_format(reviewed.review_due_on)
+        messages.success(request, _("Marked reviewed: the next review is due on %(day)s.") % {"day": next_review})
+        return HttpResponseRedirect(reverse("journeys:journey_map", args=[journey.pk]))
+    form = ReviewSettingsForm(request.POST)
+    if not form.is_valid():
+        problems = "; ".join(" ".join(str(error) for error in errors) for errors in form.errors.values())
+        messages.error(request, _("Review settings not saved: %(problems)s") % {"problems": problems})
+        return HttpResponseRedirect(reverse("journeys:journey_map", args=[journey.pk]))
+    try:
+        services.journey_update(
+            journey_id=journey.pk,
+            expected_version=form.cleaned_data["version"],
+            actor=request.user,
+            owner=form.cleaned_data["owner"],
+            review_cadence=form.cleaned_data["review_cadence"],
+        )
+    except StaleVersion as conflict:
+        messages.error(request, conflict.message)
+    else:
+        messages.success(request, _("Review settings saved."))
+    return HttpResponseRedirect(reverse("journeys:journey_map", args=[journey.pk]))
+
+
+@require_POST
+@login_required
+@permission_required("journeys.edit_map")
 def stage_move_view(request: HttpRequest, journey_id: int, stage_id: int) -> HttpResponse:
     return _structural(
         request,
@@ -439,6 +472,13 @@ def _render_map(
         "can_edit": request.user.has_perm("journeys.edit_map"),
         "can_comment": request.user.has_perm("journeys.comment"),
         "live_url": live.socket_path(journey_id),
+        "review_form": ReviewSettingsForm(
+            initial={
+                "owner": the_map.journey.owner_id,
+                "review_cadence": the_map.journey.review_cadence,
+                "version": the_map.journey.version,
+            }
+        ),
         "conflict": conflict,
         "editing_stage": editing_stage,
         "stage_form": stage_form,

@@ -13,6 +13,13 @@ def add_months(month: date, count: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def shift_months(day: date, count: int) -> date:
+    """The same day `count` months later (or earlier); the month's last day where it is shorter."""
+    first = add_months(day, count)
+    last = (add_months(first, 1) - timedelta(days=1)).day
+    return first.replace(day=min(day.day, last))
+
+
 def next_month(day: date) -> date:
     """The first day of the month after the month of `day`."""
     return add_months(day, 1)

@@ -43,6 +43,11 @@ class Notification(models.Model):
     def __str__(self) -> str:
         return self.subject
 
+    @property
+    def title(self) -> str:
+        """The subject as the bell's list shows it (an e-mail's "[CX Hub]" tag says nothing in the app)."""
+        return self.subject.removeprefix("[CX Hub] ")
+
 
 class EmailPreference(models.Model):
     """A person's choice to get (or not) e-mail for one kind; no row means yes."""

@@ -40,6 +40,14 @@ def get_item(mapping, key):
 
 
 @register.filter
+def display_name(user) -> str:
+    """A person as people read them (full name, else username); "—" for nobody (a deleted account)."""
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.get_username()
+
+
+@register.filter
 def initials(user) -> str:
     if user is None:
         return "?"
