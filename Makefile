@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 SERVICES_BROKER_URL   ?= redis://127.0.0.1:6379/0
 
-.PHONY: help venv install install-dev lock mypy-baseline pdf-deps run run-services test test-services lint format messages css check-deploy clean
+.PHONY: help venv install install-dev lock mypy-baseline pdf-deps run run-services test test-services lint format messages css check-deploy clean bench bench-services bench-live
 
 help:
 	@echo "make run            create .venv, install, migrate, load demo data, serve on http://$(HOST):$(PORT) with a worker"
@@ -26,6 +26,7 @@ help:
 	@echo "make messages       refresh and compile the translations (needs gettext)"
 	@echo "make css            cut Tabler's stylesheet to the classes in use (needs Node.js; after adding a Tabler class)"
 	@echo "make bench          time the journey and barrier pages (150-step map, 10,000 barriers; bench-services: PostgreSQL)"
+	@echo "make bench-live     50 viewers of a live map, one writer at 10 saves/s (PostgreSQL + Redis)"
 
 # The virtualenv is recreated when missing or built on a Python older than 3.12.
 $(VENV)/.created:
@@ -101,6 +102,11 @@ bench-services: install
 	DATABASE_URL=$(SERVICES_DATABASE_URL) $(PY) bench/journey_pages.py
 	DATABASE_URL=$(SERVICES_DATABASE_URL) $(PY) bench/map_editor.py
 	DATABASE_URL=$(SERVICES_DATABASE_URL) $(PY) bench/barrier_pages.py
+	$(MAKE) bench-live
+
+# The live map: 50 viewers, one writer at 10 saves/s, on PostgreSQL + Redis behind uvicorn.
+bench-live: install
+	DATABASE_URL=$(SERVICES_DATABASE_URL) CELERY_BROKER_URL=$(SERVICES_BROKER_URL) $(PY) bench/live_map.py
 
 # mypy: strict on services and selectors (pyproject.toml); elsewhere no error beyond mypy-baseline.txt,
 # and an error fixed must leave it too (`make mypy-baseline` rewrites it), so it only shrinks.

@@ -62,18 +62,27 @@ def _labels(language: str | None) -> tuple[dict, dict]:
 def cell(context: Context, step: Step) -> SafeString:
     """The step's barrier chips (f-strings: one per step on a 150-step map; titles are escaped)."""
     severities, statuses = _labels(get_language())
+    public = bool(context.get("public"))
     detail = url("barriers:detail", _PLACEHOLDER)  # memoised; each chip fills in its id
     chips = []
     for barrier in step.lane_barriers:
         title = conditional_escape(barrier.title)
         tooltip = conditional_escape(f"{severities[barrier.severity]} · {statuses[barrier.status]} · ") + title
         closed = " is-closed" if barrier.status in CLOSED_STATUSES else ""
+        if public:  # a share link leads nowhere into the app
+            chips.append(
+                f'<span class="barrier-chip sev-{int(barrier.severity)}{closed}" title="{tooltip}"'
+                f' data-testid="barrier-chip">{title}</span>'
+            )
+            continue
         href = detail.replace(str(_PLACEHOLDER), str(barrier.pk))
         chips.append(
             f'<a class="barrier-chip sev-{int(barrier.severity)}{closed}" href="{href}"'
             f' title="{tooltip}" data-testid="barrier-chip">{title}</a>'
         )
-    if step.barriers_more > 0:
+    if step.barriers_more > 0 and public:
+        chips.append(f'<span class="barrier-chip barrier-more">+{int(step.barriers_more)}</span>')
+    elif step.barriers_more > 0:
         more = conditional_escape(translated(gettext_noop("more")))
         chips.append(
             f'<a class="barrier-chip barrier-more" href="{url("barriers:board")}?step={step.pk}"'

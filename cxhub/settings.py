@@ -323,14 +323,23 @@ CHANNEL_LAYER_URL = env.str(
     "CHANNEL_LAYER_URL", default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else ""
 )
 if CHANNEL_LAYER_URL:
+    # Redis pub/sub: messages go straight to the processes with sockets listening, nothing is queued
+    # (a live change is worth nothing later), and no per-process queue fills up when fifty people watch.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [CHANNEL_LAYER_URL], "prefix": "cxhub-live", "capacity": 500, "expiry": 30},
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [CHANNEL_LAYER_URL], "prefix": "cxhub-live"},
         }
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 500}}}
+# The cache holds rate-limit counters (share links): shared through Redis by every web process when
+# there is one, in each process's memory otherwise.
+if CHANNEL_LAYER_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CHANNEL_LAYER_URL,
+                    "KEY_PREFIX": "cxhub"}
+    }  # fmt: skip
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="cxhub")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

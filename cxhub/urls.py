@@ -25,6 +25,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("journeys/", include("journeys.urls")),
+    path("s/", include("journeys.public_urls")),
     path("barriers/", include("barriers.urls")),
     path("dashboard/", include("metrics.dashboards.urls")),
     path("data/", include("metrics.ingest.urls")),

@@ -18,10 +18,11 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from cxhub.lib.live import MAX_CLIENT_ID
 
-from . import live
+from . import live, sharing
 from .forms import STEP_EDITABLE_FIELDS
 from .models import Journey
 
@@ -93,22 +94,26 @@ class MapConsumer(AsyncWebsocketConsumer):
     editing: dict[str, Any] | None = None
     heartbeat: "asyncio.Task[None] | None" = None
 
+    extra_groups: tuple[str, ...] = ()
+
     async def connect(self) -> None:
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
-        self.journey_id = int(self.scope["url_route"]["kwargs"]["journey_id"])
         self.client_id = (query.get("client") or [""])[0][:MAX_CLIENT_ID]
         self.viewer = await self.identify(query)
         if self.viewer is None:
             await self.close(code=4403)  # before accept: the handshake is refused
             return
         self.group = live.group_name(self.journey_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        for group in (self.group, *self.extra_groups):
+            await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
         await self.send_json({"type": "hello", "you": self.viewer.key, "can_edit": self.viewer.can_edit})
         await self.announce("presence.join", reply_to=self.channel_name)
         self.heartbeat = asyncio.ensure_future(self.beat())
 
     async def identify(self, query: dict[str, list[str]]) -> Viewer | None:
+        """Who is on the socket (None: refuse it); sets the journey it watches."""
+        self.journey_id = int(self.scope["url_route"]["kwargs"]["journey_id"])
         return await database_sync_to_async(viewer_for)(self.scope.get("user"), self.journey_id, _language(query))
 
     async def disconnect(self, code: int) -> None:
@@ -116,7 +121,8 @@ class MapConsumer(AsyncWebsocketConsumer):
             self.heartbeat.cancel()
         if self.viewer is not None and self.group:
             await self.channel_layer.group_send(self.group, {"type": "presence.leave", "key": self.viewer.key})
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            for group in (self.group, *self.extra_groups):
+                await self.channel_layer.group_discard(group, self.channel_name)
 
     async def beat(self) -> None:
         while True:
@@ -229,3 +235,33 @@ class MapConsumer(AsyncWebsocketConsumer):
                 "html": html,
             }
         )
+
+
+def share_viewer_for(token: str, ip: str, language: str) -> tuple[int, int, Viewer] | None:
+    """(journey id, link id, viewer) for a share link's token, or None to refuse the socket."""
+    try:
+        link = sharing.resolve(token, ip=ip)
+    except (sharing.ShareLinkRefused, sharing.TooManyAttempts):
+        return None
+    variant = live.Variant(language, False, hidden_lanes=sharing.hidden_lanes(link), public=True)
+    viewer = Viewer(name=str(_("Guest")), initials="?", can_edit=False, variant=variant, guest=True)
+    return link.journey_id, link.pk, viewer
+
+
+class ShareMapConsumer(MapConsumer):
+    """The live map for a share link's viewer: that map's changes only, rendered without figures if the
+    link hides them and without links into the app; closed the moment the link is revoked."""
+
+    async def identify(self, query: dict[str, list[str]]) -> Viewer | None:
+        token = str(self.scope["url_route"]["kwargs"]["token"])
+        client = self.scope.get("client") or ("", 0)
+        found = await database_sync_to_async(share_viewer_for)(token, client[0] or "", _language(query))
+        if found is None:
+            return None
+        self.journey_id, link_id, viewer = found
+        self.extra_groups = (sharing.socket_group(link_id),)
+        return viewer
+
+    async def share_revoked(self, event: dict[str, Any]) -> None:
+        await self.send_json({"type": "gone", "by": ""})
+        await self.close(code=4410)

@@ -28,6 +28,7 @@ def _page(export: Export, progress: Progress, *, png: bool) -> tuple[str, Journe
         raise chromium.RenderUnavailable(_("This journey no longer exists: another user deleted it."))
     progress(15, _("Reading the map"))
     the_map = journey_map(journey_id=journey_id)
+    hidden = tuple(export.params.get("hidden_lanes", ()))  # a share link's
     lanes.attach(the_map.steps, printed_only=True)
     steps = len(the_map.steps)
     pages = print_pages(the_map, per_page=max(steps, 1) if png else PDF_STEPS_PER_PAGE)
@@ -37,7 +38,7 @@ def _page(export: Export, progress: Progress, *, png: bool) -> tuple[str, Journe
         css += f"\n.export-png .sheet-map {{ width: {width}px; }}"
     html = render_to_string(
         "journeys/journey_print.html",
-        {"journey": the_map.journey, "pages": pages, "inline_css": css, "png": png},
+        {"journey": the_map.journey, "pages": pages, "inline_css": css, "png": png, "hidden_lanes": hidden},
     )
     return html, the_map.journey, width
 

@@ -38,9 +38,10 @@ def register(lane: Lane) -> None:
     _registry[lane.key] = lane
 
 
-def registered(*, printed_only: bool = False) -> list[Lane]:
+def registered(*, printed_only: bool = False, hidden: Sequence[str] = ()) -> list[Lane]:
+    """The lanes in order; `hidden` leaves some out (a share link without figures, say)."""
     lanes = sorted(_registry.values(), key=lambda lane: (lane.order, lane.key))
-    return [lane for lane in lanes if lane.printed is not None] if printed_only else lanes
+    return [lane for lane in lanes if (lane.printed is not None or not printed_only) and lane.key not in hidden]
 
 
 def attach(steps: Sequence[Step], *, printed_only: bool = False) -> None:

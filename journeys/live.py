@@ -88,6 +88,7 @@ class Variant:
     can_edit: bool
     can_comment: bool = False
     hidden_lanes: tuple[str, ...] = ()
+    public: bool = False  # a share link's viewer: no links into the app
 
 
 def render_change(event: dict, variant: Variant) -> str:
@@ -105,6 +106,7 @@ def render_change(event: dict, variant: Variant) -> str:
                 "can_edit": variant.can_edit,
                 "can_comment": variant.can_comment,
                 "hidden_lanes": variant.hidden_lanes,
+                "public": variant.public,
                 "csrf_token": CSRF_PLACEHOLDER,
                 "curve_neighbours": step.curve_neighbours if "emotion" in event["fields"] else (),  # type: ignore[attr-defined]
             }
@@ -120,6 +122,7 @@ def render_change(event: dict, variant: Variant) -> str:
             "can_edit": variant.can_edit,
             "can_comment": variant.can_comment,
             "hidden_lanes": variant.hidden_lanes,
+            "public": variant.public,
             "csrf_token": CSRF_PLACEHOLDER,
         }
         return render_to_string(MAP_TEMPLATE + "#journey-map", context)

@@ -389,3 +389,53 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class ShareLink(models.Model):
+    """A read-only link to one journey for people without an account: the map, its print view and its
+    PNG/PDF, nothing else. Only a hash of its token is kept (the link is shown once, when made); it
+    expires, and can be revoked at any time."""
+
+    journey = models.ForeignKey(Journey, on_delete=models.CASCADE, related_name="share_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    hide_figures = models.BooleanField(
+        _("hide service levels and barriers"), default=False, help_text=_("Only the customer's side of the map.")
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    view_count = models.PositiveIntegerField(_("views"), default=0)
+    last_viewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("share link")
+        verbose_name_plural = _("share links")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.journey_id} until {self.expires_at:%Y-%m-%d}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class ShareView(models.Model):
+    """One opening of a share link: when, what (map, print view, PNG, PDF) and a hash of the address
+    (enough to tell viewers apart, not to find them)."""
+
+    link = models.ForeignKey(ShareLink, on_delete=models.CASCADE, related_name="views")
+    viewed_at = models.DateTimeField(auto_now_add=True)
+    what = models.CharField(max_length=10)
+    ip_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-viewed_at", "-pk"]
+        indexes = [models.Index(fields=["link", "-viewed_at"], name="share_views_by_link")]
+
+    def __str__(self) -> str:
+        return f"{self.link_id} {self.what} {self.viewed_at:%Y-%m-%d %H:%M}"

@@ -22,7 +22,7 @@ from cxhub.lib.concurrency import Gone, StaleVersion
 from cxhub.lib.decorators import permission_required
 from cxhub.lib.text import unidecode_ascii
 
-from . import lanes, live, services
+from . import lanes, live, services, sharing
 from .compare import comparable_journeys, journey_comparison
 from .forms import (
     STEP_EDITABLE_FIELDS,
@@ -38,7 +38,7 @@ from .forms import (
     TouchpointFilterForm,
 )
 from .history import journey_history
-from .models import Comment, CommentThread, Journey, JourneyTemplate, Persona, Step
+from .models import Comment, CommentThread, Journey, JourneyTemplate, Persona, ShareLink, Step
 from .printing import print_pages
 from .selectors import comment_panel, due_for_review, journey_list, journey_map, persona_list, step_get, touchpoint_list
 from .templatetags.journeys import signed
@@ -897,3 +897,52 @@ def _optional_int(value: str | None) -> int | None:
     if value in (None, ""):
         return None
     return _int(value)
+
+
+# Share links ------------------------------------------------------------------------------------------
+
+
+class ShareLinkForm(forms.Form):
+    days = forms.IntegerField(
+        label=_("Expires after (days)"), min_value=1, max_value=sharing.MAX_DAYS, initial=sharing.DEFAULT_DAYS
+    )
+    hide_figures = forms.BooleanField(label=_("Hide service levels and barriers"), required=False)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@permission_required("journeys.edit_map")
+def journey_share_view(request: HttpRequest, journey_id: int) -> HttpResponse:
+    """The journey's share links (who made each, until when, how often opened); a new one is shown once."""
+    journey = get_object_or_404(Journey, pk=journey_id)
+    form = ShareLinkForm(request.POST or None)
+    new_url = ""
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            made = sharing.share_link_create(
+                journey_id=journey.pk,
+                actor=request.user,
+                days=form.cleaned_data["days"],
+                hide_figures=form.cleaned_data["hide_figures"],
+            )
+            new_url = request.build_absolute_uri(reverse("shared:map", args=[made.token]))
+            form = ShareLinkForm()
+        else:
+            status = 422
+    links = journey.share_links.select_related("created_by", "revoked_by").order_by("-created_at")
+    context = {"journey": journey, "form": form, "links": links, "new_url": new_url}
+    response = render(request, "journeys/share_list.html", context, status=status)
+    if new_url:
+        response["Cache-Control"] = "no-store"  # the token is on this page, once
+    return response
+
+
+@require_POST
+@login_required
+@permission_required("journeys.edit_map")
+def share_revoke_view(request: HttpRequest, journey_id: int, link_id: int) -> HttpResponse:
+    link = get_object_or_404(ShareLink, pk=link_id, journey_id=journey_id)
+    sharing.share_link_revoke(link_id=link.pk, actor=request.user)
+    messages.success(request, _("The link is revoked: it opens nothing any more."))
+    return HttpResponseRedirect(reverse("journeys:journey_share", args=[journey_id]))

@@ -38,3 +38,16 @@ def test_every_tabler_class_in_use_is_in_the_cut_stylesheet():
 def test_the_cut_stylesheet_is_a_fraction_of_tablers():
     cut = (ROOT / "static/css/tabler.used.min.css").stat().st_size
     assert cut < (ROOT / "static/vendor/tabler/tabler.min.css").stat().st_size / 3
+
+
+def test_no_static_file_points_at_a_source_map_that_is_not_shipped():
+    """collectstatic (the manifest storage, DEBUG off: Docker, production) fails on a missing .map."""
+    static = Path(__file__).resolve().parent.parent / "static"
+    pointing = [
+        str(path.relative_to(static))
+        for path in static.rglob("*")
+        if path.suffix in (".js", ".css")
+        and "sourceMappingURL=" in path.read_text(errors="ignore")
+        and not (path.parent / path.read_text(errors="ignore").rsplit("sourceMappingURL=", 1)[1].split()[0]).exists()
+    ]
+    assert pointing == []

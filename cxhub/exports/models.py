@@ -20,7 +20,12 @@ class Export(models.Model):
     params = models.JSONField(default=dict)
     language = models.CharField(max_length=10)
     title = models.CharField(max_length=200)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # Who may fetch it: the person who asked, or — for a visitor without an account — an `audience` the
+    # asking app checks (a share link: "share:<id>").
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    audience = models.CharField(max_length=80, blank=True)
     state = models.CharField(max_length=10, choices=State, default=State.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)  # percent
     message = models.CharField(max_length=300, blank=True)

@@ -29,7 +29,7 @@ def comment_html(comment) -> str:
 
     def mention(match) -> str:
         name = names.get(match.group(1).lower())
-        return f'<span class="mention">@{conditional_escape(name)}</span>' if name else match.group(0)
+        return f'<span class="cx-mention">@{conditional_escape(name)}</span>' if name else match.group(0)
 
     return mark_safe(MENTION.sub(mention, linebreaks(conditional_escape(comment.text))))
 
@@ -263,7 +263,7 @@ def step_lanes(context) -> str:
             f"emotion-{step.emotion_key}",
         ),
         _cell(context, step, "is_moment_of_truth", "mot", mot, _t(context, gettext_noop("Moment of truth")), mot_class),
-        *(lane.cell(context, step) for lane in lanes.registered()),
+        *(lane.cell(context, step) for lane in lanes.registered(hidden=context.get("hidden_lanes", ()))),
     ]
     return mark_safe("\n".join(parts))  # people's text is escaped above (conditional_escape, _cell)
 
@@ -323,9 +323,9 @@ def _tool_labels(language: str | None) -> dict[str, str]:
 
 
 @register.simple_tag
-def contributed_lanes(*, printed_only: bool = False) -> list:
-    """The lanes other apps add to the map (journeys.lanes), in order."""
-    return lanes.registered(printed_only=printed_only)
+def contributed_lanes(*, printed_only: bool = False, hidden=()) -> list:
+    """The lanes other apps add to the map (journeys.lanes), in order, without the `hidden` ones."""
+    return lanes.registered(printed_only=printed_only, hidden=hidden or ())
 
 
 @register.simple_tag

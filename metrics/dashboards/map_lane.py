@@ -120,13 +120,17 @@ def cell(context: Context, step: Step) -> SafeString:
         if level.meets_target is False
         else ""
     )
+    # On a share link the figure leads nowhere into the app.
+    link = '<span class="sl-link"{}>' if context.get("public") else '<a class="sl-link" href="{}">'
     return format_html(
         '<div class="cell lane-service {}" data-testid="service-level" title="{}">'
-        '<a class="sl-link" href="{}"><strong>{}</strong> ≤{} {}{}</a>'
-        '<div class="small text-secondary">n = {}</div>{}{}</div>',
+        + link
+        + "<strong>{}</strong> ≤{} {}{}"
+        + ("</span>" if context.get("public") else "</a>")
+        + '<div class="small text-secondary">n = {}</div>{}{}</div>',
         state,
         translated(gettext_noop("Share resolved within the threshold, last 90 days")),
-        url("metrics:touchpoint", step.touchpoint_id),
+        "" if context.get("public") else url("metrics:touchpoint", step.touchpoint_id),
         f"{share.value:.0%}",
         days,
         translated(gettext_noop("d")),

@@ -36,6 +36,9 @@ def pages() -> dict[str, list[str]]:
             "/dashboard/",
             f"/dashboard/departments/{department.pk}/",
             f"/dashboard/touchpoints/{touchpoint.pk}/",
+            f"/journeys/{journey.pk}/comments/",
+            f"/journeys/{journey.pk}/share/",
+            "/notifications/",
         ],
         "head-contact-centre": ["/barriers/mine/", "/dashboard/department/"],
     }

@@ -60,9 +60,18 @@ def pages_of(role: str) -> list[str]:
             f"/dashboard/departments/{department.pk}/",
             "/dashboard/observed/",
             "/notifications/",
+            f"/journeys/{journey.pk}/comments/",
+            f"/journeys/{journey.pk}/share/",
         ]
     if role == "executive":
-        return ["/dashboard/", f"/journeys/{journey.pk}/", f"/journeys/personas/{persona.pk}/", "/journeys/templates/"]
+        return [
+            "/dashboard/",
+            f"/journeys/{journey.pk}/",
+            f"/journeys/personas/{persona.pk}/",
+            "/journeys/templates/",
+            f"/journeys/{journey.pk}/comments/",
+            "/notifications/",
+        ]
     return ["/barriers/mine/", f"/barriers/{head_barrier.pk}/", "/dashboard/department/", "/notifications/"]
 
 

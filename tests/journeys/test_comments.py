@@ -29,7 +29,7 @@ def anna(cx_lead):
 
 
 def test_a_thread_on_a_step_mentions_people_once_each_and_by_their_username_in_any_case(
-    anna, executive, head, journey, step, mailoutbox, django_capture_on_commit_callbacks
+    anna, executive, head, journey, step, mailoutbox, django_capture_on_commit_callbacks, tasks_in_process
 ):
     executive.email, head.email = "exec@example.com", ""
     executive.save()
@@ -115,7 +115,7 @@ def test_the_comments_page_works_without_javascript(client, anna, head, journey,
     thread = CommentThread.objects.get()
     assert response.status_code == 302 and response["Location"].endswith(f"?thread={thread.pk}#thread-{thread.pk}")
     page = client.get(response["Location"]).content.decode()
-    assert '<span class="mention">@Anna Orlova</span>' in page
+    assert '<span class="cx-mention">@Anna Orlova</span>' in page
     refused = client.post(url, {"text": "", "step": step.pk})
     assert refused.status_code == 422 and "This field is required" in refused.content.decode()
     gone = client.post(url, {"text": "x", "step": step.pk})

@@ -104,7 +104,7 @@ def test_the_list_shows_what_is_due_and_filters_to_it(client, journey, cx_lead):
 
 
 def test_the_weekly_digest_tells_each_owner_once_a_week(
-    journey, cx_lead, mailoutbox, django_capture_on_commit_callbacks
+    journey, cx_lead, mailoutbox, django_capture_on_commit_callbacks, tasks_in_process
 ):
     cx_lead.email = "lead@example.com"
     cx_lead.save()

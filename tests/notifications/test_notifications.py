@@ -8,7 +8,8 @@ from cxhub.notifications.models import Kind, Notification
 from cxhub.notifications.selectors import email_preferences, unread_count
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+# The e-mails are sent by tasks: in-process here whatever the broker (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
 
 
 @pytest.fixture
