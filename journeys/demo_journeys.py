@@ -1047,6 +1047,7 @@ def load_journeys(*, language: str, actor: AbstractBaseUser) -> int:
             _load_to_be(journey, demo, language, actor, touchpoints)
             created += 1
     if first is not None:
+        _load_comments(first, language, actor)
         # The demo's past: the first map is reviewed monthly and was last checked six weeks ago, so the
         # journey list and the weekly digest have something due.
         Journey.objects.filter(pk=first.pk).update(
@@ -1089,3 +1090,41 @@ def _load_to_be(
             is_moment_of_truth=added.moment_of_truth,
             **_texts(added, language),
         )
+
+
+DEMO_COMMENTS = {
+    "en": (
+        "@head-contact-centre could the general line put business callers straight through to the business desk?",
+        "Yes, from next month: four operators are being trained for it.",
+        "Which of these steps loses us the most applicants?",
+        "The document upload: most drop-outs happen there (see its barrier).",
+    ),
+    "ru": (
+        "@head-contact-centre можно ли с общей линии сразу переводить бизнес-клиентов на бизнес-линию?",
+        "Да, со следующего месяца: обучаем четырёх операторов.",
+        "На каком шаге мы теряем больше всего заявителей?",
+        "На загрузке документов: там отваливается больше всего (см. барьер).",
+    ),
+}
+
+
+def _load_comments(journey: Journey, language: str, actor: AbstractBaseUser) -> None:
+    """Two conversations on the first map: one open on a step (a mention and a reply), one settled."""
+    from django.contrib.auth import get_user_model
+
+    from .services import comment_reply, thread_resolve, thread_start
+
+    people = {
+        user.username: user
+        for user in get_user_model().objects.filter(username__in=["head-contact-centre", "executive"])
+    }
+    step = Step.objects.filter(stage__journey=journey).order_by("stage__position", "position")[2:3].first()
+    head, executive = people.get("head-contact-centre"), people.get("executive")
+    if step is None or head is None or executive is None:
+        return
+    ask, answer, question, reply = DEMO_COMMENTS["ru" if language == "ru" else "en"]
+    thread = thread_start(journey_id=journey.pk, step_id=step.pk, actor=actor, text=ask)
+    comment_reply(thread_id=thread.pk, actor=head, text=answer)
+    settled = thread_start(journey_id=journey.pk, actor=executive, text=question)
+    comment_reply(thread_id=settled.pk, actor=actor, text=reply)
+    thread_resolve(thread_id=settled.pk, actor=actor)
