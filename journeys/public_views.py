@@ -47,7 +47,7 @@ def shared(what: str | None) -> Callable:
                 status = 404 if refused.reason == "unknown" else 410
                 context = {"reason": refused.reason, "link": refused.link}
                 return _private(render(request, "journeys/share_refused.html", context, status=status))
-            if what:
+            if what and not request.htmx:  # the live page catching up after a reconnect is not a new view
                 sharing.record_view(link, ip=_ip(request), what=what)
             return _private(view(request, link, token, *args, **kwargs))
 

@@ -11,6 +11,7 @@ from channels.db import database_sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.core.cache import cache
+from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
@@ -89,6 +90,8 @@ def test_expired_revoked_and_unknown_links_get_a_page_that_says_so(client, made,
 def test_every_opening_is_logged_with_a_hash_of_the_address(client, made):
     client.get(url(made.token), REMOTE_ADDR="203.0.113.7")
     client.get(url(made.token, "shared:print"), REMOTE_ADDR="203.0.113.7")
+    partial = client.get(url(made.token), HTTP_HX_REQUEST="true")  # the live page catching up: not a view
+    assert partial.content.decode().lstrip().startswith('<div id="journey-map"')
     views = list(ShareView.objects.order_by("viewed_at"))
     assert [v.what for v in views] == ["map", "print"]
     assert views[0].ip_hash == sharing.address_hash("203.0.113.7") and "203.0.113.7" not in views[0].ip_hash
@@ -169,3 +172,4 @@ async def test_a_link_viewer_gets_that_maps_changes_without_figures_until_the_li
     again = WebsocketCommunicator(router, f"/ws/share/{made.token}/")
     assert not (await again.connect(timeout=5))[0]
     await again.wait()
+    await database_sync_to_async(connections.close_all)()
