@@ -1,4 +1,7 @@
+import asyncio
+import functools
 import os
+import threading
 
 import pytest
 
@@ -80,3 +83,27 @@ def _plain_static_storage(settings):
 def _media_in_tmp(settings, tmp_path):
     # Uploaded files (imports, attachments) go to the test's own folder, never to var/media.
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def in_own_event_loop(test):
+    """Run an async test (a socket's) in a thread with an event loop of its own: in a whole-suite run,
+    Playwright's sync API (the browser tests) keeps a loop running in the main thread for the session."""
+
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        outcome: dict = {}
+
+        def target() -> None:
+            try:
+                outcome["value"] = asyncio.run(test(*args, **kwargs))
+            except BaseException as error:  # re-raised in the test's own thread
+                outcome["error"] = error
+
+        thread = threading.Thread(target=target, name=f"async-{getattr(test, '__name__', 'test')}")
+        thread.start()
+        thread.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome.get("value")
+
+    return run

@@ -9,7 +9,6 @@ import json
 import logging
 
 import pytest
-import pytest_asyncio
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.routing import URLRouter
@@ -20,8 +19,9 @@ from cxhub.asgi import application as full_application
 from cxhub.routing import websocket_urlpatterns
 from journeys import live, services
 from journeys.models import Step
+from tests.conftest import in_own_event_loop
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 router = URLRouter(websocket_urlpatterns)
 
@@ -64,12 +64,12 @@ async def still_up(communicator):
     assert (await receive(communicator, "pong"))["type"] == "pong"
 
 
-@pytest_asyncio.fixture(autouse=True)
-async def _empty_layer():
-    layer = get_channel_layer()
+@pytest.fixture(autouse=True)
+def _empty_layer():
     yield
+    layer = get_channel_layer()
     if hasattr(layer, "flush"):
-        await layer.flush()
+        in_own_event_loop(layer.flush)()
 
 
 @pytest.fixture
@@ -92,6 +92,7 @@ def save_action(step_id, text, actor, origin=""):
         origin_var.reset(token)
 
 
+@in_own_event_loop
 async def test_a_socket_without_a_signed_in_person_is_refused(journey):
     from django.contrib.auth.models import AnonymousUser
 
@@ -101,6 +102,7 @@ async def test_a_socket_without_a_signed_in_person_is_refused(journey):
     assert not accepted
 
 
+@in_own_event_loop
 async def test_a_socket_on_a_journey_that_does_not_exist_is_refused(cx_lead, journey):
     journey.pk = journey.pk + 999
     _, accepted = await connect(cx_lead, journey)
@@ -108,6 +110,7 @@ async def test_a_socket_on_a_journey_that_does_not_exist_is_refused(cx_lead, jou
 
 
 @pytest.mark.parametrize("role", ["cx_lead", "executive", "head"])
+@in_own_event_loop
 async def test_everyone_signed_in_receives_a_saved_change_rendered_for_them(people, role, cx_lead, journey):
     viewer = people[role]
     communicator, accepted = await connect(viewer, journey)
@@ -129,6 +132,7 @@ async def test_everyone_signed_in_receives_a_saved_change_rendered_for_them(peop
     await communicator.disconnect()
 
 
+@in_own_event_loop
 async def test_a_change_arrives_in_the_viewers_language(cx_lead, executive, journey):
     communicator, _ = await connect(executive, journey, lang="ru")
     step = await database_sync_to_async(first_step)(journey)
@@ -138,6 +142,7 @@ async def test_a_change_arrives_in_the_viewers_language(cx_lead, executive, jour
     await communicator.disconnect()
 
 
+@in_own_event_loop
 async def test_structural_changes_send_the_whole_map(cx_lead, executive, journey):
     communicator, _ = await connect(executive, journey)
     stage = await database_sync_to_async(lambda: journey.stages.order_by("position").first())()
@@ -148,6 +153,7 @@ async def test_structural_changes_send_the_whole_map(cx_lead, executive, journey
     await communicator.disconnect()
 
 
+@in_own_event_loop
 async def test_the_page_that_made_a_change_does_not_get_it_back(cx_lead, executive, journey):
     mine, _ = await connect(cx_lead, journey, client="page-a")
     other, _ = await connect(executive, journey, client="page-b")
@@ -159,6 +165,7 @@ async def test_the_page_that_made_a_change_does_not_get_it_back(cx_lead, executi
     await other.disconnect()
 
 
+@in_own_event_loop
 async def test_deleting_the_journey_tells_every_viewer(cx_lead, executive, journey):
     communicator, _ = await connect(executive, journey)
     await database_sync_to_async(services.journey_delete)(
@@ -168,6 +175,7 @@ async def test_deleting_the_journey_tells_every_viewer(cx_lead, executive, journ
     await communicator.disconnect()
 
 
+@in_own_event_loop
 async def test_presence_comes_and_goes_and_newcomers_learn_who_is_here(cx_lead, executive, journey):
     lead_socket, _ = await connect(cx_lead, journey)
     await receive(lead_socket, "hello")
@@ -189,6 +197,7 @@ async def test_presence_comes_and_goes_and_newcomers_learn_who_is_here(cx_lead, 
 
 
 @pytest.mark.parametrize("role", ["executive", "head"])
+@in_own_event_loop
 async def test_readers_cannot_say_they_are_editing(people, role, cx_lead, journey, caplog):
     reader = people[role]
     lead_socket, _ = await connect(cx_lead, journey)
@@ -218,6 +227,7 @@ BAD_MESSAGES = [
 
 
 @pytest.mark.parametrize(("reason", "text"), BAD_MESSAGES, ids=[f"{r}-{i}" for i, (r, _) in enumerate(BAD_MESSAGES)])
+@in_own_event_loop
 async def test_malformed_and_oversized_messages_are_dropped_with_a_reason(cx_lead, journey, caplog, reason, text):
     communicator, _ = await connect(cx_lead, journey)
     with caplog.at_level(logging.WARNING, logger="journeys.consumers"):
@@ -227,6 +237,7 @@ async def test_malformed_and_oversized_messages_are_dropped_with_a_reason(cx_lea
     await communicator.disconnect()
 
 
+@in_own_event_loop
 async def test_a_binary_frame_is_dropped_too(cx_lead, journey, caplog):
     communicator, _ = await connect(cx_lead, journey)
     with caplog.at_level(logging.WARNING, logger="journeys.consumers"):
@@ -236,6 +247,7 @@ async def test_a_binary_frame_is_dropped_too(cx_lead, journey, caplog):
     await communicator.disconnect()
 
 
+@in_own_event_loop
 async def test_through_the_real_stack_the_session_signs_the_socket_in_and_other_sites_are_refused(cx_lead, journey):
     client = Client()
     await database_sync_to_async(client.force_login)(cx_lead)

@@ -19,6 +19,7 @@ from cxhub.exports.models import Export
 from cxhub.routing import websocket_urlpatterns
 from journeys import services, sharing
 from journeys.models import ShareLink, ShareView, Step
+from tests.conftest import in_own_event_loop
 
 pytestmark = pytest.mark.django_db
 
@@ -142,7 +143,7 @@ router = URLRouter(websocket_urlpatterns)
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.asyncio
+@in_own_event_loop
 async def test_a_link_viewer_gets_that_maps_changes_without_figures_until_the_link_is_revoked(journey, cx_lead):
     made = await database_sync_to_async(sharing.share_link_create)(
         journey_id=journey.pk, actor=cx_lead, hide_figures=True
