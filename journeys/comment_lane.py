@@ -13,6 +13,14 @@ from .lanes import Lane, translated, url
 from .models import CommentThread, Step
 
 
+# A speech bubble drawn inline (an emoji depends on the viewer's fonts).
+BUBBLE = (
+    '<svg class="comment-icon" width="14" height="14" viewBox="0 0 24 24" fill="none" stroke="currentColor" '
+    'stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">'
+    '<path d="M3 20l1.3 -3.9a9 8 0 1 1 3.4 2.9l-4.7 1"/></svg>'
+)
+
+
 def attach(steps: Sequence[Step]) -> None:
     """Each step's number of open threads as `open_threads` (one query)."""
     counts = dict(
@@ -33,7 +41,7 @@ def cell(context: Context, step: Step) -> SafeString:
         label = conditional_escape(ngettext("%(n)s open thread", "%(n)s open threads", count) % {"n": count})
         return mark_safe(  # our URL and a translated, escaped label
             f'<div class="cell lane-comments"><a class="comment-count" href="{href}" data-comments-step="{step_id}"'
-            f' data-testid="comments-cell">💬 {label}</a></div>'
+            f' data-testid="comments-cell">{BUBBLE}{label}</a></div>'
         )
     if context.get("can_comment"):
         label = conditional_escape(translated(gettext_noop("Comment")))

@@ -26,9 +26,10 @@ def _ip(request: HttpRequest) -> str:
 
 
 def _private[R: HttpResponseBase](response: R) -> R:
-    """Not for search engines, not for caches, and the token never leaves in a Referer header."""
+    """Not for search engines, not for caches, and the token never leaves for another site in a Referer
+    header (same-origin: the page's own forms still carry their Origin, which CSRF checks)."""
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     add_never_cache_headers(response)
     return response
 

@@ -59,10 +59,15 @@ def test_a_ceo_reads_the_map_on_a_phone_without_an_account_live(new_page, journe
     step = Step.objects.get(action="Fill the form")
     step_update(step_id=step.pk, expected_version=step.version, actor=None, reality="Twelve fields")
     expect(ceo.locator(f"#step-{step.pk}").get_by_test_id("cell-reality")).to_have_text("Twelve fields")
+    # In Russian (the page's own forms pass CSRF: its referrer policy keeps the Origin header), a PDF.
+    ceo.get_by_test_id("lang-ru").click()
+    expect(ceo.get_by_test_id("shared-print")).to_have_text("Версия для печати")
+    ceo.get_by_test_id("shared-pdf").click()
+    expect(ceo.get_by_test_id("export-status")).to_be_visible()
     # The print view, through the link.
     ceo.get_by_test_id("shared-print").click()
     expect(ceo.get_by_test_id("print")).to_be_visible()
-    assert ShareLink.objects.get().view_count == 2
+    assert ShareLink.objects.get().view_count == 4  # map, map in Russian, PDF, print view
     assert console_errors == []
 
 

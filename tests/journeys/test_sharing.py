@@ -56,7 +56,7 @@ def test_the_link_opens_the_map_without_an_account_and_leads_nowhere_into_the_ap
     links = set(re.findall(r'href="([^"#]*)"', html))
     assert all(link.startswith(("/s/", "/static/")) for link in links), links
     assert 'data-testid="comments-cell"' not in html  # conversations stay inside
-    assert response["X-Robots-Tag"] == "noindex, nofollow" and response["Referrer-Policy"] == "no-referrer"
+    assert response["X-Robots-Tag"] == "noindex, nofollow" and response["Referrer-Policy"] == "same-origin"
     assert client.get(url(made.token, "shared:print")).status_code == 200
 
 
