@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 from .lanes import Lane, translated, url
 from .models import CommentThread, Step
 
-
 # A speech bubble drawn inline (an emoji depends on the viewer's fonts).
 BUBBLE = (
     '<svg class="comment-icon" width="14" height="14" viewBox="0 0 24 24" fill="none" stroke="currentColor" '
