@@ -4,6 +4,8 @@ import os
 import threading
 
 import pytest
+from asgiref.sync import SyncToAsync
+from django.db import connections
 
 from cxhub.celery import app
 from cxhub.org.roles import Role
@@ -98,6 +100,11 @@ def in_own_event_loop(test):
                 outcome["value"] = asyncio.run(test(*args, **kwargs))
             except BaseException as error:  # re-raised in the test's own thread
                 outcome["error"] = error
+            finally:
+                # The sync code the test awaited ran in asgiref's thread for it: close its connections
+                # there (and here), or the test database cannot be dropped at the end of the run.
+                SyncToAsync.single_thread_executor.submit(connections.close_all).result()
+                connections.close_all()
 
         thread = threading.Thread(target=target, name=f"async-{getattr(test, '__name__', 'test')}")
         thread.start()

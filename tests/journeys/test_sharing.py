@@ -11,7 +11,6 @@ from channels.db import database_sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.core.cache import cache
-from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 
@@ -173,4 +172,3 @@ async def test_a_link_viewer_gets_that_maps_changes_without_figures_until_the_li
     again = WebsocketCommunicator(router, f"/ws/share/{made.token}/")
     assert not (await again.connect(timeout=5))[0]
     await again.wait()
-    await database_sync_to_async(connections.close_all)()
