@@ -46,7 +46,11 @@ def board_view(request: HttpRequest) -> HttpResponse:
     if layout == "kanban":
         context["columns"] = board_kanban(board.qs)
     else:
-        context["page"] = Paginator(board_rows(board.qs, by_stake=board.by_stake), 50).get_page(request.GET.get("page"))
+        page = Paginator(board_rows(board.qs, by_stake=board.by_stake), 50).get_page(request.GET.get("page"))
+        context["page"] = page
+        # Value at stake is written by the nightly full recompute only: say as of when, beside it.
+        stakes = [b.stake.as_of for b in page.object_list if hasattr(b, "stake")]
+        context["stakes_as_of"] = max(stakes, default=None)
         context["bulk_form"] = BulkAssignForm()
     query = request.GET.copy()
     query.pop("page", None)

@@ -1,3 +1,6 @@
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cxhub.org.api.serializers import UserBriefSerializer
@@ -14,6 +17,19 @@ class EvidenceSerializer(serializers.ModelSerializer):
         read_only_fields = ["study", "created_at"]
 
 
+class StakeSerializer(serializers.Serializer):
+    value = serializers.FloatField(allow_null=True)
+    value_low = serializers.FloatField(allow_null=True)
+    value_high = serializers.FloatField(allow_null=True)
+    affected = serializers.IntegerField()
+    small_n = serializers.BooleanField(help_text="Fewer than 30 customers back the churn figure: read the range.")
+    as_of = serializers.DateTimeField()
+    as_of_kind = serializers.SerializerMethodField()
+
+    def get_as_of_kind(self, stake: Any) -> str:
+        return "last_full_recompute"
+
+
 class BarrierSerializer(serializers.ModelSerializer):
     steps = serializers.PrimaryKeyRelatedField(many=True, queryset=Step.objects.all(), required=False)
     touchpoints = serializers.PrimaryKeyRelatedField(many=True, queryset=Touchpoint.objects.all(), required=False)
@@ -21,6 +37,11 @@ class BarrierSerializer(serializers.ModelSerializer):
     is_overdue = serializers.BooleanField(source="is_past_due", read_only=True)
     allowed_actions = serializers.SerializerMethodField(help_text="Transitions the caller may make now.")
     evidence = EvidenceSerializer(many=True, required=False, help_text="On create only: quotes and observations.")
+    value_at_stake = serializers.SerializerMethodField(
+        help_text="Customers affected × churn uplift × CLV (docs/metrics.md), with its 95 % range; written by the "
+        "nightly full recompute only, so `as_of` is that run's moment (`as_of_kind`: last_full_recompute), not "
+        "the request's. Null until a full recompute has valued the barrier."
+    )
 
     class Meta:
         model = Barrier
@@ -49,6 +70,7 @@ class BarrierSerializer(serializers.ModelSerializer):
             "version",
             "is_overdue",
             "allowed_actions",
+            "value_at_stake",
         ]
         read_only_fields = [
             "status",
@@ -60,6 +82,11 @@ class BarrierSerializer(serializers.ModelSerializer):
             "version",
         ]
         extra_kwargs = {"source": {"required": False}, "department": {"required": False}}
+
+    @extend_schema_field(StakeSerializer(allow_null=True))
+    def get_value_at_stake(self, barrier: Barrier) -> dict | None:
+        stake = getattr(barrier, "stake", None)  # metrics.BarrierStake, joined by the selectors
+        return None if stake is None else StakeSerializer(stake).data
 
     def get_allowed_actions(self, barrier: Barrier) -> list[str]:
         from ..permissions import allowed_transitions

@@ -1,11 +1,15 @@
 """The headline figures of a window, as plain data: `metrics_report --json`, `/api/v1/metrics/…` and
 the dashboards read them from here.
 
-Service figures come from the stored rollups: counts are sums of ServiceDay over the window (exact
-for any range); percentiles are the stored ones when the window is exactly a stored period (an ISO
-week or a month), otherwise one nearest-rank query over the window's interactions. Survey scores
-likewise (SurveyPeriod, or one aggregate). Customer value, repeat purchase and cohorts are SQL
-aggregates over customers and transactions for the window (DOMAIN.md; metrics.figures.customer_value).
+Every figure is as of the window's `as_of`, whatever recompute wrote the rollups: the window holds
+the interactions and answers opened (submitted) in its days before as_of. Service counts are sums of
+ServiceDay over its whole days (exact for any range), as_of's own day and the open cases' part of
+eligibility counted from the interactions themselves, judged at as_of
+(service_level.counts_as_of); percentiles are the stored ones when the window is exactly a stored
+period (an ISO week or a month) that as_of has passed, otherwise one nearest-rank query over the
+window's interactions. Survey scores likewise (SurveyPeriod, or one aggregate). Customer value,
+repeat purchase and cohorts are SQL aggregates over customers and transactions for the window
+(DOMAIN.md; metrics.figures.customer_value).
 
 Every figure carries its n; a figure with n = 0 is null ("no data"), never 0.
 """
@@ -20,18 +24,26 @@ from django.utils import timezone
 from cxhub.lib.months import months_between, next_month, week_start
 from journeys.models import Touchpoint
 
-from ..models import THRESHOLD_DAYS, Customer, Dimension, Grain, ServiceDay, ServicePeriod, SurveyPeriod
+from ..models import (
+    THRESHOLD_DAYS,
+    Customer,
+    Dimension,
+    Grain,
+    Interaction,
+    ServicePeriod,
+    SurveyPeriod,
+    SurveyResponse,
+)
 from . import customer_value as value
 from .runs import last_full_run, last_run
 from .service_level import (
-    DAILY_COUNTS,
     FIRST_RESPONSE_PERCENTILES,
     PERCENTILES,
     TARGET,
     Share,
+    counts_as_of,
     daily_share,
     resolution_percentiles,
-    sum_counts,
 )
 from .surveys import SURVEY_COUNTS, SurveyScores, survey_scores
 
@@ -128,10 +140,7 @@ def stored_period(span: Window) -> tuple[str, date] | None:
 
 
 def service_figures(span: Window, *, touchpoint_ids: list[int] | None = None) -> dict[str, Any]:
-    days = ServiceDay.objects.filter(day__gte=span.start, day__lt=span.end)
-    if touchpoint_ids is not None:
-        days = days.filter(touchpoint_id__in=touchpoint_ids)
-    n = sum_counts(days, DAILY_COUNTS)
+    n = counts_as_of(span.as_of, start=span.start, end=span.end, touchpoint_ids=touchpoint_ids)
     resolved, first_n = n["resolved"], n["first_response_n"]
     resolution, first_response = _percentiles(span, touchpoint_ids)
     return {
@@ -157,10 +166,24 @@ def _group(touchpoint_ids: list[int] | None) -> tuple[str, str]:
     return (Dimension.OVERALL, "") if touchpoint_ids is None else (Dimension.TOUCHPOINT, str(touchpoint_ids[0]))
 
 
+def _stored(span: Window, touchpoint_ids: list[int] | None, model: type[Interaction | SurveyResponse]) -> bool:
+    """Whether the window's stored period answers it: a stored week or month, one group, and nothing
+    in it at or after as_of (a period as_of is inside of holds less than the stored row)."""
+    if stored_period(span) is None or (touchpoint_ids is not None and len(touchpoint_ids) != 1):
+        return False
+    if span.as_of >= timezone.make_aware(datetime.combine(span.end, time())):
+        return True
+    day, moment = ("opened_day", "opened_at") if model is Interaction else ("submitted_day", "submitted_at")
+    later = model.objects.filter(**{f"{day}__gte": span.start, f"{day}__lt": span.end, f"{moment}__gte": span.as_of})
+    if touchpoint_ids is not None:
+        later = later.filter(touchpoint_id__in=touchpoint_ids)
+    return not later.exists()
+
+
 def _percentiles(span: Window, touchpoint_ids: list[int] | None) -> tuple[dict[int, float], dict[int, float]]:
     """{p: days} of resolution and {p: hours} of first response, stored or queried."""
     stored = stored_period(span)
-    if stored is not None and (touchpoint_ids is None or len(touchpoint_ids) == 1):
+    if stored is not None and _stored(span, touchpoint_ids, Interaction):
         grain, start = stored
         dimension, key = _group(touchpoint_ids)
         row = ServicePeriod.objects.filter(grain=grain, period_start=start, dimension=dimension, key=key).first()
@@ -172,13 +195,16 @@ def _percentiles(span: Window, touchpoint_ids: list[int] | None) -> tuple[dict[i
             {p: round(s / DAY, 3) for p, s in stored_resolution.items() if s is not None},
             {p: round(s / 3600, 3) for p, s in stored_first.items() if s is not None},
         )
-    resolution = resolution_percentiles(start=span.start, end=span.end, touchpoint_ids=touchpoint_ids)
+    resolution = resolution_percentiles(
+        start=span.start, end=span.end, touchpoint_ids=touchpoint_ids, before=span.as_of
+    )
     first = resolution_percentiles(
         start=span.start,
         end=span.end,
         touchpoint_ids=touchpoint_ids,
         column="first_response_seconds",
         percentiles=FIRST_RESPONSE_PERCENTILES,
+        before=span.as_of,
     )
     return (
         {p: round(d, 3) for p, d in resolution.get(None, {}).items()},
@@ -188,13 +214,13 @@ def _percentiles(span: Window, touchpoint_ids: list[int] | None) -> tuple[dict[i
 
 def survey_figures(span: Window, *, touchpoint_ids: list[int] | None = None) -> dict[str, Any]:
     stored = stored_period(span)
-    if stored is not None and (touchpoint_ids is None or len(touchpoint_ids) == 1):
+    if stored is not None and _stored(span, touchpoint_ids, SurveyResponse):
         grain, start = stored
         dimension, key = _group(touchpoint_ids)
         row = SurveyPeriod.objects.filter(grain=grain, period_start=start, dimension=dimension, key=key).first()
         scores = SurveyScores(**{f: getattr(row, f) if row else 0 for f in SURVEY_COUNTS})
     else:
-        scores = survey_scores(start=span.start, end=span.end, touchpoint_ids=touchpoint_ids)
+        scores = survey_scores(start=span.start, end=span.end, touchpoint_ids=touchpoint_ids, before=span.as_of)
     return {
         "nps": {**_score(scores.nps, scores.nps_n), "promoters": scores.promoters, "detractors": scores.detractors},
         "csat": _score(scores.csat, scores.csat_n),
@@ -241,16 +267,19 @@ def customer_figures(span: Window) -> dict[str, Any]:
         overall = by_segment.pop(None)
         cohorts = value.cohorts(first_month, last_month)
         repeat_end = as_of = min(end, full.as_of)
+        basis = "last_full_recompute"  # the rollup: as of its run, or of the window's end before it
     else:
         segments = sorted(set(Customer.objects.values_list("segment", flat=True)))
         overall = value.customer_value(start=start, end=end)
         by_segment = {s: value.customer_value(start=start, end=end, segment=s) for s in segments}
         cohorts = value.cohort_retention(first_month=first_month, last_month=last_month)
         repeat_end = as_of = end
+        basis = "window"
     repeat = value.repeat_purchase(start=start, end=repeat_end)
     return {
         "customer_value": {
             "as_of": _local(as_of),
+            "as_of_kind": basis,
             "overall": _value(overall),
             "segments": {name: _value(figures) for name, figures in by_segment.items()},
         },

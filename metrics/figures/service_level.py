@@ -12,6 +12,8 @@ The daily rollups (ServiceCounts: ServiceDay, ServiceKindDay) store, per day and
 eligible(T) = resolved + open_older_T exactly, at any coarser grouping — `eligible_sql` and
 `daily_share` are that rule; the period rollups (ServicePeriod) store eligible_T summed that way.
 The same against each touchpoint's target: within_target / (resolved_with_target + open_older_target).
+`count_sql` is the SQL of those counts, for the rollup writer and for `counts_as_of`, which gives
+them as of any moment (the open cases judged at that moment, not at the last recompute's).
 
 Resolution time is shown as nearest-rank percentiles (p50/p80/p90: the smallest duration d such
 that at least p % of the resolved durations are ≤ d), with the mean beside them for contrast.
@@ -19,11 +21,12 @@ that at least p % of the resolved durations are ≤ d), with the mean beside the
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.postgres.fields import ArrayField
+from django.db import connection
 from django.db.models import Aggregate, BigIntegerField, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -78,6 +81,94 @@ PERIOD_COUNTS = [
     "within_target", "eligible_target", "resolution_seconds_sum", "first_response_n",
     "first_response_seconds_sum", "csat_n", "csat_good",
 ]  # fmt: skip
+
+
+OPEN_COUNTS = [*(f"open_older_{d}" for d in THRESHOLD_DAYS), "open_older_target"]  # the part as_of moves
+
+
+def count_sql(as_of: datetime, target_thresholds: list[int] | None = None) -> tuple[list[str], list[datetime]]:
+    """The SQL of each of DAILY_COUNTS (in that order) over interactions `i` LEFT JOIN ServiceTarget `t`
+    as of a moment, and its parameters: the one definition the rollup writer and `counts_as_of` share.
+    An open case is judged against its own touchpoint's target: with `target_thresholds` (the distinct
+    thresholds) by a comparison with a constant per threshold, which a month's pass over millions of
+    rows does faster; without them, by date arithmetic per row."""
+    if target_thresholds is None:
+        target_open, target_params = "i.opened_at < %s - make_interval(days => t.threshold_days)", [as_of]
+    else:
+        target_open = (
+            " OR ".join(f"(t.threshold_days = {days} AND i.opened_at < %s)" for days in target_thresholds) or "1 = 0"
+        )
+        target_params = [as_of - timedelta(days=days) for days in target_thresholds]
+    sql = [
+        "COUNT(*)",
+        "COUNT(i.resolution_seconds)",
+        *(f"COUNT(*) FILTER (WHERE i.resolution_seconds <= {days * DAY})" for days in THRESHOLD_DAYS),
+        *("COUNT(*) FILTER (WHERE i.resolved_at IS NULL AND i.opened_at < %s)" for _days in THRESHOLD_DAYS),
+        "COUNT(*) FILTER (WHERE t.threshold_days IS NOT NULL AND i.resolution_seconds IS NOT NULL)",
+        f"COUNT(*) FILTER (WHERE i.resolution_seconds <= t.threshold_days * {DAY})",
+        f"COUNT(*) FILTER (WHERE i.resolved_at IS NULL AND ({target_open}))",
+        "COALESCE(SUM(i.resolution_seconds), 0)",
+        "COUNT(i.first_response_seconds)",
+        "COALESCE(SUM(i.first_response_seconds), 0)",
+        "COUNT(i.csat)",
+        "COUNT(*) FILTER (WHERE i.csat >= 4)",
+    ]
+    return sql, [*(as_of - timedelta(days=days) for days in THRESHOLD_DAYS), *target_params]
+
+
+def counts_as_of(as_of: datetime, *, start: date, end: date, touchpoint_ids: list[int] | None = None) -> dict[str, int]:
+    """DAILY_COUNTS of the interactions opened in [start, end) before `as_of`, as of `as_of` — whatever
+    recompute wrote the rollup. Whole days before as_of's day come from the daily rollup, except their
+    open-case part; as_of's own day comes from the interactions themselves; the open-case part
+    (open_older_T: open and opened more than T before as_of) is counted from the open interactions,
+    about 1 % of the rows and indexed apart. Two queries."""
+    last_day = timezone.localtime(as_of).date()
+    days = ServiceDay.objects.filter(day__gte=start, day__lt=min(end, last_day))
+    if touchpoint_ids is not None:
+        days = days.filter(touchpoint_id__in=touchpoint_ids)
+    counts = sum_counts(days, DAILY_COUNTS)
+    today, open_now = _interaction_counts(
+        as_of, start=start, end=min(end, last_day + timedelta(days=1)), day=last_day, ids=touchpoint_ids
+    )
+    return {
+        **{column: counts[column] + today[column] for column in DAILY_COUNTS},
+        **{column: open_now[column] for column in OPEN_COUNTS},
+    }
+
+
+def _interaction_counts(
+    as_of: datetime, *, start: date, end: date, day: date, ids: list[int] | None
+) -> tuple[dict[str, int], dict[str, int]]:
+    """DAILY_COUNTS, as of `as_of`, of the interactions opened on `day` before as_of (none unless
+    start ≤ day < end) and of those opened in [start, end) before as_of that are open: one query."""
+    q = connection.ops.quote_name
+    sql, params = count_sql(as_of)
+    with connection.cursor() as cursor:
+        by_touchpoint = "" if ids is None else f" AND touchpoint_id IN ({', '.join(['%s'] * len(ids)) or 'NULL'})"
+        table, columns = (
+            q(Interaction._meta.db_table),
+            ("touchpoint_id, opened_at, resolved_at, resolution_seconds, first_response_seconds, csat"),
+        )
+        cursor.execute(
+            f"""
+            WITH picked AS (
+                SELECT TRUE AS today, {columns} FROM {table}
+                WHERE opened_day = %s AND opened_day >= %s AND opened_day < %s AND opened_at < %s{by_touchpoint}
+                UNION ALL
+                SELECT FALSE, {columns} FROM {table}
+                WHERE resolved_at IS NULL AND opened_at < %s AND opened_day >= %s AND opened_day < %s{by_touchpoint}
+            )
+            SELECT i.today, {", ".join(sql)}
+            FROM picked i LEFT JOIN {q(ServiceTarget._meta.db_table)} t ON t.touchpoint_id = i.touchpoint_id
+            GROUP BY i.today
+            """,
+            [day, start, end, as_of, *(ids or ()), as_of, start, end, *(ids or ()), *params],
+        )
+        found = {
+            today: dict(zip(DAILY_COUNTS, (int(v or 0) for v in values), strict=True)) for today, *values in cursor
+        }
+    none = dict.fromkeys(DAILY_COUNTS, 0)
+    return found.get(True, none), found.get(False, none)
 
 
 def sum_counts(rows: QuerySet[Any], columns: list[str], *, windows: Mapping[str, Q] | None = None) -> dict[str, int]:
@@ -171,14 +262,18 @@ def resolution_percentiles(
     by_touchpoint: bool = False,
     column: str = "resolution_seconds",
     percentiles: tuple[int, ...] = PERCENTILES,
+    before: datetime | None = None,
 ) -> dict[int | None, dict[int, float]]:
     """Nearest-rank percentiles of resolution time (or another duration column) in days — the smallest
     duration d such that at least p % of the known durations are ≤ d — for interactions opened in
-    [start, end), overall (key None) or per touchpoint. One query: percentile_disc(f) is the ⌈f·n⌉-th
-    smallest value, the same nearest rank, one sort per group (a touchpoint's year at 10M cases: 0.05 s)."""
+    [start, end) (and before the moment `before`, when given), overall (key None) or per touchpoint.
+    One query: percentile_disc(f) is the ⌈f·n⌉-th smallest value, the same nearest rank, one sort per
+    group (a touchpoint's year at 10M cases: 0.05 s)."""
     qs = Interaction.objects.filter(opened_day__gte=start, opened_day__lt=end, **{f"{column}__isnull": False})
     if touchpoint_ids is not None:
         qs = qs.filter(touchpoint_id__in=touchpoint_ids)
+    if before is not None:
+        qs = qs.filter(opened_at__lt=before)
     pick = _PercentilesDisc(column, [p / 100 for p in percentiles])
     rows: list[tuple[int | None, list[int]]]
     if by_touchpoint:

@@ -2,7 +2,7 @@
 that are 4 or 5; CES = mean score. Each with its own n; n = 0 is "no data", never 0."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
@@ -37,9 +37,14 @@ class SurveyScores:
         return self.ces_sum / self.ces_n if self.ces_n else None
 
 
-def survey_scores(*, start: date, end: date, touchpoint_ids: list[int] | None = None) -> SurveyScores:
-    """NPS, CSAT and CES of the answers submitted in [start, end), each with its own n (one query)."""
+def survey_scores(
+    *, start: date, end: date, touchpoint_ids: list[int] | None = None, before: datetime | None = None
+) -> SurveyScores:
+    """NPS, CSAT and CES of the answers submitted in [start, end) (and before the moment `before`,
+    when given), each with its own n (one query)."""
     qs = SurveyResponse.objects.filter(submitted_day__gte=start, submitted_day__lt=end)
+    if before is not None:
+        qs = qs.filter(submitted_at__lt=before)
     if touchpoint_ids is not None:
         qs = qs.filter(touchpoint_id__in=touchpoint_ids)
     totals = qs.aggregate(

@@ -2,17 +2,15 @@
 in one pass over its interactions: the counts metrics.figures.service_level derives every service
 level from, as of the run's moment."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.db import connection
 
 from cxhub.lib.months import next_month
 
-from ..figures.service_level import DAILY_COUNTS
-from ..models import THRESHOLD_DAYS, Interaction, ServiceDay, ServiceKindDay, ServiceTarget
+from ..figures.service_level import DAILY_COUNTS, count_sql
+from ..models import Interaction, ServiceDay, ServiceKindDay, ServiceTarget
 from .sql import work_mem
-
-DAY = 86_400
 
 
 def rebuild_month(month: date, as_of: datetime, *, days: list[date] | None = None) -> None:
@@ -35,25 +33,7 @@ def _insert_counts(month: date, as_of: datetime, only: list[date] | None) -> Non
     by touchpoint into ServiceDay, by kind into ServiceKindDay, counted in one pass over the month
     (GROUPING SETS, hashed side by side) and written to both tables from it."""
     q = connection.ops.quote_name
-    target_thresholds = sorted(set(ServiceTarget.objects.values_list("threshold_days", flat=True)))
-    target_open = (
-        " OR ".join(f"(t.threshold_days = {days} AND i.opened_at < %s)" for days in target_thresholds) or "1 = 0"
-    )
-    counts = [  # in the order of DAILY_COUNTS
-        "COUNT(*)",
-        "COUNT(i.resolution_seconds)",
-        *(f"COUNT(*) FILTER (WHERE i.resolution_seconds <= {days * DAY})" for days in THRESHOLD_DAYS),
-        *("COUNT(*) FILTER (WHERE i.resolved_at IS NULL AND i.opened_at < %s)" for _days in THRESHOLD_DAYS),
-        "COUNT(*) FILTER (WHERE t.threshold_days IS NOT NULL AND i.resolution_seconds IS NOT NULL)",
-        f"COUNT(*) FILTER (WHERE i.resolution_seconds <= t.threshold_days * {DAY})",
-        f"COUNT(*) FILTER (WHERE i.resolved_at IS NULL AND ({target_open}))",
-        "COALESCE(SUM(i.resolution_seconds), 0)",
-        "COUNT(i.first_response_seconds)",
-        "COALESCE(SUM(i.first_response_seconds), 0)",
-        "COUNT(i.csat)",
-        "COUNT(*) FILTER (WHERE i.csat >= 4)",
-    ]
-    count_params = [as_of - timedelta(days=days) for days in [*THRESHOLD_DAYS, *target_thresholds]]
+    counts, count_params = count_sql(as_of, sorted(set(ServiceTarget.objects.values_list("threshold_days", flat=True))))
     only_days = "" if only is None else f" AND i.opened_day IN ({', '.join(['%s'] * len(only)) or 'NULL'})"
     source = f"""
         FROM {q(Interaction._meta.db_table)} i

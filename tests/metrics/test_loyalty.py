@@ -254,6 +254,13 @@ def test_the_board_ranks_barriers_by_value_at_stake(client, cx_lead, line):
     assert ">90 K<" in html  # large sums in short
     assert ">0–12 K<" in html  # few customers: the range
     assert f'data-testid="stake-{unknown.pk}"><span class="text-secondary"' in html and "no data" in html
+    # Written by the nightly full recompute only: the board says as of when, beside the figures.
+    stated = timezone.localtime(AS_OF).strftime("%m/%d/%Y")
+    assert 'data-testid="stakes-as-of"' in html and stated in html.split('data-testid="stakes-as-of"')[1][:200]
+    api = client.get(f"/api/v1/barriers/{big.pk}/").json()["value_at_stake"]
+    assert api["value"] == 90000.0 and api["affected"] == 300 and api["as_of_kind"] == "last_full_recompute"
+    assert api["as_of"] == timezone.localtime(AS_OF).isoformat()
+    assert client.get(f"/api/v1/barriers/{unknown.pk}/").json()["value_at_stake"] is None
     # Without the choice, the board keeps its urgency order (same severity, no due dates: oldest first).
     assert [b.pk for b in client.get("/barriers/").context["page"].object_list] == [
         small.pk, big.pk, unsure.pk, unknown.pk
