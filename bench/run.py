@@ -161,7 +161,8 @@ def app_import(kind: str, path: Path):
     seconds = time.perf_counter() - started
     if finished.status != DataImport.Status.SUCCEEDED:
         raise SystemExit(f"{kind} import failed: {finished.message} {finished.errors[:3]}")
-    return finished, seconds, runs.after_import(finished)
+    asked = runs.after_import(finished)  # nothing else runs here: a new running run, or None
+    return finished, seconds, asked[0] if asked else None
 
 
 def copy_reference(path: Path) -> tuple[int, float]:

@@ -298,8 +298,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 if CELERY_BROKER_URL:
     CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL)
     # Redis hands a task whose worker died before acknowledging it (acks_late) to another worker after
-    # this many seconds; it must exceed the longest task (a full recompute), or a slow task runs twice.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+    # this many seconds. It fits the longest recompute task (its budget plus one chunk, within the
+    # chunk's hard limit, below), so a slow one is not handed out twice; an import lasting longer is
+    # safe too: a second copy finds the import's advisory lock held and drops out (cxhub.lib.jobs).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=900)}
 else:
     CELERY_QUEUE_DIR = DATA_DIR / "celery"
     for folder in ("queue", "processed", "results", "control"):
@@ -350,6 +352,17 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Time limits (seconds). Every task has a soft limit (an exception it can clean up after) and a hard
+# one (the worker process is killed); a recompute task stops taking new chunks after its budget and
+# queues a task for the rest, so it never nears its limit unless one chunk does.
+CELERY_TASK_SOFT_TIME_LIMIT = _env_int("CELERY_TASK_SOFT_TIME_LIMIT", 600, minimum=1)
+CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 60
+IMPORT_SOFT_TIME_LIMIT = _env_int("IMPORT_SOFT_TIME_LIMIT", 1800, minimum=1)
+METRICS_CHUNK_SOFT_TIME_LIMIT = _env_int("METRICS_CHUNK_SOFT_TIME_LIMIT", 600, minimum=1)
+METRICS_TASK_BUDGET_SECONDS = env.float("METRICS_TASK_BUDGET_SECONDS", default=60.0)
+# A recompute run or an import whose worker's lock is gone and that has not moved for this long is
+# taken for lost: the sweeper (every minute) resumes the run, or fails the import as retryable.
+METRICS_RUN_STALE_SECONDS = env.float("METRICS_RUN_STALE_SECONDS", default=60.0)
 # Pause between recompute chunks (seconds): leaves the database room for page requests during a big
 # recompute on a small server; 0 on most installations.
 METRICS_CHUNK_PAUSE_SECONDS = env.float("METRICS_CHUNK_PAUSE_SECONDS", default=0.0)
@@ -359,6 +372,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "barriers-overdue-digest": {
         "task": "barriers.tasks.overdue_digest",
         "schedule": crontab(hour=7, minute=30, day_of_week="mon-fri"),
+    },
+    # Recompute runs and imports whose worker died are resumed (runs) or failed (imports) within a minute
+    # or two, not left "running"; the run queued behind a finished one starts.
+    "metrics-sweep": {
+        "task": "metrics.tasks.sweep",
+        "schedule": env.float("METRICS_SWEEP_SECONDS", default=60.0),
     },
     # A full recompute of the figures every night (imports trigger incremental ones during the day).
     "metrics-nightly-recompute": {

@@ -15,7 +15,7 @@ from .ingest import pipeline
 from .ingest.kinds import KINDS
 from .models import ChannelCost, DataImport, ServiceTarget
 from .rollups import runs
-from .tasks import recompute, run_import
+from .tasks import run_import, start_recompute
 
 
 def import_start(
@@ -43,11 +43,30 @@ def import_start(
     data_import.save()
     if not background:
         finished = pipeline.run(data_import)
-        run = runs.after_import(finished)
-        if run is not None:
-            runs.execute(run)
+        assert finished is not None  # recorded just now: no other worker can hold it
+        asked = runs.after_import(finished)
+        if asked is not None:
+            runs.finish(asked[0])  # here, or waiting for the worker doing it
         return finished
     run_import.delay_on_commit(data_import.pk)
+    return data_import
+
+
+def import_retry(*, data_import: DataImport, actor: User | None) -> DataImport:
+    """Queue a failed, retryable import again (same file, same choices)."""
+    if actor is not None and not actor.has_perm("metrics.import_data"):
+        raise PermissionDenied(_("Only CX leads import data."))
+    with transaction.atomic():
+        retried = DataImport.objects.filter(
+            pk=data_import.pk, status=DataImport.Status.FAILED, retryable=True
+        ).update(
+            status=DataImport.Status.QUEUED, retryable=False, progress=0, message="", error_count=0, errors=[],
+            rows_total=0, rows_skipped=0, started_at=None, heartbeat_at=None, finished_at=None,
+        )  # fmt: skip
+        if not retried:
+            raise ValidationError(_("Only an import that failed through no fault of its file can be retried."))
+        run_import.delay_on_commit(data_import.pk)
+    data_import.refresh_from_db()
     return data_import
 
 
@@ -63,7 +82,7 @@ def target_set(*, touchpoint: Touchpoint, threshold_days: int, target_share: Dec
     target.save()
     if threshold_changed:
         # The rollups count "within the target" at the threshold they were written with: recount.
-        recompute.delay_on_commit()
+        start_recompute(full=True)
     return target
 
 
@@ -74,7 +93,7 @@ def target_clear(*, touchpoint: Touchpoint, actor: User) -> None:
         raise PermissionDenied(_("Only CX leads set service-level targets."))
     deleted, _rows = ServiceTarget.objects.filter(touchpoint=touchpoint).delete()
     if deleted:
-        recompute.delay_on_commit()
+        start_recompute(full=True)
 
 
 @transaction.atomic

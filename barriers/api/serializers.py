@@ -27,7 +27,7 @@ class StakeSerializer(serializers.Serializer):
     as_of_kind = serializers.SerializerMethodField()
 
     def get_as_of_kind(self, stake: Any) -> str:
-        return "last_full_recompute"
+        return "last_recompute"
 
 
 class BarrierSerializer(serializers.ModelSerializer):
@@ -38,9 +38,10 @@ class BarrierSerializer(serializers.ModelSerializer):
     allowed_actions = serializers.SerializerMethodField(help_text="Transitions the caller may make now.")
     evidence = EvidenceSerializer(many=True, required=False, help_text="On create only: quotes and observations.")
     value_at_stake = serializers.SerializerMethodField(
-        help_text="Customers affected × churn uplift × CLV (docs/metrics.md), with its 95 % range; written by the "
-        "nightly full recompute only, so `as_of` is that run's moment (`as_of_kind`: last_full_recompute), not "
-        "the request's. Null until a full recompute has valued the barrier."
+        help_text="Customers affected × churn uplift × CLV (docs/metrics.md), with its 95 % range; written by "
+        "the recomputes (full ones, and those after imports of customers, transactions or interactions), so "
+        "`as_of` is that run's moment (`as_of_kind`: last_recompute), not the request's; the churn uplift is "
+        "the last full recompute's. Null until a recompute has valued the barrier."
     )
 
     class Meta:

@@ -15,7 +15,7 @@ from journeys.models import Touchpoint
 from ..figures import customer_value, report
 from ..figures.customer_value import CustomerValue, RepeatPurchase, repeat_purchase
 from ..figures.loyalty import Link
-from ..figures.runs import last_full_run, last_run
+from ..figures.runs import last_customer_run, last_run
 from ..figures.service_level import PERIOD_COUNTS, TARGET, period_share, sum_counts
 from ..figures.stakes import Stake
 from ..figures.surveys import SURVEY_COUNTS, SurveyScores
@@ -96,7 +96,7 @@ def _repeat(period: Period, segment: str | None) -> RepeatPurchase:
 
 
 def _as_of():
-    run = last_full_run() or last_run()
+    run = last_customer_run() or last_run()
     return run.as_of if run else timezone.now()
 
 

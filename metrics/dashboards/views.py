@@ -20,7 +20,7 @@ from journeys.models import Journey, Step, Touchpoint
 from .. import tasks
 from ..figures import observed, report, service_level
 from ..figures.loyalty import Link
-from ..figures.runs import last_full_run, last_run
+from ..figures.runs import last_customer_run, last_full_run, last_run
 from ..models import THRESHOLD_DAYS, LoyaltyLink, ServiceTarget
 from ..rollups import observed as observed_runs
 from . import charts
@@ -76,7 +76,12 @@ def dashboard_pdf_view(request: HttpRequest) -> HttpResponse:
 def dashboard_context(query: QueryDict) -> dict:
     """The executive dashboard's figures for the period and segment in `query` (the page's or the report's)."""
     known_segments = segments()
-    context = {"segments": known_segments, "last_run": last_run(), "full_run": last_full_run()}
+    context = {
+        "segments": known_segments,
+        "last_run": last_run(),
+        "full_run": last_full_run(),
+        "customer_run": last_customer_run(),
+    }
     period, error = PeriodForm.period_of(query)
     if error:
         context["error"] = error

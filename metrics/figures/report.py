@@ -35,7 +35,7 @@ from ..models import (
     SurveyResponse,
 )
 from . import customer_value as value
-from .runs import last_full_run, last_run
+from .runs import last_customer_run, last_run
 from .service_level import (
     FIRST_RESPONSE_PERCENTILES,
     PERCENTILES,
@@ -257,7 +257,7 @@ def customer_figures(span: Window) -> dict[str, Any]:
     start, end = span.start_moment, span.end_moment
     first_month = span.start.replace(day=1)
     last_month = (span.end - timedelta(days=1)).replace(day=1)
-    full, latest = last_full_run(), last_run()
+    full, latest = last_customer_run(), last_run()
     if full is not None and (
         end == full.as_of
         or (end < full.as_of and timezone.localtime(end).time() == time())
@@ -267,7 +267,7 @@ def customer_figures(span: Window) -> dict[str, Any]:
         overall = by_segment.pop(None)
         cohorts = value.cohorts(first_month, last_month)
         repeat_end = as_of = min(end, full.as_of)
-        basis = "last_full_recompute"  # the rollup: as of its run, or of the window's end before it
+        basis = "last_recompute"  # the rollup: as of its run, or of the window's end before it
     else:
         segments = sorted(set(Customer.objects.values_list("segment", flat=True)))
         overall = value.customer_value(start=start, end=end)

@@ -11,15 +11,24 @@ or the row checker, then the merge, then the record of how it went.
   changes nothing, a changed row updates its record.
 
 Progress (0–100) is saved as it goes so the browser can show it (metrics.ingest.postgres.Progress).
+
+The rows and the import's "imported" status are committed in one transaction, whichever path: a
+worker killed at any moment leaves either nothing written (the import still "running", which the
+sweeper turns into "failed — worker lost", retryable) or everything. The worker holds the import's
+advisory lock (cxhub.lib.jobs) throughout, so a redelivered task message does not run it twice.
 """
 
 import logging
 from collections.abc import Callable
 
 import psycopg
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from cxhub.lib import jobs
 
 from ..models import DataImport
 from . import fast, postgres
@@ -40,10 +49,24 @@ class ImportRefused(Exception):
     pass
 
 
-def run(data_import: DataImport, *, on_progress: Callable[[int], None] | None = None) -> DataImport:
-    """Carry out an import recorded as a DataImport; returns it finished (succeeded or failed)."""
+def run(data_import: DataImport, *, on_progress: Callable[[int], None] | None = None) -> DataImport | None:
+    """Carry out an import recorded as a DataImport; returns it finished (succeeded or failed), or None
+    when another live worker is doing it."""
+    with jobs.held(jobs.DATA_IMPORT, data_import.pk) as mine:
+        if not mine:
+            return None
+        data_import.refresh_from_db()
+        if data_import.is_finished:
+            return data_import
+        return _run(data_import, on_progress)
+
+
+def _run(data_import: DataImport, on_progress: Callable[[int], None] | None) -> DataImport:
     kind = KINDS[data_import.kind]
-    DataImport.objects.filter(pk=data_import.pk).update(status=DataImport.Status.RUNNING, started_at=timezone.now())
+    now = timezone.now()
+    DataImport.objects.filter(pk=data_import.pk).update(
+        status=DataImport.Status.RUNNING, started_at=now, heartbeat_at=now, retryable=False
+    )
     kind.staging.objects.filter(data_import=data_import).delete()  # a rerun after a crash starts clean
     report = postgres.Progress(data_import, on_progress)
     checked = Checked()
@@ -55,7 +78,6 @@ def run(data_import: DataImport, *, on_progress: Callable[[int], None] | None = 
             )  # fmt: skip
             resolver = Resolver()
             merged = _shortcut(kind, data_import, resolver, report) if fast.applies(data_import) else None
-            skipped = 0
             if merged is None:
                 check_file(kind, data_import, table, resolver, report, checked)
                 if checked.rows == 0:
@@ -65,13 +87,21 @@ def run(data_import: DataImport, *, on_progress: Callable[[int], None] | None = 
                         _("%(count)s problems in %(name)s: nothing was imported. Fix them, or choose “import valid "
                           "rows only”.") % {"count": checked.error_count, "name": data_import.file_name}
                     )  # fmt: skip
-                with transaction.atomic():
+                with transaction.atomic():  # the rows and the status commit together
                     merged = merge(kind, Source.staging(kind, data_import), rows=checked.staged)
-                skipped = checked.rows - checked.staged
-        _finish(data_import, merged, rows=checked.rows or merged.rows, skipped=skipped, checked=checked)
+                    _finish(
+                        data_import, merged, rows=checked.rows, skipped=checked.rows - checked.staged, checked=checked
+                    )
         postgres.vacuum_after_big_write(kind.target, merged.created + merged.updated)
     except (FileRefused, ImportRefused, ReferencesGone) as refused:
         _fail(data_import, str(refused), checked=checked, skipped=checked.rows)
+    except SoftTimeLimitExceeded:
+        minutes = round(settings.IMPORT_SOFT_TIME_LIMIT / 60)
+        message = _(
+            "The import took longer than the %(minutes)s minutes an import may take; nothing was imported. "
+            "Retry it when the server is less busy, or split the file."
+        ) % {"minutes": minutes}
+        _fail(data_import, message, checked=checked, skipped=0, retryable=True)
     except Exception:
         logger.exception("import %s failed", data_import.pk)
         message = _("The import stopped on an unexpected error; nothing was imported. The error is in the server log.")
@@ -100,7 +130,7 @@ def _shortcut(kind: Kind, data_import: DataImport, resolver: Resolver, report: p
                 on_read=lambda done, lines: report.from_shortcut(min(LOADED, LOADED * done // size), lines),
             )
             report.from_shortcut(LOADED, loaded.rows)
-            return merge(
+            merged = merge(
                 kind,
                 Source(fast.ROWS_VIEW),
                 rows=loaded.rows,
@@ -108,6 +138,8 @@ def _shortcut(kind: Kind, data_import: DataImport, resolver: Resolver, report: p
                 references_held=True,
                 on_written=lambda: report.from_shortcut(WRITTEN, loaded.rows),
             )
+            _finish(data_import, merged, rows=merged.rows, skipped=0, checked=Checked())  # commits with the rows
+            return merged
     except (fast.Declined, DatabaseError, psycopg.Error, UnicodeDecodeError) as error:  # COPY raises psycopg's own
         logger.info("import %s: fast path declined (%s); checking row by row", data_import.pk, error)
         return None
@@ -130,9 +162,10 @@ def _finish(data_import: DataImport, merged: Merged, *, rows: int, skipped: int,
     )
 
 
-def _fail(data_import: DataImport, message: str, *, checked: Checked, skipped: int) -> None:
+def _fail(data_import: DataImport, message: str, *, checked: Checked, skipped: int, retryable: bool = False) -> None:
     DataImport.objects.filter(pk=data_import.pk).update(
         status=DataImport.Status.FAILED,
+        retryable=retryable,
         progress=100,
         finished_at=timezone.now(),
         rows_total=checked.rows,

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from django.db import DatabaseError, connection, models
+from django.utils import timezone
 
 from journeys.models import Journey, Touchpoint
 
@@ -134,7 +135,7 @@ class Progress:
         self.shown: int | None = None
 
     def __call__(self, progress: int, rows: int) -> None:
-        DataImport.objects.filter(pk=self.pk).update(progress=progress, rows_total=rows)
+        DataImport.objects.filter(pk=self.pk).update(progress=progress, rows_total=rows, heartbeat_at=timezone.now())
         self._heard(progress)
 
     def from_shortcut(self, progress: int, rows: int) -> None:
@@ -148,8 +149,9 @@ class Progress:
                         cursor.execute("SET lock_timeout = '2s'")
                 with self.outside.cursor() as cursor:
                     cursor.execute(
-                        f"UPDATE {quoted(DataImport)} SET progress = %s, rows_total = %s WHERE id = %s",
-                        [progress, rows, self.pk],
+                        f"UPDATE {quoted(DataImport)} SET progress = %s, rows_total = %s, heartbeat_at = %s"
+                        " WHERE id = %s",
+                        [progress, rows, timezone.now(), self.pk],
                     )
             except DatabaseError:
                 logger.warning("import %s: progress not saved; the bar waits for the end", self.pk, exc_info=True)

@@ -15,6 +15,7 @@ from cxhub.lib.decorators import AuthenticatedHttpRequest, permission_required
 from journeys.models import Channel, Touchpoint
 
 from .. import services
+from ..figures.runs import recompute_state
 from ..models import ChannelCost, DataImport, MetricsRun
 from . import exports
 from .forms import ImportForm
@@ -59,7 +60,7 @@ def data_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         "form": form,
         "imports": imports,
         "kinds": [(kind, DataImport.Kind(kind).label, spec.columns) for kind, spec in KINDS.items()],
-        "run": MetricsRun.objects.first(),
+        "runs": recompute_state(),
     }
     return render(request, "metrics/data.html", context)
 
@@ -69,20 +70,22 @@ def data_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 @permission_required("metrics.view_data")
 def run_status_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The recompute card alone (polled by htmx while a run is going)."""
-    return render(request, "metrics/data.html#recompute-card", {"run": MetricsRun.objects.first()})
+    return render(request, "metrics/data.html#recompute-card", {"runs": recompute_state()})
 
 
 @require_POST
 @login_required
 @permission_required("metrics.import_data")
 def recompute_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Recompute every figure now (a full run in the background)."""
-    from ..rollups import runs
-    from ..tasks import recompute
+    """Recompute every figure now (a full run in the background; "Retry" after a failed run too). A
+    full run already going is joined; behind an incremental one, it waits."""
+    from ..tasks import start_recompute
 
-    run = runs.start_run(full=True)
-    recompute.delay_on_commit(run.pk)
-    messages.success(request, _("Recompute started."))
+    run = start_recompute(full=True, join_running=True)
+    if run.status == MetricsRun.Status.QUEUED:
+        messages.success(request, _("Recompute queued: it starts when the running one ends."))
+    else:
+        messages.success(request, _("Recompute started."))
     return HttpResponseRedirect(reverse("data:data"))
 
 
@@ -94,6 +97,19 @@ def import_detail_view(request: AuthenticatedHttpRequest, import_id: int) -> Htt
     data_import = get_object_or_404(DataImport.objects.select_related("created_by"), pk=import_id)
     template = "metrics/import_detail.html" + ("#import-status" if request.htmx else "")
     return render(request, template, {"data_import": data_import})
+
+
+@require_POST
+@login_required
+@permission_required("metrics.import_data")
+def import_retry_view(request: AuthenticatedHttpRequest, import_id: int) -> HttpResponse:
+    """Queue again an import that failed through no fault of its file (worker lost, time limit)."""
+    data_import = get_object_or_404(DataImport, pk=import_id)
+    try:
+        services.import_retry(data_import=data_import, actor=request.user)
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+    return HttpResponseRedirect(reverse("data:import_detail", args=[import_id]))
 
 
 @require_GET

@@ -52,7 +52,12 @@ class DataImport(models.Model):
     )
     created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Set with each progress update: with the worker's advisory lock gone (cxhub.lib.jobs), an old
+    # heartbeat means the worker died mid-import, and the sweeper marks the import failed.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Failed for a reason the file is not to blame for (the worker was lost, a time limit): worth a retry.
+    retryable = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("data import")

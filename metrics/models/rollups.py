@@ -79,15 +79,23 @@ class ServiceKindDay(ServiceCounts):
 
 class MetricsRun(models.Model):
     """One recompute: full (nightly, on demand) or incremental (after an import). Work is split into
-    chunks (a month of opened days each); each chunk replaces its slice in one transaction."""
+    chunks (a month of opened days each); each chunk replaces its slice in one transaction.
+
+    One run at a time (metrics.rollups.runs.request): a request while one runs waits as the one queued
+    run, which later requests join; it is planned (as_of, chunks) when it starts."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for the running recompute")
         RUNNING = "running", _("Running")
         SUCCEEDED = "succeeded", _("Done")
         FAILED = "failed", _("Failed")
 
     full = models.BooleanField(default=True)
-    as_of = models.DateTimeField()
+    # An incremental run after an import of customers, transactions or interactions rebuilds the
+    # customer-value rollup and value at stake too (full runs always do).
+    customers = models.BooleanField(default=False)
+    as_of = models.DateTimeField()  # of a queued run: when it was asked for; set again when it starts…
+    as_of_asked = models.BooleanField(default=False)  # …unless the request named the moment
     # Incremental runs after an import: the opened days whose interactions changed (ISO dates); the
     # periods holding them get their percentiles re-ranked, the others keep theirs. None: all.
     touched_days = models.JSONField(null=True, blank=True)
@@ -95,11 +103,22 @@ class MetricsRun(models.Model):
     chunks_total = models.PositiveIntegerField(default=0)
     chunks_done = models.PositiveIntegerField(default=0)
     message = models.TextField(blank=True)
+    # A queued run's request, until it starts: the days and whole months to rebuild (ISO dates).
+    requested_days = models.JSONField(null=True, blank=True)
+    requested_months = models.JSONField(null=True, blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
+    # Set as each chunk starts: with the worker's advisory lock gone (cxhub.lib.jobs), an old
+    # heartbeat means the worker died, and the sweeper resumes the run.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-pk"]
+        constraints = [
+            # One run at a time, and at most one waiting: what runs.request relies on.
+            models.UniqueConstraint(fields=["status"], condition=models.Q(status="running"), name="one_running_run"),
+            models.UniqueConstraint(fields=["status"], condition=models.Q(status="queued"), name="one_queued_run"),
+        ]
 
     def __str__(self) -> str:
         return f"run {self.pk} ({self.status})"

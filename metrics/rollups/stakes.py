@@ -1,14 +1,16 @@
-"""Writes each barrier's value at stake (BarrierStake) as metrics.figures.stakes defines it, in the
-full recompute, after the service–loyalty link."""
+"""Writes each barrier's value at stake (BarrierStake) as metrics.figures.stakes defines it: in the
+full recompute, after the service–loyalty link, and after imports that move its other inputs
+(customers affected, CLV), with the link of the last full recompute."""
 
 from datetime import datetime, timedelta
 
 from django.db import connection
+from django.utils import timezone
 
 from barriers.models import Barrier
 from journeys.models import Step
 
-from ..figures.customer_value import customer_value
+from ..figures.customer_value import values_by_segment
 from ..figures.stakes import Stake
 from ..models import BarrierStake, Interaction, LoyaltyLink, ServiceTarget
 
@@ -18,7 +20,10 @@ YEAR = timedelta(days=365)
 def rebuild(as_of: datetime) -> None:
     """Replace every BarrierStake row (after loyalty.rebuild, inside the recompute's transaction)."""
     BarrierStake.objects.all().delete()
-    clv = customer_value(start=as_of - YEAR, end=as_of).clv
+    # CLV of the year up to as_of, from the customer-value rollup written just before in the same run
+    # (the 365 days ending with as_of's day, as the dashboards and metrics_report give it).
+    end = timezone.localtime(as_of).date() + timedelta(days=1)
+    clv = values_by_segment(end - YEAR, end)[None].clv
     q = connection.ops.quote_name
     barrier_touchpoints = f"""
         SELECT barrier_id, touchpoint_id FROM {q(Barrier.touchpoints.through._meta.db_table)}

@@ -86,6 +86,33 @@ def test_the_report_page_follows_a_running_import_to_its_end(page, lead, console
     assert console_errors == []
 
 
+def test_a_recompute_that_fails_while_watched_shows_why_stops_polling_and_retries(page, lead, console_errors):
+    from metrics.models import MetricsRun
+    from metrics.rollups import runs
+
+    run = runs.start_run(full=True)  # going, in a worker elsewhere
+    log_in(page, "cxlead", PASSWORD)
+    page.goto("/data/")
+    card = page.get_by_test_id("recompute-card")
+    expect(card).to_have_attribute("data-state", "running")
+    expect(page.get_by_test_id("recompute")).to_be_disabled()  # a full run is going: nothing to add
+    MetricsRun.objects.filter(pk=run.pk).update(
+        status="failed", message="month 2026-06 failed 3 times: disk full", finished_at=timezone.now()
+    )
+    expect(card).to_have_attribute("data-state", "failed")  # polled, no reload
+    expect(page.get_by_test_id("run-failed")).to_contain_text("disk full")
+    requests = []
+    page.on("request", lambda request: requests.append(request.url) if "recompute/status" in request.url else None)
+    page.wait_for_timeout(4500)  # two polling periods
+    assert requests == []  # the card stopped polling
+    retry = page.get_by_test_id("recompute")
+    expect(retry).to_have_text("Retry")
+    retry.click()
+    expect(page.get_by_role("status").or_(page.locator(".alert"))).to_contain_text("Recompute started")
+    assert MetricsRun.objects.filter(status="succeeded").exists()  # the job ran here (eager)
+    assert console_errors == []
+
+
 def test_cx_lead_sets_a_target_and_a_channel_cost(page, lead, department, console_errors):
     from metrics.models import ChannelCost, ServiceTarget
     from tests.factories import TouchpointFactory

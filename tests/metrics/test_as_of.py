@@ -170,7 +170,7 @@ def test_dashboards_are_as_of_the_last_run_they_state(phone, client, cx_lead):
     assert service["service_level"]["10"] == {"within": 2, "eligible": 3, "share": 0.6667}
 
 
-def test_value_at_stake_on_the_dashboard_says_it_is_as_of_the_last_full_recompute(phone, client, cx_lead, executive):
+def test_value_at_stake_on_the_dashboard_says_which_recompute_it_is_as_of(phone, client, cx_lead, executive):
     from barriers.services import barrier_create
     from metrics.models import BarrierStake
 
@@ -185,4 +185,4 @@ def test_value_at_stake_on_the_dashboard_says_it_is_as_of_the_last_full_recomput
     client.force_login(executive)
     html = client.get(reverse("metrics:dashboard"), {"period": "month", "start": "2026-06"}).content.decode()
     note = html.split('data-testid="stakes-as-of"')[1][:200]
-    assert "07/20/2026" in note and "last full recompute" in note
+    assert "07/20/2026" in note and "nightly full recompute" in note

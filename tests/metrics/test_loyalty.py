@@ -1,7 +1,7 @@
 """The service–loyalty link (metrics.figures.loyalty) against hand-computed cases."""
 
 import math
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -153,7 +153,7 @@ def test_value_at_stake_counts_breached_customers_at_the_barriers_touchpoints(li
     from metrics.figures.customer_value import customer_value
     from metrics.figures.stakes import stakes_for
     from metrics.models import BarrierStake
-    from metrics.rollups import stakes
+    from metrics.rollups import customer_days, stakes
 
     courier = TouchpointFactory(name="Courier", department=department)
     ServiceTarget.objects.create(touchpoint=courier, threshold_days=2, target_share=Decimal("0.8"))
@@ -191,12 +191,15 @@ def test_value_at_stake_counts_breached_customers_at_the_barriers_touchpoints(li
         ]
     )  # fmt: skip
 
+    customer_days.rebuild(AS_OF)  # the CLV is the customer-value rollup's, written before it in a run
     stakes.rebuild(AS_OF)
 
     row = BarrierStake.objects.get(barrier=on_both)
     assert row.affected == 2
     assert (row.breached_n, row.breached_retained, row.clean_n, row.clean_retained) == (50, 35, 150, 135)
-    clv = customer_value(start=AS_OF - timedelta(days=365), end=AS_OF).clv
+    # The 365 days ending with AS_OF's day, as the dashboards and metrics_report give customer value.
+    year_start = timezone.make_aware(datetime.combine(AS_OF.date() + timedelta(days=1 - 365), time()))
+    clv = customer_value(start=year_start, end=AS_OF).clv
     assert row.clv == pytest.approx(clv)
     stake = stakes_for([on_both.pk, on_nothing_measured.pk])
     # Pooled retention: clean 135/150 = 0.9, breached 35/50 = 0.7 → uplift 0.2; 2 customers × 0.2 × CLV.
@@ -254,11 +257,11 @@ def test_the_board_ranks_barriers_by_value_at_stake(client, cx_lead, line):
     assert ">90 K<" in html  # large sums in short
     assert ">0–12 K<" in html  # few customers: the range
     assert f'data-testid="stake-{unknown.pk}"><span class="text-secondary"' in html and "no data" in html
-    # Written by the nightly full recompute only: the board says as of when, beside the figures.
+    # Written by the recomputes, not at request time: the board says as of when, beside the figures.
     stated = timezone.localtime(AS_OF).strftime("%m/%d/%Y")
     assert 'data-testid="stakes-as-of"' in html and stated in html.split('data-testid="stakes-as-of"')[1][:200]
     api = client.get(f"/api/v1/barriers/{big.pk}/").json()["value_at_stake"]
-    assert api["value"] == 90000.0 and api["affected"] == 300 and api["as_of_kind"] == "last_full_recompute"
+    assert api["value"] == 90000.0 and api["affected"] == 300 and api["as_of_kind"] == "last_recompute"
     assert api["as_of"] == timezone.localtime(AS_OF).isoformat()
     assert client.get(f"/api/v1/barriers/{unknown.pk}/").json()["value_at_stake"] is None
     # Without the choice, the board keeps its urgency order (same severity, no due dates: oldest first).

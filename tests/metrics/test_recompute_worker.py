@@ -2,7 +2,10 @@
 hands the unacknowledged task (acks_late) to a new worker, which resumes the same run: done months are
 skipped, the rest redone — and the stored figures equal those of an uninterrupted recompute."""
 
+import io
+import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -12,6 +15,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -32,7 +36,7 @@ pytestmark = [
 ]
 
 
-def start_worker(queue: str) -> subprocess.Popen:
+def start_worker(queue: str, *, beat: Path | None = None, **settings: str) -> subprocess.Popen:
     database = connection.settings_dict
     env = {
         **os.environ,
@@ -40,9 +44,12 @@ def start_worker(queue: str) -> subprocess.Popen:
         "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_SECONDS),
         "METRICS_CHUNK_PAUSE_SECONDS": "0.5",  # so the kill lands mid-run, not after it
         "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        **settings,
     }
+    embedded_beat = ["--beat", "--schedule", str(beat)] if beat else []
+    command = [sys.executable, "-m", "celery", "-A", "cxhub", "worker", "--pool=solo", "--queues", queue]
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "cxhub", "worker", "--pool=solo", "--queues", queue, "-l", "WARNING"],
+        [*command, "-l", "WARNING", *embedded_beat],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -151,3 +158,65 @@ def test_a_recompute_survives_a_killed_worker_with_the_same_figures(history):
 
     runs.recompute(full=True, as_of=as_of)  # the same run, uninterrupted, in this process
     assert snapshot() == resumed
+
+
+def report_json() -> dict:
+    out = io.StringIO()
+    call_command("metrics_report", "--json", stdout=out)
+    figures = json.loads(out.getvalue())
+    figures["rollups"].pop("finished_at")  # when the run ended: the only thing allowed to differ
+    return figures
+
+
+def test_killed_three_times_at_random_chunks_the_sweeper_resumes_the_run_to_the_same_figures(history, tmp_path):
+    """kill -9 the worker three times at random chunks; each time a new worker (with beat: the sweeper
+    every second, runs taken for lost after 2 s) resumes the run from its last finished chunk. Redis
+    would hand the message out again only after 10 minutes: the sweeper is what brings the run back."""
+    queue = f"cxhub-sweep-{uuid.uuid4().hex[:8]}"
+    as_of = timezone.now().replace(microsecond=0)
+    run, start = runs.request(full=True, as_of=as_of)
+    assert start and run.chunks_total >= 13
+    chosen = random.Random(as_of.timestamp())
+    settings = {
+        "CELERY_VISIBILITY_TIMEOUT": "600",
+        "METRICS_SWEEP_SECONDS": "1",
+        "METRICS_RUN_STALE_SECONDS": "2",
+        "METRICS_TASK_BUDGET_SECONDS": "2",  # tasks hand over to tasks: kills land in later ones too
+    }
+    recompute.apply_async(args=[run.pk], queue=queue)
+    kills = sorted(chosen.sample(range(1, run.chunks_total - 1), 3))
+    for kill_at in kills:
+        worker = start_worker(queue, beat=tmp_path / "beat", **settings)
+        try:
+            wait_for(
+                lambda at=kill_at: MetricsRun.objects.get(pk=run.pk).chunks_done >= at,
+                seconds=120,
+                what=f"chunk {kill_at} done",
+                worker=worker,
+            )
+        finally:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait(timeout=20)
+        killed = MetricsRun.objects.get(pk=run.pk)
+        assert killed.status == MetricsRun.Status.RUNNING, f"the kill after chunk {kill_at} must land mid-run"
+    last = start_worker(queue, beat=tmp_path / "beat", **settings)
+    try:
+        finished = wait_for(
+            lambda: MetricsRun.objects.filter(pk=run.pk, status=MetricsRun.Status.SUCCEEDED).first(),
+            seconds=180,
+            what="the sweeper to resume the run and a worker to finish it",
+            worker=last,
+        )
+    finally:
+        os.killpg(last.pid, signal.SIGTERM)
+        last.wait(timeout=30)
+    assert finished.chunks_done == finished.chunks_total
+    assert not MetricsRun.objects.filter(status__in=["running", "queued"]).exists()
+    # A crash costs at most the chunk it was in: no chunk was tried more than twice.
+    assert max(run.chunks.values_list("attempts", flat=True)) <= 2
+    resumed_tables, resumed_report = snapshot(), report_json()
+
+    clean = runs.start_run(full=True, as_of=as_of)  # the same run, uninterrupted, in this process
+    assert runs.execute(clean).status == MetricsRun.Status.SUCCEEDED
+    assert snapshot() == resumed_tables
+    assert report_json() == resumed_report

@@ -1,0 +1,45 @@
+"""Imports whose worker is gone: found by the sweeper (metrics.tasks.sweep, every minute) and marked
+failed — retryable, nothing written (the rows and the status commit together,
+metrics.ingest.pipeline) — instead of showing "running" for ever."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cxhub.lib import jobs
+
+from ..models import DataImport
+
+logger = logging.getLogger(__name__)
+
+
+def sweep_imports(*, stale_seconds: float | None = None) -> list[int]:
+    """Mark failed the running imports whose worker is gone: its advisory lock free and no progress
+    for `stale_seconds`. Returns their ids."""
+    seconds = settings.METRICS_RUN_STALE_SECONDS if stale_seconds is None else stale_seconds
+    stale = timezone.now() - timedelta(seconds=seconds)
+    lost = []
+    quiet = Q(heartbeat_at__lte=stale) | Q(heartbeat_at__isnull=True, started_at__lte=stale)
+    for data_import in DataImport.objects.filter(quiet, status=DataImport.Status.RUNNING):
+        if jobs.is_alive(jobs.DATA_IMPORT, data_import.pk):
+            continue  # slow, not lost
+        with transaction.atomic():
+            updated = DataImport.objects.filter(pk=data_import.pk, status=DataImport.Status.RUNNING).update(
+                status=DataImport.Status.FAILED,
+                retryable=True,
+                finished_at=timezone.now(),
+                error_count=1,
+                message=_(
+                    "The worker running this import was lost (restarted, or out of memory); nothing was "
+                    "imported. Retry it."
+                ),
+            )
+        if updated:
+            logger.warning("import %s: its worker is gone; marked failed (retryable)", data_import.pk)
+            lost.append(data_import.pk)
+    return lost
