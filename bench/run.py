@@ -1,16 +1,20 @@
-"""Benchmark of the metrics engine: import, full and incremental recompute, and the pages that read it.
+"""Benchmark of the metrics engine against references that do the same work, on PostgreSQL.
 
-Creates a throw-away test database, generates deterministic synthetic data (seeded: 200 touchpoints,
-skewed resolution times, segments, churn), and reports every operation next to a reference measured
-in the same run on the same data, as a ratio, plus the absolute figure and the machine:
+Creates a throw-away database, generates deterministic synthetic data (seeded: 200 touchpoints,
+skewed resolution times, segments, churn, purchases, survey answers) as CSV files, streamed, and
+measures — each next to a reference that writes the same rows, checked equal row for row:
 
-- import: rows/s through the app's import path vs a psycopg 3 binary COPY of the same rows into a
-  bare table;
-- full recompute vs one hand-written single-pass SQL aggregate of the same service-level shares by
-  touchpoint × month (and the bench checks that both give the same numbers);
-- incremental recompute after importing one more day vs that SQL restricted to the day;
-- the data page, the map page and a touchpoint's figures page: server time, median and p95 over
-  `--repeat` requests, and the query count.
+- imports of all four kinds through the app's import path (the interactions in alternating rounds
+  with the reference, into an empty table each time) against `COPY … FROM STDIN (FORMAT csv)` of the
+  same file into a typed table; and the interactions again with 1 % bad rows ("import valid rows
+  only", the row checker's path);
+- the full recompute: its service rollups (daily, weekly, monthly, all time, exact percentiles, the
+  survey rollups) against hand-written SQL writing the same rows (`bench/reference.py`), in
+  alternating rounds; the other parts (customer value, the service–loyalty link, value at stake,
+  observed journeys) as measured inside the run (wall and the database server's CPU per part);
+- the incremental run after a one-day import of all four kinds (all figures updated), against the
+  same SQL restricted to the days and periods it rebuilds;
+- the pages that read the figures, and pages served while a full recompute runs.
 
     .venv/bin/python bench/run.py --interactions 1000000      # the embedded server
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/run.py --interactions 1000000
@@ -21,12 +25,12 @@ import csv
 import json
 import os
 import platform
+import resource
 import statistics
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -43,11 +47,12 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from bench import database_label  # noqa: E402
+from bench import database_label, reference  # noqa: E402
 
 END = date(2026, 10, 31)  # fixed, so every run sees the same data
-THRESHOLDS = (1, 3, 5, 10)
 TOUCHPOINTS = 200
+KINDS = ("customers", "interactions", "transactions", "survey_responses")
+MOMENT_COLUMN = {"customers": 1, "interactions": 4, "transactions": 2, "survey_responses": 4}
 
 
 def build_reference_data():
@@ -100,29 +105,6 @@ def build_reference_data():
     return lead, head, touchpoints, journey
 
 
-def split_last_day(path: Path) -> tuple[Path, Path, date]:
-    """Hold the interactions opened on the last day back for the incremental run (streamed: at
-    N = 10,000,000 the file is over a gigabyte)."""
-    with path.open(encoding="utf-8", newline="") as f:
-        reader = csv.reader(f)
-        next(reader)
-        last_day = max(row[4][:10] for row in reader)
-    early, late = path.with_name("early.csv"), path.with_name("late.csv")
-    with (
-        path.open(encoding="utf-8", newline="") as f,
-        early.open("w", newline="", encoding="utf-8") as e,
-        late.open("w", newline="", encoding="utf-8") as la,
-    ):
-        reader = csv.reader(f)
-        header = next(reader)
-        writers = {False: csv.writer(e), True: csv.writer(la)}
-        for writer in writers.values():
-            writer.writerow(header)
-        for row in reader:
-            writers[row[4][:10] == last_day].writerow(row)
-    return early, late, date.fromisoformat(last_day)
-
-
 def parts_under_cap(path: Path) -> list[Path]:
     """The file itself, or consecutive parts of it under the import's per-file cap, each with the header."""
     from metrics.ingest.reading import MAX_FILE_BYTES
@@ -145,13 +127,51 @@ def parts_under_cap(path: Path) -> list[Path]:
     return parts
 
 
-def app_import(kind: str, path: Path):
-    """The import path of import_start, with the recompute it triggers timed apart."""
+def split_last_day(paths: dict[str, Path]) -> tuple[dict[str, Path], dict[str, Path], date]:
+    """Hold back every row of the last day (each kind, by its moment) for the one-day import;
+    streamed, row by row."""
+    with paths["interactions"].open(encoding="utf-8", newline="") as f:
+        reader = csv.reader(f)
+        next(reader)
+        last_day = max(row[4][:10] for row in reader)
+    early, late = {}, {}
+    for kind, path in paths.items():
+        early[kind], late[kind] = path.with_name(f"early-{kind}.csv"), path.with_name(f"late-{kind}.csv")
+        column = MOMENT_COLUMN[kind]
+        with (
+            path.open(encoding="utf-8", newline="") as f,
+            early[kind].open("w", newline="", encoding="utf-8") as e,
+            late[kind].open("w", newline="", encoding="utf-8") as la,
+        ):
+            reader = csv.reader(f)
+            header = next(reader)
+            writers = {False: csv.writer(e), True: csv.writer(la)}
+            for writer in writers.values():
+                writer.writerow(header)
+            for row in reader:
+                writers[row[column][:10] == last_day].writerow(row)
+    return early, late, date.fromisoformat(last_day)
+
+
+def with_bad_rows(path: Path, every: int = 100) -> Path:
+    """The same file with every `every`-th row's opened_at made unreadable (1 % bad rows)."""
+    bad = path.with_name(f"bad-{path.name}")
+    with path.open(encoding="utf-8", newline="") as f, bad.open("w", newline="", encoding="utf-8") as out:
+        reader, writer = csv.reader(f), csv.writer(out)
+        writer.writerow(next(reader))
+        for number, row in enumerate(reader, 1):
+            if number % every == 0:
+                row[4] = "not a date"
+            writer.writerow(row)
+    return bad
+
+
+def app_import(kind: str, path: Path, *, valid_rows_only: bool = False):
+    """One file through the app's import path (metrics.ingest.pipeline.run); returns it and its seconds."""
     from metrics.ingest import pipeline
     from metrics.models import DataImport
-    from metrics.rollups import runs
 
-    data_import = DataImport(kind=kind, file_name=path.name, via=DataImport.Via.CLI)
+    data_import = DataImport(kind=kind, file_name=path.name, via=DataImport.Via.CLI, valid_rows_only=valid_rows_only)
     with path.open("rb") as source:
         data_import.file.save(path.name, File(source), save=False)
     data_import.file_size = data_import.file.size
@@ -161,97 +181,70 @@ def app_import(kind: str, path: Path):
     seconds = time.perf_counter() - started
     if finished.status != DataImport.Status.SUCCEEDED:
         raise SystemExit(f"{kind} import failed: {finished.message} {finished.errors[:3]}")
-    asked = runs.after_import(finished)  # nothing else runs here: a new running run, or None
-    return finished, seconds, asked[0] if asked else None
+    return finished, seconds
 
 
-def copy_reference(path: Path) -> tuple[int, float]:
-    """The same interaction rows, parsed beforehand, written into a bare table by the fastest plain means."""
-    with path.open(encoding="utf-8") as f:
-        reader = csv.reader(f)
-        next(reader)
-        rows = [
-            (
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                datetime.fromisoformat(r[4]),
-                datetime.fromisoformat(r[5]) if r[5] else None,
-                datetime.fromisoformat(r[6]) if r[6] else None,
-                Decimal(r[7]) if r[7] else None,
-                int(r[8]) if r[8] else None,
-            )
-            for r in reader
-        ]
-    columns = "external_id, customer, touchpoint, kind, opened_at, first_response_at, resolved_at, cost, csat"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TABLE bench_bare (external_id text, customer text, touchpoint text, kind text, "
-            "opened_at timestamptz, first_response_at timestamptz, resolved_at timestamptz, "
-            "cost numeric(12, 2), csat smallint)"
-        )
-        started = time.perf_counter()
-        raw = cursor.cursor
-        with raw.copy(f"COPY bench_bare ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
-            copy.set_types(["text"] * 4 + ["timestamptz"] * 3 + ["numeric", "int2"])
-            for row in rows:
-                copy.write_row(row)
-        seconds = time.perf_counter() - started
-        cursor.execute("DROP TABLE bench_bare")
-    return len(rows), seconds
+def import_kind(kind: str, path: Path) -> tuple[int, float]:
+    """A file (in parts under the per-file cap) through the app's import path: rows, seconds."""
+    rows, seconds = 0, 0.0
+    for part in parts_under_cap(path):
+        imported, spent = app_import(kind, part)
+        rows += imported.rows_total
+        seconds += spent
+    return rows, seconds
 
 
-def hand_sql(as_of: datetime, day: date | None = None) -> tuple[list, float]:
-    """Service-level shares by touchpoint × month in one pass over the raw interactions."""
-    from metrics.models import Interaction
-
-    month = "date_trunc('month', opened_day)::date"
-    columns, params = [], []
-    for t in THRESHOLDS:
-        columns.append(f"count(*) FILTER (WHERE resolution_seconds <= {t * 86400})")
-        columns.append("count(*) FILTER (WHERE resolved_at IS NULL AND opened_at < %s)")
-        params.append(as_of - timedelta(days=t))
-    where = ""
-    if day is not None:
-        where = "WHERE opened_day = %s"
-        params.append(day)
-    sql = (
-        f"SELECT touchpoint_id, {month}, count(*), count(resolution_seconds), {', '.join(columns)} "
-        f"FROM {Interaction._meta.db_table} {where} GROUP BY 1, 2"
-    )
+def copy_reference(kind: str, path: Path) -> tuple[int, float]:
+    files = parts_under_cap(path)
     started = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    rows = reference.copy_csv(kind, files)
     return rows, time.perf_counter() - started
 
 
-def check_against_rollup(rows: list) -> int:
-    """The hand-written shares must equal the stored month × touchpoint figures."""
-    from metrics.models import ServicePeriod
+def truncate_interactions() -> None:
+    from metrics.models import Interaction
 
-    stored = {
-        (int(p.key), p.period_start): p for p in ServicePeriod.objects.filter(grain="month", dimension="touchpoint")
-    }
-    for touchpoint_id, month, opened, resolved, *pairs in rows:
-        month = month if isinstance(month, date) else date.fromisoformat(month)
-        period = stored[(touchpoint_id, month)]
-        assert (period.opened, period.resolved) == (opened, resolved), (touchpoint_id, month)
-        for index, t in enumerate(THRESHOLDS):
-            within, open_older = pairs[2 * index], pairs[2 * index + 1]
-            assert getattr(period, f"within_{t}") == within, (touchpoint_id, month, t)
-            assert getattr(period, f"eligible_{t}") == resolved + open_older, (touchpoint_id, month, t)
-    return len(rows)
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {connection.ops.quote_name(Interaction._meta.db_table)}")
 
 
-def timed_run(run) -> float:
+def full_run() -> tuple[float, dict, object]:
+    """A full recompute as the worker does it; its wall time and its own per-part timings."""
     from metrics.rollups import runs
 
     started = time.perf_counter()
-    finished = runs.execute(run)
-    assert finished.status == "succeeded", finished.message
+    run = runs.recompute(full=True)
+    seconds = time.perf_counter() - started
+    assert run.status == "succeeded", run.message
+    return seconds, run.timings, run
+
+
+def service_part(timings: dict) -> float:
+    return sum(timings.get(part, {}).get("wall_s", 0.0) for part in ("daily", "periods"))
+
+
+def reference_run(as_of, **restriction) -> float:
+    started = time.perf_counter()
+    reference.service_rollups(as_of, **restriction)
     return time.perf_counter() - started
+
+
+def restriction_of(run) -> dict:
+    """The days an incremental run rebuilt and the weeks and months holding them."""
+    from cxhub.lib.months import month_start, next_month, week_start
+
+    days = sorted({date.fromisoformat(d) for chunk in run.chunks.exclude(days__isnull=True) for d in chunk.days})
+    whole = [chunk.month for chunk in run.chunks.filter(days__isnull=True, month__isnull=False)]
+    assert not whole, "a one-day import rebuilds days, not whole months"
+    periods = set()
+    for day in days:
+        periods.add((week_start(day), week_start(day) + timedelta(days=7)))
+        periods.add((month_start(day), next_month(month_start(day))))
+    return {"days": days, "periods": sorted(periods)}
+
+
+def peak_memory_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def measure_page(client: Client, url: str, repeat: int) -> dict:
@@ -356,16 +349,20 @@ def machine() -> dict:
     return info
 
 
-def main() -> None:
-    from django.db import transaction
+def median(values: list[float]) -> float:
+    return statistics.median(values)
 
+
+def main() -> None:
     from metrics.demo.synthetic import Spec, default_profiles, write_files
-    from metrics.rollups import customer_days, loyalty, observed, periods, runs, stakes
+    from metrics.rollups import runs
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--interactions", type=int, default=100_000)
     parser.add_argument("--customers", type=int, help="default: interactions / 10")
     parser.add_argument("--months", type=int, default=18)
+    parser.add_argument("--purchase-scale", type=float, default=0.2, help="purchases per customer, × the demo's")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of each app/reference pair")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--keep", action="store_true", help="keep the test database (to profile pages on it)")
@@ -388,65 +385,95 @@ def main() -> None:
             settings.MEDIA_ROOT = directory
             lead, head, touchpoints, journey = build_reference_data()
             spec = Spec(
-                customers=customers,
-                interactions=args.interactions,
-                months=args.months,
-                end=END,
-                seed=7,
-                transactions=False,
-            )
+                customers=customers, interactions=args.interactions, months=args.months, end=END, seed=7,
+                transactions=True, purchase_scale=args.purchase_scale,
+            )  # fmt: skip
             generating = time.perf_counter()
-            profiles = default_profiles([(t.code, t.channel) for t in touchpoints])
-            paths = write_files(Path(directory) / "data", spec, profiles)
-            early, late, last_day = split_last_day(paths["interactions"])
+            paths = write_files(
+                Path(directory) / "data", spec, default_profiles([(t.code, t.channel) for t in touchpoints])
+            )
+            early, late, last_day = split_last_day(paths)
             generated_s = time.perf_counter() - generating
 
-            _c, customers_s, _ = app_import("customers", paths["customers"])
-            rows = 0
-            import_s = 0.0
-            files = parts_under_cap(early)
-            for part in files:  # one import per part above 1 GB (N = 10,000,000)
-                imported, seconds, _run = app_import("interactions", part)
-                rows += imported.rows_total
-                import_s += seconds
-            copied, copy_s = copy_reference(early)
-            assert copied == rows
+            # Imports: each kind through the app, then COPY of the same file; the interactions in
+            # alternating rounds, into an empty table each time.
+            imports: dict[str, dict] = {}
+            for kind in KINDS:
+                app_s, ref_s, rows = [], [], 0
+                for round_number in range(args.rounds if kind == "interactions" else 1):
+                    if round_number:
+                        truncate_interactions()
+                    rows, seconds = import_kind(kind, early[kind])
+                    copied, copy_s = copy_reference(kind, early[kind])
+                    assert copied == rows, (kind, copied, rows)
+                    app_s.append(seconds)
+                    ref_s.append(copy_s)
+                imports[kind] = {
+                    "rows": rows, "seconds": [round(s, 2) for s in app_s],
+                    "reference_seconds": [round(s, 2) for s in ref_s],
+                    "rows_per_s": round(rows / median(app_s)), "reference_rows_per_s": round(rows / median(ref_s)),
+                    "ratio": round(median(app_s) / median(ref_s), 2),
+                }  # fmt: skip
+            truncate_interactions()
+            bad = with_bad_rows(early["interactions"])
+            checked_s, checked_rows = 0.0, 0
+            for part in parts_under_cap(bad):
+                imported, seconds = app_import("interactions", part, valid_rows_only=True)
+                checked_s += seconds
+                checked_rows += imported.rows_total
+            import_kind("interactions", early["interactions"])  # the 1 % back (not timed)
+            imports["interactions with 1 % bad rows"] = {
+                "rows": checked_rows, "seconds": [round(checked_s, 2)], "rows_per_s": round(checked_rows / checked_s),
+                "reference_rows_per_s": imports["interactions"]["reference_rows_per_s"],
+                "ratio": round(checked_s / median(imports["interactions"]["reference_seconds"]), 2),
+            }  # fmt: skip
 
-            full = runs.start_run(full=True)
-            full_s = timed_run(full)
-            with connection.cursor(), transaction.atomic():
-                periods_started = time.perf_counter()
-                periods.rebuild(None, full.as_of)
-                periods_s = time.perf_counter() - periods_started
-            parts = {}
-            for name, rebuild in (
-                ("customer value rollup", lambda: customer_days.rebuild(full.as_of)),
-                ("service–loyalty link", lambda: loyalty.rebuild(full.as_of)),
-                ("value at stake", lambda: stakes.rebuild(full.as_of)),
-                ("observed journeys (30-day gap)", lambda: observed.compute(as_of=full.as_of)),
-            ):
-                with transaction.atomic():
-                    part_started = time.perf_counter()
-                    rebuild()
-                    parts[name] = round(time.perf_counter() - part_started, 2)
-            reference_rows, reference_s = hand_sql(full.as_of)
-            checked = check_against_rollup(reference_rows)
+            # The full recompute against the reference, alternating; the same rows, checked.
+            full_app, full_service, full_ref, full_timings, checked = [], [], [], [], {}
+            for _round in range(args.rounds):
+                seconds, timings, run = full_run()
+                full_app.append(seconds)
+                full_service.append(service_part(timings))
+                full_timings.append(timings)
+                full_ref.append(reference_run(run.as_of))
+                checked = reference.same_rows()
+                assert not any(v for k, v in checked.items() if not k.endswith("rows")), checked
+            reference.drop()
 
-            extra, extra_import_s, incremental = app_import("interactions", late)
-            incremental_s = timed_run(incremental)
-            day_rows, day_reference_s = hand_sql(incremental.as_of, last_day)
+            # A one-day import of every kind, then the incremental run that updates every figure.
+            late_imports = {}
+            touched: set[date] = set()
+            for kind in KINDS:
+                imported, seconds = app_import(kind, late[kind])
+                late_imports[kind] = {"rows": imported.rows_total, "seconds": round(seconds, 2)}
+                touched |= {date.fromisoformat(d) for d in imported.touched_days or []}
+            inc_app, inc_ref, inc_timings, inc_checked, inc_run = [], [], [], {}, None
+            for _round in range(args.rounds):
+                run, start = runs.request(full=False, days=touched, customers=True)
+                assert start
+                began = time.perf_counter()
+                run = runs.execute(run)
+                inc_app.append(time.perf_counter() - began)
+                assert run.status == "succeeded", run.message
+                inc_timings.append(run.timings)
+                restriction = restriction_of(run)
+                inc_ref.append(reference_run(run.as_of, **restriction))
+                inc_checked = reference.same_rows(**restriction)
+                assert not any(v for k, v in inc_checked.items() if not k.endswith("rows")), inc_checked
+                inc_run = run
+            reference.drop()
 
             client = Client()
             client.force_login(lead)
             pages = {
                 "data page": "/data/",
                 "map page (15 steps, service lane)": f"/journeys/{journey.pk}/",
+                "touchpoint figures page (12 months)": f"/dashboard/touchpoints/{touchpoints[0].pk}/",
+                "touchpoint figures page (26 weeks)": f"/dashboard/touchpoints/{touchpoints[0].pk}/?by=week",
+                "executive dashboard (quarter)": "/dashboard/?period=quarter&start=2026-07",
+                "department dashboard": f"/dashboard/departments/{touchpoints[0].department_id}/",
+                "observed journeys (with a map)": f"/dashboard/observed/?journey={journey.pk}",
             }
-            pages["touchpoint figures page (12 months)"] = f"/dashboard/touchpoints/{touchpoints[0].pk}/"
-            pages["touchpoint figures page (26 weeks)"] = f"/dashboard/touchpoints/{touchpoints[0].pk}/?by=week"
-            pages["executive dashboard (quarter)"] = "/dashboard/?period=quarter&start=2026-07"
-            pages["department dashboard"] = f"/dashboard/departments/{touchpoints[0].department_id}/"
-            pages["observed journeys (with a map)"] = f"/dashboard/observed/?journey={journey.pk}"
             page_results = {label: measure_page(client, url, args.repeat) for label, url in pages.items()}
             under_load = pages_during_recompute(
                 {
@@ -460,43 +487,37 @@ def main() -> None:
         results = {
             "machine": machine(),
             "data": {
-                "interactions": rows + extra.rows_total,
-                "customers": customers,
+                "interactions": imports["interactions"]["rows"] + late_imports["interactions"]["rows"],
+                "customers": imports["customers"]["rows"] + late_imports["customers"]["rows"],
+                "transactions": imports["transactions"]["rows"] + late_imports["transactions"]["rows"],
+                "survey_responses": imports["survey_responses"]["rows"] + late_imports["survey_responses"]["rows"],
                 "touchpoints": TOUCHPOINTS,
                 "months": args.months,
                 "generated_s": round(generated_s, 1),
             },
-            "import": {
-                "rows": rows,
-                "files": len(files),
-                "seconds": round(import_s, 2),
-                "rows_per_s": round(rows / import_s),
-                "reference_copy_seconds": round(copy_s, 2),
-                "reference_rows_per_s": round(rows / copy_s),
-                "ratio": round(import_s / copy_s, 2),
-                "customers_seconds": round(customers_s, 2),
-            },
+            "rounds": args.rounds,
+            "imports": imports,
             "full_recompute": {
-                "seconds": round(full_s, 2),
-                "of_which_period_rollups_s": round(periods_s, 2),
-                "reference_sql_seconds": round(reference_s, 3),
-                "ratio": round(full_s / reference_s, 1),
-                "service_day_part_ratio": round((full_s - periods_s - sum(parts.values())) / reference_s, 1),
-                "checked_groups": checked,
-                "parts_s": parts,
+                "seconds": [round(s, 2) for s in full_app],
+                "service_part_seconds": [round(s, 2) for s in full_service],
+                "reference_seconds": [round(s, 2) for s in full_ref],
+                "ratio": round(median(full_service) / median(full_ref), 2),
+                "parts": _median_parts(full_timings),
+                "checked_rows": {k: v for k, v in checked.items() if k.endswith("rows")},
             },
             "incremental_recompute": {
                 "day": last_day.isoformat(),
-                "rows_imported": extra.rows_total,
-                "import_seconds": round(extra_import_s, 2),
-                "seconds": round(incremental_s, 2),
-                "months_rebuilt": incremental.chunks_total - 1,
-                "reference_sql_seconds": round(day_reference_s, 4),
-                "ratio": round(incremental_s / day_reference_s, 1) if day_reference_s else None,
-                "reference_groups": len(day_rows),
+                "rows_imported": late_imports,
+                "seconds": [round(s, 3) for s in inc_app],
+                "reference_seconds": [round(s, 3) for s in inc_ref],
+                "ratio": round(median(inc_app) / median(inc_ref), 2),
+                "parts": _median_parts(inc_timings),
+                "days_rebuilt": len(restriction_of(inc_run)["days"]) if inc_run else 0,
+                "checked_rows": {k: v for k, v in inc_checked.items() if k.endswith("rows")},
             },
             "pages": page_results,
             "pages_during_full_recompute": under_load,
+            "bench_peak_memory_mb": peak_memory_mb(),
         }
         print_table(results)
         if args.json:
@@ -510,36 +531,48 @@ def main() -> None:
             print(f"(total {time.perf_counter() - started:.0f} s; test database dropped)")
 
 
+def _median_parts(timings: list[dict]) -> dict:
+    names = sorted({name for t in timings for name in t})
+    result = {}
+    for name in names:
+        walls = [t[name]["wall_s"] for t in timings if name in t]
+        cpus = [t[name]["db_cpu_s"] for t in timings if name in t and t[name]["db_cpu_s"] is not None]
+        result[name] = {"wall_s": round(median(walls), 3), "db_cpu_s": round(median(cpus), 3) if cpus else None}
+    return result
+
+
 def print_table(r: dict) -> None:
     m, d = r["machine"], r["data"]
-    print(f"CX Hub metrics benchmark — {m['database']}, {m['cpus']} CPUs, Python {m['python']}")
+    print(f"CX Hub metrics benchmark — {m['database']}, {m['cpus']} CPUs, Python {m['python']}; {r['rounds']} rounds")
     print(
-        f"data: {d['interactions']:,} interactions, {d['customers']:,} customers, {d['touchpoints']} touchpoints, "
-        f"{d['months']} months (generated in {d['generated_s']} s)"
+        f"data: {d['interactions']:,} interactions, {d['customers']:,} customers, {d['transactions']:,} transactions, "
+        f"{d['survey_responses']:,} survey answers, {d['touchpoints']} touchpoints, {d['months']} months "
+        f"(generated in {d['generated_s']} s)"
     )
-    i, f, n = r["import"], r["full_recompute"], r["incremental_recompute"]
-    print(f"{'operation':44} {'figure':>22} {'reference':>22} {'ratio':>7}")
     print(
-        f"{'import interactions (app path)':44} {i['rows_per_s']:>16,} row/s {i['reference_rows_per_s']:>16,} row/s "
-        f"{i['ratio']:>6}×"
+        f"{'import (app path vs COPY csv into a typed table)':52} {'app rows/s':>12} {'COPY rows/s':>12} {'ratio':>7}"
     )
-    print(f"{'full recompute':44} {f['seconds']:>20} s {f['reference_sql_seconds']:>20} s {f['ratio']:>6}×")
+    for kind, i in r["imports"].items():
+        print(f"{'  ' + kind:52} {i['rows_per_s']:>12,} {i.get('reference_rows_per_s', 0):>12,} {i['ratio']:>6}×")
+    f, n = r["full_recompute"], r["incremental_recompute"]
+    print(f"{'recompute (median of rounds)':52} {'app s':>12} {'reference s':>12} {'ratio':>7}")
     print(
-        f"{'  of which ServiceDay months':44} "
-        f"{f['seconds'] - f['of_which_period_rollups_s'] - sum(f.get('parts_s', {}).values()):>20.2f} s "
-        f"{f['reference_sql_seconds']:>20} s {f['service_day_part_ratio']:>6}×"
+        f"{'  full: service rollups (daily + periods)':52} {median(f['service_part_seconds']):>12.2f} "
+        f"{median(f['reference_seconds']):>12.2f} {f['ratio']:>6}×"
     )
-    print(f"{'  of which period rollups':44} {f['of_which_period_rollups_s']:>20} s")
-    for name, seconds in f.get("parts_s", {}).items():
-        print(f"{'  of which ' + name:44} {seconds:>20} s")
+    print(f"{'  full: the whole run':52} {median(f['seconds']):>12.2f}")
+    for name, part in f["parts"].items():
+        print(f"{'    ' + name:52} {part['wall_s']:>12.2f}   (database CPU {part['db_cpu_s']} s)")
     print(
-        f"{'incremental recompute (' + str(n['rows_imported']) + ' rows, 1 day)':44} {n['seconds']:>20} s "
-        f"{n['reference_sql_seconds']:>20} s {n['ratio']:>6}×"
+        f"{'  incremental after a one-day import (all figures)':52} {median(n['seconds']):>12.3f} "
+        f"{median(n['reference_seconds']):>12.3f} {n['ratio']:>6}×"
     )
-    print(f"{'page':44} {'median ms':>10} {'p95 ms':>10} {'queries':>8}")
+    for name, part in n["parts"].items():
+        print(f"{'    ' + name:52} {part['wall_s']:>12.3f}   (database CPU {part['db_cpu_s']} s)")
+    print(f"(the reference's rows equal the app's: full {f['checked_rows']}; incremental {n['checked_rows']})")
+    print(f"{'page':52} {'median ms':>10} {'p95 ms':>10} {'queries':>8}")
     for label, p in r["pages"].items():
-        print(f"{label:44} {p['median_ms']:>10} {p['p95_ms']:>10} {p['queries']:>8}")
-    print(f"(hand SQL and the stored month × touchpoint figures agree on {f['checked_groups']} groups)")
+        print(f"{label:52} {p['median_ms']:>10} {p['p95_ms']:>10} {p['queries']:>8}")
     u = r.get("pages_during_full_recompute")
     if u:
         print(
@@ -548,8 +581,7 @@ def print_table(r: dict) -> None:
             f"request): {u['requests']} requests by {u['threads']} clients, {u['errors']} errors, "
             f"median {u['median_ms']} ms, p95 {u['p95_ms']} ms"
         )
-        for label, p in u["by_page"].items():
-            print(f"  {label:42} {p['median_ms']:>10} {p['p95_ms']:>10} {'(n ' + str(p['n']) + ')':>8}")
+    print(f"bench process peak memory: {r['bench_peak_memory_mb']} MB")
 
 
 if __name__ == "__main__":

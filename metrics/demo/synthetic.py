@@ -50,7 +50,8 @@ class Spec:
     seed: int = 42
     cut_months_ago: int = 6
     survey_share: float = 0.12
-    transactions: bool = True  # the benchmark times interactions and leaves purchases out
+    transactions: bool = True
+    purchase_scale: float = 1.0  # fewer purchases per customer (the benchmark: a bounded transactions file)
     time_zone: str = "Europe/Moscow"
 
 
@@ -101,7 +102,7 @@ def write_files(directory: Path, spec: Spec, profiles: list[TouchpointProfile]) 
         for c in customers if spec.transactions else []:
             active_from, active_to = max(c["acquired"], start), min(c["churned"] or end, end)
             months_active = max((active_to - active_from).days / 30.44, 0)
-            for _ in range(_poisson(rng, PURCHASES_PER_MONTH[c["segment"]] * months_active)):
+            for _ in range(_poisson(rng, PURCHASES_PER_MONTH[c["segment"]] * spec.purchase_scale * months_active)):
                 number += 1
                 moment = active_from + timedelta(seconds=rng.random() * (active_to - active_from).total_seconds())
                 amount = round(rng.lognormvariate(math.log(AMOUNT[c["segment"]]), 0.6), 2)

@@ -9,13 +9,18 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from cxhub.lib import jobs
 
 from ..models import DataImport
 
 logger = logging.getLogger(__name__)
+
+# Stored as the English message id and translated for each reader (templates/metrics/import_detail.html).
+WORKER_LOST = gettext_noop(
+    "The worker running this import was lost (restarted, or out of memory); nothing was imported. Retry it."
+)
 
 
 def sweep_imports(*, stale_seconds: float | None = None) -> list[int]:
@@ -34,10 +39,7 @@ def sweep_imports(*, stale_seconds: float | None = None) -> list[int]:
                 retryable=True,
                 finished_at=timezone.now(),
                 error_count=1,
-                message=_(
-                    "The worker running this import was lost (restarted, or out of memory); nothing was "
-                    "imported. Retry it."
-                ),
+                message=WORKER_LOST,
             )
         if updated:
             logger.warning("import %s: its worker is gone; marked failed (retryable)", data_import.pk)

@@ -103,6 +103,9 @@ class MetricsRun(models.Model):
     chunks_total = models.PositiveIntegerField(default=0)
     chunks_done = models.PositiveIntegerField(default=0)
     message = models.TextField(blank=True)
+    # Seconds per part (daily rollups, periods, customer value, …): wall and the database's CPU,
+    # added up over the chunks as they commit (metrics.rollups.sql.Timings).
+    timings = models.JSONField(default=dict, blank=True)
     # A queued run's request, until it starts: the days and whole months to rebuild (ISO dates).
     requested_days = models.JSONField(null=True, blank=True)
     requested_months = models.JSONField(null=True, blank=True)

@@ -20,15 +20,14 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count
 from django.utils import timezone
+
+from journeys.models import Touchpoint
 
 from ..figures.customer_value import DEFAULT_INACTIVITY
 from ..models import ChannelCost, CohortActivity, Customer, CustomerDay, Interaction, Transaction
 from .sql import plus_duration
-
-MONEY = DecimalField(max_digits=18, decimal_places=2)
 
 
 def rebuild(as_of: datetime, *, inactivity: timedelta = DEFAULT_INACTIVITY) -> None:
@@ -54,42 +53,39 @@ class _Events:
 
 
 def _events(as_of: datetime, inactivity: timedelta) -> tuple[dict, dict]:
-    """{(day, segment): _Events} of acquisitions and of churn dates before as_of (two queries)."""
+    """{(day, segment): _Events} of acquisitions and of churn dates before as_of: one query, one pass
+    over the transactions (each customer's last one) feeding both."""
     q = connection.ops.quote_name
     tz = settings.TIME_ZONE
     implied = plus_duration("COALESCE(l.last_at, cu.acquired_at)", inactivity)
     churn_date = f"COALESCE(cu.churned_at, CASE WHEN {implied} < %(as_of)s THEN {implied} END)"
-    customers = f"""
+    ever_active = "(cd IS NULL OR cd > acq)"
+    sql = f"""
         WITH l AS (
             SELECT customer_id, MAX(occurred_at) AS last_at FROM {q(Transaction._meta.db_table)} GROUP BY customer_id
         ),
-        c AS (
+        c AS MATERIALIZED (
             SELECT cu.segment, cu.acquired_at AS acq, cu.acquisition_cost AS cost, {churn_date} AS cd
             FROM {q(Customer._meta.db_table)} cu LEFT JOIN l ON l.customer_id = cu.id
             WHERE cu.acquired_at < %(as_of)s
         )
-    """
-    params = {"as_of": as_of, "tz": tz}
-    ever_active = "(cd IS NULL OR cd > acq)"
-    entries_sql = f"""{customers}
-        SELECT {_day("acq")}, segment, SUM(CASE WHEN {ever_active} THEN 1 ELSE 0 END),
+        SELECT TRUE, {_day("acq")}, segment, SUM(CASE WHEN {ever_active} THEN 1 ELSE 0 END),
                SUM(CASE WHEN {ever_active} THEN {_epoch("acq")} ELSE 0 END), COUNT(*), SUM(cost)
-        FROM c GROUP BY 1, 2
-    """
-    exits_sql = f"""{customers}
-        SELECT {_day("cd")}, segment, COUNT(*), SUM({_epoch("cd")}),
-               SUM(CASE WHEN {_time("cd")} THEN 1 ELSE 0 END)
-        FROM c WHERE cd < %(as_of)s AND cd > acq GROUP BY 1, 2
+        FROM c GROUP BY 2, 3
+        UNION ALL
+        SELECT FALSE, {_day("cd")}, segment, COUNT(*), SUM({_epoch("cd")}),
+               SUM(CASE WHEN {_time("cd")} THEN 1 ELSE 0 END), NULL
+        FROM c WHERE cd < %(as_of)s AND cd > acq GROUP BY 2, 3
     """
     entries: dict = {}
     exits: dict = {}
     with connection.cursor() as cursor:
-        cursor.execute(entries_sql, params)
-        for day, segment, n, epoch_sum, acquired, cost in cursor.fetchall():
-            entries[_date(day), segment] = _Events(n, float(epoch_sum or 0), acquired, Decimal(cost or 0))
-        cursor.execute(exits_sql, params)
-        for day, segment, n, epoch_sum, at_midnight in cursor.fetchall():
-            exits[_date(day), segment] = _Events(n, float(epoch_sum or 0), at_midnight=at_midnight)
+        cursor.execute(sql, {"as_of": as_of, "tz": tz})
+        for entry, day, segment, n, epoch_sum, third, cost in cursor.fetchall():
+            if entry:
+                entries[_date(day), segment] = _Events(n, float(epoch_sum or 0), third, Decimal(cost or 0))
+            else:
+                exits[_date(day), segment] = _Events(n, float(epoch_sum or 0), at_midnight=third)
     return entries, exits
 
 
@@ -111,25 +107,31 @@ def _date(value) -> date:
 
 
 def _money(as_of: datetime) -> dict[tuple[date, str], list[Decimal]]:
-    """{(day, segment): [revenue, service cost]} of moments before as_of (two queries)."""
+    """{(day, segment): [revenue, service cost]} of moments before as_of (two queries; an interaction
+    without a cost of its own costs its channel's default, joined, not looked up row by row)."""
+    q = connection.ops.quote_name
     money: dict = defaultdict(lambda: [Decimal(0), Decimal(0)])
-    revenue = (
-        Transaction.objects.filter(occurred_at__lt=as_of)
-        .values_list("occurred_day", "customer__segment")
-        .annotate(total=Sum("amount"))
-    )
-    for day, segment, total in revenue:
-        money[day, segment][0] = total
-    default_cost = Subquery(
-        ChannelCost.objects.filter(channel=OuterRef("touchpoint__channel")).values("default_cost")[:1]
-    )
-    service = (
-        Interaction.objects.filter(opened_at__lt=as_of)
-        .values_list("opened_day", "customer__segment")
-        .annotate(total=Sum(Coalesce("cost", default_cost, Value(Decimal(0)), output_field=MONEY)))
-    )
-    for day, segment, total in service:
-        money[day, segment][1] = total
+    customers = q(Customer._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT t.occurred_day, cu.segment, SUM(t.amount)
+                FROM {q(Transaction._meta.db_table)} t JOIN {customers} cu ON cu.id = t.customer_id
+                WHERE t.occurred_at < %s GROUP BY 1, 2""",
+            [as_of],
+        )
+        for day, segment, total in cursor.fetchall():
+            money[_date(day), segment][0] = total
+        cursor.execute(
+            f"""SELECT i.opened_day, cu.segment, SUM(COALESCE(i.cost, cc.default_cost, 0))
+                FROM {q(Interaction._meta.db_table)} i
+                JOIN {customers} cu ON cu.id = i.customer_id
+                JOIN {q(Touchpoint._meta.db_table)} tp ON tp.id = i.touchpoint_id
+                LEFT JOIN {q(ChannelCost._meta.db_table)} cc ON cc.channel = tp.channel
+                WHERE i.opened_at < %s GROUP BY 1, 2""",
+            [as_of],
+        )
+        for day, segment, total in cursor.fetchall():
+            money[_date(day), segment][1] = total
     return money
 
 

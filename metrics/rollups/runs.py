@@ -48,6 +48,7 @@ from ..models import (
     SurveyPeriod,
 )
 from . import customer_days, loyalty, observed, periods, service_days, stakes
+from .sql import Timings
 
 logger = logging.getLogger(__name__)
 
@@ -184,6 +185,7 @@ def execute(run: MetricsRun, *, budget_seconds: float | None = None) -> MetricsR
 
 def _execute(run: MetricsRun, budget_seconds: float | None) -> MetricsRun:
     began, done = time.monotonic(), 0
+    timings = Timings(parts=dict(run.timings or {}))
     for chunk in run.chunks.filter(done_at__isnull=True).order_by(F("month").asc(nulls_last=True)):
         if done and budget_seconds is not None and time.monotonic() - began >= budget_seconds:
             return run  # at least one chunk per call, so a run always moves on
@@ -195,21 +197,13 @@ def _execute(run: MetricsRun, budget_seconds: float | None) -> MetricsRun:
         try:
             with transaction.atomic():
                 if chunk.month is None:
-                    touched = None if run.touched_days is None else [date.fromisoformat(d) for d in run.touched_days]
-                    periods.rebuild(None if run.full else _run_months(run), run.as_of, percentile_days=touched)
-                    if run.full or run.customers:
-                        customer_days.rebuild(run.as_of)
-                    if run.full:  # follows customers for a year: a day's import hardly moves it
-                        loyalty.rebuild(run.as_of)
-                    if run.full or run.customers:  # its CLV is the rollup's, its link the last full run's
-                        stakes.rebuild(run.as_of)
-                    if run.full:
-                        observed.execute(observed.start(as_of=run.as_of))
+                    _last_chunk(run, timings)
                 else:
                     days = None if chunk.days is None else [date.fromisoformat(day) for day in chunk.days]
-                    service_days.rebuild_month(chunk.month, run.as_of, days=days)
+                    with timings.part("daily"):
+                        service_days.rebuild_month(chunk.month, run.as_of, days=days)
                 MetricsChunk.objects.filter(pk=chunk.pk).update(done_at=timezone.now())
-                MetricsRun.objects.filter(pk=run.pk).update(chunks_done=F("chunks_done") + 1)
+                MetricsRun.objects.filter(pk=run.pk).update(chunks_done=F("chunks_done") + 1, timings=timings.parts)
             done += 1
             if settings.METRICS_CHUNK_PAUSE_SECONDS:
                 time.sleep(settings.METRICS_CHUNK_PAUSE_SECONDS)
@@ -218,11 +212,34 @@ def _execute(run: MetricsRun, budget_seconds: float | None) -> MetricsRun:
             if chunk.attempts >= MAX_ATTEMPTS:
                 return _fail(run, f"{_chunk_name(chunk)} failed {chunk.attempts} times: {error}")
             raise ChunkFailed(str(error)) from error
-    MetricsRun.objects.filter(pk=run.pk).update(status=Status.SUCCEEDED, finished_at=timezone.now())
-    run.refresh_from_db()
     if run.full:
-        _vacuum_rollups()
+        with timings.part("vacuum"):
+            _vacuum_rollups()
+    MetricsRun.objects.filter(pk=run.pk).update(
+        status=Status.SUCCEEDED, finished_at=timezone.now(), timings=timings.parts
+    )
+    run.refresh_from_db()
     return run
+
+
+def _last_chunk(run: MetricsRun, timings: Timings) -> None:
+    """The periods and, as the run calls for them, the customer figures, the service–loyalty link,
+    value at stake and observed journeys — each part timed."""
+    touched = None if run.touched_days is None else [date.fromisoformat(d) for d in run.touched_days]
+    with timings.part("periods"):
+        periods.rebuild(None if run.full else _run_months(run), run.as_of, percentile_days=touched)
+    if run.full or run.customers:
+        with timings.part("customer_value"):
+            customer_days.rebuild(run.as_of)
+    if run.full:  # follows customers for a year: a day's import hardly moves it
+        with timings.part("loyalty_link"):
+            loyalty.rebuild(run.as_of)
+    if run.full or run.customers:  # its CLV is the rollup's, its link the last full run's
+        with timings.part("value_at_stake"):
+            stakes.rebuild(run.as_of)
+    if run.full:
+        with timings.part("observed_journeys"):
+            observed.execute(observed.start(as_of=run.as_of))
 
 
 ROLLUPS = (ServiceDay, ServiceKindDay, ServicePeriod, SurveyPeriod, CustomerDay, CohortActivity)

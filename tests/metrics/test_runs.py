@@ -192,6 +192,12 @@ def test_an_import_whose_worker_is_gone_fails_as_retryable_then_retries(
     client.force_login(cx_lead)
     page = client.get(reverse("data:import_detail", args=[data_import.pk])).content.decode()
     assert 'data-testid="import-retry"' in page
+    client.cookies["django_language"] = "ru"  # stored once, read in each reader's language
+    assert (
+        "Обработчик, выполнявший импорт, пропал"
+        in client.get(reverse("data:import_detail", args=[data_import.pk])).content.decode()
+    )
+    client.cookies["django_language"] = "en"
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("data:import_retry", args=[data_import.pk]))
     assert response.status_code == 302
