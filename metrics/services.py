@@ -102,9 +102,13 @@ def channel_cost_set(*, channel: str, default_cost: Decimal, actor: User) -> Cha
     if not actor.has_perm("metrics.configure_targets"):
         raise PermissionDenied(_("Only CX leads set channel costs."))
     cost = ChannelCost.objects.filter(channel=channel).first() or ChannelCost(channel=channel)
+    changed = cost.default_cost != default_cost
     cost.default_cost = default_cost
     cost.full_clean()
     cost.save()
+    if changed:
+        # Service cost S, hence CLV and value at stake, counts interactions without a cost at this price.
+        start_recompute(full=False, customers=True)
     return cost
 
 
@@ -113,4 +117,6 @@ def channel_cost_clear(*, channel: str, actor: User) -> None:
     """A channel's interactions cost nothing unless their row says otherwise (CX leads)."""
     if not actor.has_perm("metrics.configure_targets"):
         raise PermissionDenied(_("Only CX leads set channel costs."))
-    ChannelCost.objects.filter(channel=channel).delete()
+    deleted, _rows = ChannelCost.objects.filter(channel=channel).delete()
+    if deleted:
+        start_recompute(full=False, customers=True)  # those interactions now cost nothing

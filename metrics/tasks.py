@@ -39,9 +39,10 @@ def start_recompute_after(data_import: DataImport) -> None:
         recompute.delay_on_commit(asked[0].pk)
 
 
-def start_recompute(*, full: bool = True, join_running: bool = False) -> MetricsRun:
+def start_recompute(*, full: bool = True, join_running: bool = False, customers: bool = False) -> MetricsRun:
     """Ask for a recompute (runs.request) and queue a task when it is a new running run."""
-    run, start = runs.request(full=full, join_running=join_running)
+    # An incremental one rebuilds no day of its own (only those whose open cases moved), ranks nothing anew.
+    run, start = runs.request(full=full, days=None if full else set(), join_running=join_running, customers=customers)
     if start:
         recompute.delay_on_commit(run.pk)
     return run

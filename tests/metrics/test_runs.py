@@ -269,3 +269,19 @@ def test_a_full_run_vacuums_the_rollup_tables_it_rewrote(periods_case):  # noqa:
         )
         vacuumed = {name for (name,) in cursor.fetchall()}
     assert vacuumed == {model._meta.db_table for model in runs.ROLLUPS}
+
+
+def test_a_channel_cost_change_refreshes_customer_figures(periods_case, cx_lead):  # noqa: F811
+    from decimal import Decimal
+
+    from metrics.services import channel_cost_clear, channel_cost_set
+
+    runs.recompute(full=True, as_of=AS_OF)
+    channel_cost_set(channel="phone", default_cost=Decimal("150"), actor=cx_lead)
+    asked = MetricsRun.objects.get(status=Status.RUNNING)  # recorded; its task goes out on commit
+    assert (asked.full, asked.customers, asked.touched_days) == (False, True, [])
+    runs.execute(asked)
+    channel_cost_set(channel="phone", default_cost=Decimal("150"), actor=cx_lead)  # the same price
+    assert not MetricsRun.objects.filter(status=Status.RUNNING).exists()
+    channel_cost_clear(channel="phone", actor=cx_lead)
+    assert MetricsRun.objects.get(status=Status.RUNNING).customers
