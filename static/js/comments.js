@@ -100,13 +100,22 @@
       note.dataset.commentsNew = "";
       note.textContent = drawer.dataset.textNew;
       note.addEventListener("click", function () {
-        htmx.ajax("GET", current.dataset.url, { target: current, swap: "outerHTML" });
+        refresh(current);
       });
       current.querySelector(".comment-panel-body").prepend(note);
       return;
     }
-    htmx.ajax("GET", current.dataset.url, { target: current, swap: "outerHTML" });
+    refresh(current);
   });
+
+  /* Redraw the panel; a list of resolved threads the reader had open stays open. */
+  function refresh(current) {
+    var wasOpen = current.querySelector("details.comment-resolved-list[open]") !== null;
+    htmx.ajax("GET", current.dataset.url, { target: current, swap: "outerHTML" }).then(function () {
+      var list = wasOpen && panel() && panel().querySelector("details.comment-resolved-list");
+      if (list) list.open = true;
+    });
+  }
 
   /* ---- @mention suggestions ------------------------------------------------------------------- */
 
