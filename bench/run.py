@@ -366,6 +366,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--keep", action="store_true", help="keep the test database (to profile pages on it)")
+    parser.add_argument("--imports-only", action="store_true", help="measure the imports alone (to work on them)")
     parser.add_argument(
         "--load-requests", type=int, default=200, help="page requests made while a full recompute runs (default 200)"
     )
@@ -427,6 +428,9 @@ def main() -> None:
                 "reference_rows_per_s": imports["interactions"]["reference_rows_per_s"],
                 "ratio": round(checked_s / median(imports["interactions"]["reference_seconds"]), 2),
             }  # fmt: skip
+            if args.imports_only:
+                print(json.dumps(imports, indent=2))
+                return
 
             # The full recompute against the reference, alternating; the same rows, checked.
             full_app, full_service, full_ref, full_timings, checked = [], [], [], [], {}

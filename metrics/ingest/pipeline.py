@@ -32,7 +32,7 @@ from cxhub.lib import jobs
 
 from ..models import DataImport
 from . import fast, postgres
-from .checker import Checked, Resolver, check_file
+from .checker import MAX_ERRORS, Checked, Resolver, check_file
 from .kinds import KINDS, Kind
 from .merge import Merged, ReferencesGone, Source, merge
 from .reading import FileRefused, open_table
@@ -77,16 +77,13 @@ def _run(data_import: DataImport, on_progress: Callable[[int], None] | None) -> 
                 required=kind.required,
             )  # fmt: skip
             resolver = Resolver()
-            merged = _shortcut(kind, data_import, resolver, report) if fast.applies(data_import) else None
+            merged = _shortcut(kind, data_import, resolver, report, checked) if fast.applies(data_import) else None
             if merged is None:
                 check_file(kind, data_import, table, resolver, report, checked)
                 if checked.rows == 0:
                     raise ImportRefused(_("%(name)s has a header but no rows.") % {"name": data_import.file_name})
                 if checked.error_count and not data_import.valid_rows_only:
-                    raise ImportRefused(
-                        _("%(count)s problems in %(name)s: nothing was imported. Fix them, or choose “import valid "
-                          "rows only”.") % {"count": checked.error_count, "name": data_import.file_name}
-                    )  # fmt: skip
+                    raise ImportRefused(_refusal(checked, data_import))
                 with transaction.atomic():  # the rows and the status commit together
                     merged = merge(kind, Source.staging(kind, data_import), rows=checked.staged)
                     _finish(
@@ -114,11 +111,14 @@ def _run(data_import: DataImport, on_progress: Callable[[int], None] | None) -> 
     return data_import
 
 
-def _shortcut(kind: Kind, data_import: DataImport, resolver: Resolver, report: postgres.Progress) -> Merged | None:
+def _shortcut(
+    kind: Kind, data_import: DataImport, resolver: Resolver, report: postgres.Progress, checked: Checked
+) -> Merged | None:
     """The shortcut (metrics.ingest.fast) and its merge in one savepoint, under the merge's locks
     from the start: the customers and touchpoints it joined cannot go before commit, so the merge
-    need not look for them again. None when it declined or PostgreSQL refused a row: nothing
-    written, locks gone, and the row checker takes the file."""
+    need not look for them again. Rows with problems are counted into `checked`, as the checker
+    counts them; ImportRefused when they refuse the file. None when it declined: nothing written,
+    locks gone, and the row checker takes the file."""
     size = max(data_import.file_size or 0, 1)
     try:
         # A second handle: FieldFile.open() would hand back (and then close) the one being read.
@@ -126,23 +126,59 @@ def _shortcut(kind: Kind, data_import: DataImport, resolver: Resolver, report: p
             postgres.lock(kind)
             loaded = fast.load(
                 source,
-                resolver.touchpoint,
+                resolver,
                 on_read=lambda done, lines: report.from_shortcut(min(LOADED, LOADED * done // size), lines),
             )
             report.from_shortcut(LOADED, loaded.rows)
-            merged = merge(
-                kind,
-                Source(fast.ROWS_VIEW),
-                rows=loaded.rows,
-                stored=loaded.stored,
-                references_held=True,
-                on_written=lambda: report.from_shortcut(WRITTEN, loaded.rows),
-            )
-            _finish(data_import, merged, rows=merged.rows, skipped=0, checked=Checked())  # commits with the rows
+            if loaded.refused.rows and not data_import.valid_rows_only:
+                if fast.duplicated_ids():
+                    raise fast.Declined("an id given twice, which the checker reports too")
+                loaded.refused.extend(fast.sift(source, loaded, resolver, must_find=False))
+                raise ImportRefused(_refusal(_counted(loaded, into=checked), data_import))
+            try:
+                with transaction.atomic():  # a row the table refuses rolls back to here
+                    merged = _merge_loaded(kind, loaded, report)
+            except DatabaseError:
+                loaded.refused.extend(fast.sift(source, loaded, resolver))
+                if not data_import.valid_rows_only:
+                    raise ImportRefused(_refusal(_counted(loaded, into=checked), data_import)) from None
+                merged = _merge_loaded(kind, loaded, report)
+            counted = _counted(loaded, into=Checked())
+            _finish(data_import, merged, rows=counted.rows, skipped=counted.rows - counted.staged, checked=counted)
             return merged
     except (fast.Declined, DatabaseError, psycopg.Error, UnicodeDecodeError) as error:  # COPY raises psycopg's own
         logger.info("import %s: fast path declined (%s); checking row by row", data_import.pk, error)
         return None
+
+
+def _merge_loaded(kind: Kind, loaded: fast.Loaded, report: postgres.Progress) -> Merged:
+    return merge(
+        kind,
+        Source(fast.ROWS_VIEW),
+        rows=loaded.taken,
+        stored=loaded.stored,  # at most that many, once sift has taken refused rows out
+        references_held=True,
+        on_written=lambda: report.from_shortcut(WRITTEN, loaded.rows),
+    )
+
+
+def _counted(loaded: fast.Loaded, *, into: Checked) -> Checked:
+    """What the checker would have counted: every row, the rows taken, the problems in file order."""
+    problems = sorted(loaded.refused.problems, key=lambda problem: problem["row"])
+    into.rows, into.staged, into.error_count, into.errors = (
+        loaded.rows,
+        loaded.taken,
+        len(problems),
+        problems[:MAX_ERRORS],
+    )
+    return into
+
+
+def _refusal(checked: Checked, data_import: DataImport) -> str:
+    return _("%(count)s problems in %(name)s: nothing was imported. Fix them, or choose “import valid rows only”.") % {
+        "count": checked.error_count,
+        "name": data_import.file_name,
+    }
 
 
 def _finish(data_import: DataImport, merged: Merged, *, rows: int, skipped: int, checked: Checked) -> None:

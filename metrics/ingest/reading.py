@@ -98,12 +98,9 @@ def _open_csv(source: BinaryIO, *, name: str, size: int) -> Table:
         try:
             for cells in reader:
                 number += 1
-                if not any(cell.strip() for cell in cells):
-                    continue  # blank lines, e.g. at the end of the file
-                if len(cells) != len(header):
-                    yield number, {"__shape__": str(len(cells))}
-                    continue
-                yield number, dict(zip(header, cells, strict=True))
+                raw = record(header, cells)
+                if raw is not None:
+                    yield number, raw
         except UnicodeDecodeError:
             raise FileRefused(
                 _("%(name)s is not UTF-8 text (around row %(row)s); save it as “CSV UTF-8”.")
@@ -117,6 +114,16 @@ def _open_csv(source: BinaryIO, *, name: str, size: int) -> Table:
     return Table(
         header=header, rows=rows(), comma_decimals=delimiter == ";", size=size, position=lambda: counting.count
     )
+
+
+def record(header: list[str], cells: list[str]) -> dict[str, str] | None:
+    """A CSV record's cells by column; None for a blank line (e.g. at the end of the file), which is
+    not a row; a wrong number of cells as {"__shape__": how many} for the checker to report."""
+    if not any(cell.strip() for cell in cells):
+        return None
+    if len(cells) != len(header):
+        return {"__shape__": str(len(cells))}
+    return dict(zip(header, cells, strict=True))
 
 
 def _open_xlsx(source: BinaryIO, *, name: str, size: int) -> Table:

@@ -47,12 +47,17 @@ def run(content: str, name: str = "i.csv") -> DataImport:
 
 
 def shortcut_results(monkeypatch) -> list:
-    """What each import's shortcut gave: its row count, or None when it declined."""
+    """What each import's shortcut gave: the number of rows it merged, None when it declined (the
+    row checker took the file), or "refused" when the problems it found refused the file."""
     used = []
     real = pipeline._shortcut
 
     def fast_import(*args):
-        merged = real(*args)
+        try:
+            merged = real(*args)
+        except pipeline.ImportRefused:
+            used.append("refused")
+            raise
         used.append(merged and merged.rows)
         return merged
 
@@ -86,34 +91,39 @@ def test_the_shortcut_and_the_row_checker_store_the_same_rows(catalogue, monkeyp
     assert rows() == shortcut and shortcut
 
 
+# What the shortcut is not sure about, the checker decides: on the line alone, inside the shortcut
+# (which then merges what it was given — 1 row — or refuses the file as the checker would), or on
+# the whole file when the shortcut declines (None).
 @pytest.mark.parametrize(
-    ("line", "message"),
+    ("line", "message", "shortcut"),
     [
-        ("I9,C1,cc-complaints,,2026-02-30,,,,", "is not a date"),  # passes the pattern, fails the cast
-        ("I9,C1,cc-complaints,,2026-03-01T24:00,,,,", "is not a date"),  # PostgreSQL would take it
-        ("I9,C1,cc-complaints,,2026-03-01,,2026-02-01,,", "resolved before opened"),
-        ("I9,C404,cc-complaints,,2026-03-01,,,,", "unknown customer"),
-        ("I9,C1,cc-complaints,,2026-03-01,,,1.005,", None),  # three decimals: the checker rounds them
-        ("I9,C1,cc-complaints,,2026-03-01,,,,\nI9,C2,web-form,,2026-03-02,,,,", "duplicate id"),
-        ("I9,C1,cc-complaints,,2026-03-01,,,,,", "cells instead of"),
-        ("I9\u00a0,C1,cc-complaints,,2026-03-01,,,,", None),  # a no-break space only Python strips
-        ("I9,C1,cc-complaints,,2026-03-01T 9:05,,,,", "is not a date"),  # PostgreSQL reads 09:05
-        ("I9,C1,cc-complaints,,2026-03-01T09:05:60,,,,", "is not a date"),
-        ("I9,C1,cc-complaints,,2026-03-01T09:05+3:000,,,,", "is not a date"),
-        ("I9,C1,cc-complaints,,2026-03-01T09:05:07.1234,,,,", None),  # Python takes 4 digits; the shortcut no
-        ("I9,C1,cc-complaints,,2026-03-01T09:05:07+16:00,,,,", None),  # Python takes it; the shortcut leaves it
-        ("I9,C1,cc-complaints,,2026-03-01Z,,,,", "is not a date"),
-        ("I9,C1,cc-complaints,,٢٠٢٦-03-01,,,,", "is not a date"),  # Arabic-Indic digits
-        ("I9,C1,\tcc-complaints,,2026-03-01,,,,", None),  # a tab only Python strips
-        ('I9,"C1\n",cc-complaints,,2026-03-01,,,,', None),  # a line break inside a cell
-        ("I9,C1,cc-complaints,,0000-03-01,,,,", "is not a date"),
-        ("", "no rows"),  # a header and a blank line
+        ("I9,C1,cc-complaints,,2026-02-30,,,,", "is not a date", None),  # passes the pattern, fails the cast
+        ("I9,C1,cc-complaints,,2026-03-01T24:00,,,,", "is not a date", "refused"),  # PostgreSQL would take it
+        ("I9,C1,cc-complaints,,2026-03-01,,2026-02-01,,", "resolved before opened", "refused"),  # the table refuses
+        ("I9,C404,cc-complaints,,2026-03-01,,,,", "unknown customer", "refused"),
+        ("I9,C1,nope,,2026-03-01,,,,", "unknown touchpoint", "refused"),
+        ("I9,C1,cc-complaints,,2026-03-01,,,1.005,", None, 1),  # three decimals: the checker rounds them
+        ("I9,C1,cc-complaints,,2026-03-01,,,,\nI9,C2,web-form,,2026-03-02,,,,", "duplicate id", None),
+        ("I9,C1,cc-complaints,,2026-03-01,,,,,", "cells instead of", "refused"),
+        ("I9\u00a0,C1,cc-complaints,,2026-03-01,,,,", None, 1),  # a no-break space only Python strips
+        ("I9,C1,cc-complaints,,2026-03-01T 9:05,,,,", "is not a date", "refused"),  # PostgreSQL reads 09:05
+        ("I9,C1,cc-complaints,,2026-03-01T09:05:60,,,,", "is not a date", "refused"),
+        ("I9,C1,cc-complaints,,2026-03-01T09:05+3:000,,,,", "is not a date", "refused"),
+        ("I9,C1,cc-complaints,,2026-03-01T09:05:07.1234,,,,", None, 1),  # Python takes 4 digits; the pattern no
+        ("I9,C1,cc-complaints,,2026-03-01T09:05:07+16:00,,,,", None, 1),  # Python takes it; the pattern leaves it
+        ("I9,C1,cc-complaints,,2026-03-01Z,,,,", "is not a date", "refused"),
+        ("I9,C1,cc-complaints,,٢٠٢٦-03-01,,,,", "is not a date", "refused"),  # Arabic-Indic digits
+        ("I9,C1,\tcc-complaints,,2026-03-01,,,,", None, 1),  # a tab only Python strips
+        ('I9,"C1\n",cc-complaints,,2026-03-01,,,,', None, None),  # a line break inside a cell
+        ('I9,C1"x,"cc-\ncomplaints",,2026-03-01,,,,', "unknown touchpoint", None),  # a record over two lines
+        ("I9,C1,cc-complaints,,0000-03-01,,,,", "is not a date", None),
+        ("", "no rows", None),  # a header and a blank line
     ],
 )
-def test_what_the_shortcut_declines_the_checker_decides(catalogue, monkeypatch, line, message):
+def test_what_the_shortcut_is_not_sure_about_the_checker_decides(catalogue, monkeypatch, line, message, shortcut):
     used = shortcut_results(monkeypatch)
     result = run(HEADER + line + "\n")
-    assert used == [None]  # declined, nothing staged by it
+    assert used == [shortcut]
     if message is None:
         assert result.status == "succeeded" and Interaction.objects.count() == 1
     else:
@@ -146,20 +156,63 @@ def test_a_changed_row_updates_its_record_and_both_its_days_are_touched(catalogu
 
 
 @pytest.mark.parametrize(
-    ("line", "message"),
+    ("line", "message", "shortcut"),
     [
-        ("I1,C1,cc-complaints,,2026-03-01,,,,\nI1,C2,web-form,,2026-03-02,,,,", "duplicate id"),  # I1 is stored
-        ("I9,C1,cc-complaints,,2026-03-01T10:00,2026-03-01T09:00,,,", "answered before opened"),
+        ("I1,C1,cc-complaints,,2026-03-01,,,,\nI1,C2,web-form,,2026-03-02,,,,", "duplicate id", None),  # I1 is stored
+        ("I9,C1,cc-complaints,,2026-03-01T10:00,2026-03-01T09:00,,,", "answered before opened", "refused"),
     ],
 )
-def test_rows_the_table_refuses_roll_the_shortcut_back(catalogue, monkeypatch, line, message):
+def test_rows_the_table_refuses_roll_the_shortcut_back(catalogue, monkeypatch, line, message, shortcut):
     run(HEADER + "I1,C1,cc-complaints,,2026-01-01,,,,\n")
     stored = rows()
     used = shortcut_results(monkeypatch)
     result = run(HEADER + line + "\n")
-    assert used == [None] and result.status == "failed"
+    assert used == [shortcut] and result.status == "failed"
     assert message in " ".join(error["message"] for error in result.errors)
     assert rows() == stored
+
+
+def test_a_few_bad_rows_keep_the_shortcut_and_are_reported_where_they_are(catalogue, monkeypatch):
+    """Bad lines the pattern sees and rows only the table refuses, mixed through a file, with
+    "import valid rows only": the good rows are merged by the shortcut, each bad one is reported on
+    its own line of the file, as the row checker reports it."""
+    good = [f"G{n},C1,cc-complaints,,2026-03-{n % 28 + 1:02d}T10:00,,,," for n in range(40)]
+    lines = list(good)
+    lines[5] = "B1,C1,cc-complaints,,2026-03-01T24:00,,,,"  # the pattern refuses it; so does the checker
+    lines[9] = "B2,C404,cc-complaints,,2026-03-01,,,,"  # only the table refuses it (unknown customer)
+    lines[12] = ""  # a blank line: not a row
+    lines[20] = "B3,C1,cc-complaints,,2026-03-01T10:00:00.1234,,,,"  # the pattern refuses it; the checker takes it
+    lines[30] = "B4,C1,nope,,2026-03-01,,2026-02-01,,"  # the table refuses it twice over
+    content = HEADER + "\n".join(lines) + "\n"
+    used = shortcut_results(monkeypatch)
+    result = import_start(
+        kind="interactions", source=io.BytesIO(content.encode()), file_name="i.csv", actor=None, background=False,
+        valid_rows_only=True,
+    )  # fmt: skip
+    assert used == [36]  # 37 lines COPY'd less the two the table refuses, and B3 from the checker
+    assert (result.status, result.rows_total, result.rows_created, result.rows_skipped) == ("succeeded", 39, 36, 3)
+    assert [(error["row"], error["column"]) for error in result.errors] == [
+        (7, "opened_at"), (11, "customer_id"), (32, "resolved_at"), (32, "touchpoint"),
+    ]  # fmt: skip
+    assert result.error_count == 4
+    assert Interaction.objects.filter(external_id="B3").exists()
+    assert not Interaction.objects.filter(external_id__in=["B1", "B2", "B4"]).exists()
+
+    Interaction.objects.all().delete()
+    monkeypatch.setattr(fast, "applies", lambda data_import: False)
+    checker = import_start(
+        kind="interactions", source=io.BytesIO(content.encode()), file_name="i.csv", actor=None, background=False,
+        valid_rows_only=True,
+    )  # fmt: skip
+    assert (checker.rows_total, checker.rows_created, checker.error_count, checker.errors) == (
+        39, 36, 4, result.errors,
+    )  # fmt: skip
+
+
+def test_a_copied_row_is_traced_back_to_its_line():
+    # Lines 2–9 of a file whose lines 3, 4 and 7 were not COPY'd: rows 1–5 are lines 2, 5, 6, 8, 9.
+    assert [fast._line_number(n, [3, 4, 7]) for n in range(1, 6)] == [2, 5, 6, 8, 9]
+    assert [fast._line_number(n, []) for n in (1, 2)] == [2, 3]
 
 
 def test_a_load_that_doubles_the_table_rebuilds_its_indexes(catalogue, monkeypatch):
