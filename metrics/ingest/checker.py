@@ -158,6 +158,7 @@ def check_chunk(
             )
         else:
             staged.append({"row_number": number, **row.values})
+    problems.sort(key=lambda problem: problem["row"])  # in file order (a row's own problems keep theirs)
     return staged, problems
 
 

@@ -1,9 +1,11 @@
 """One path for every import (browser, command line, API): open the file, then either the shortcut
 or the row checker, then the merge, then the record of how it went.
 
-- **Shortcut** (metrics.ingest.fast): a clean interactions CSV is COPY'd and merged straight from a
-  view over it, in one savepoint under the merge's locks. Anything it is unsure of rolls back, and
-  the file goes to the checker instead — so every problem is reported by the one checker.
+- **Shortcut** (metrics.ingest.fast): a CSV file of any kind is COPY'd and merged straight from a
+  view over it, in one savepoint under the merge's locks. Lines outside its pattern and rows the
+  table refuses are handed to the checker one by one (reported, or taken); anything else it is
+  unsure of rolls back, and the file goes to the checker instead — so every problem is reported by
+  the one checker.
 - **Row checker** (metrics.ingest.checker): every row read and checked; good rows staged. Any
   problem refuses the whole file (unless "import valid rows only" was chosen): nothing is written.
   Otherwise one transaction merges the staged rows.
@@ -126,6 +128,7 @@ def _shortcut(
             postgres.lock(kind)
             loaded = fast.load(
                 source,
+                kind.name,
                 resolver,
                 on_read=lambda done, lines: report.from_shortcut(min(LOADED, LOADED * done // size), lines),
             )
