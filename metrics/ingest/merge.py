@@ -103,7 +103,6 @@ def merge(
                 on_written()
     created = sum(count for _day, count in added)
     days.update(added_day for added_day, _count in added if added_day is not None)
-    postgres.analyze_after_big_write(kind.target, created + updated)
     return Merged(rows, created, updated, sorted(d.isoformat() for d in days))
 
 
