@@ -11,7 +11,7 @@
   streamed.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from django.db import connection
@@ -50,7 +50,7 @@ def _counts(as_of: datetime) -> tuple[str, list]:
         parts.append(f"count(*) FILTER (WHERE i.resolution_seconds <= {t * DAY}) AS within_{t}")
     for t in THRESHOLDS:
         parts.append(f"count(*) FILTER (WHERE i.resolved_at IS NULL AND i.opened_at < %s) AS open_older_{t}")
-        params.append(as_of - _days(t))
+        params.append(as_of - timedelta(days=t))
     parts += [
         "count(*) FILTER (WHERE t.threshold_days IS NOT NULL AND i.resolution_seconds IS NOT NULL)"
         " AS resolved_with_target",
@@ -67,20 +67,13 @@ def _counts(as_of: datetime) -> tuple[str, list]:
     return ", ".join(parts), params
 
 
-def _days(n: int):
-    from datetime import timedelta
-
-    return timedelta(days=n)
-
-
-def _restriction(column: str, days: list[date] | None, ranges: list[tuple[date, date]] | None) -> tuple[str, list]:
-    if days is not None:
-        return f"{column} = ANY(%s)", [days]
-    if ranges is not None:
-        return "(" + " OR ".join(f"({column} >= %s AND {column} < %s)" for _r in ranges) + ")", [
-            v for r in ranges for v in r
-        ]
-    return "TRUE", []
+def _within(column: str, ranges: list[tuple[date, date]] | None) -> tuple[str, list]:
+    """SQL: the column's day falls in one of the ranges (end exclusive); TRUE without ranges."""
+    if ranges is None:
+        return "TRUE", []
+    return "(" + " OR ".join(f"({column} >= %s AND {column} < %s)" for _r in ranges) + ")", [
+        v for r in ranges for v in r
+    ]
 
 
 def service_rollups(
@@ -91,8 +84,8 @@ def service_rollups(
     n = _tables()
     counts, count_params = _counts(as_of)
     where_days, day_params = ("TRUE", []) if days is None else ("i.opened_day = ANY(%s)", [days])
-    where_periods, period_params = _restriction("i.opened_day", None, periods)
-    where_surveys, survey_params = _restriction("s.submitted_day", None, periods)
+    where_periods, period_params = _within("i.opened_day", periods)
+    where_surveys, survey_params = _within("s.submitted_day", periods)
     drop()
     with connection.cursor() as cursor:
         cursor.execute("SET work_mem = '256MB'")  # as the app's writers have

@@ -5,8 +5,11 @@ tell that another worker is still on the job."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 # The first key of each kind of job (the second is the row's id).
 RECOMPUTE_RUN = 741_001
@@ -37,3 +40,16 @@ def is_alive(kind: int, key: int) -> bool:
             [kind, key],
         )
         return bool(cursor.fetchone()[0])
+
+
+def stale_since(stale_seconds: float | None = None) -> datetime:
+    """The moment before which a job's last sign of life (its heartbeat) makes its worker suspect:
+    METRICS_RUN_STALE_SECONDS ago unless told."""
+    seconds = settings.METRICS_RUN_STALE_SECONDS if stale_seconds is None else stale_seconds
+    return timezone.now() - timedelta(seconds=seconds)
+
+
+def is_lost(kind: int, key: int, last_heard: datetime | None, stale: datetime) -> bool:
+    """A job whose worker is gone: not heard from since `stale`, and nobody holds its lock (a slow
+    worker still holds it)."""
+    return last_heard is not None and last_heard <= stale and not is_alive(kind, key)

@@ -3,9 +3,7 @@ failed — retryable, nothing written (the rows and the status commit together,
 metrics.ingest.pipeline) — instead of showing "running" for ever."""
 
 import logging
-from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -24,14 +22,13 @@ WORKER_LOST = gettext_noop(
 
 
 def sweep_imports(*, stale_seconds: float | None = None) -> list[int]:
-    """Mark failed the running imports whose worker is gone: its advisory lock free and no progress
-    for `stale_seconds`. Returns their ids."""
-    seconds = settings.METRICS_RUN_STALE_SECONDS if stale_seconds is None else stale_seconds
-    stale = timezone.now() - timedelta(seconds=seconds)
+    """Mark failed the running imports whose worker is gone (cxhub.lib.jobs.is_lost). Returns their ids."""
+    stale = jobs.stale_since(stale_seconds)
     lost = []
     quiet = Q(heartbeat_at__lte=stale) | Q(heartbeat_at__isnull=True, started_at__lte=stale)
     for data_import in DataImport.objects.filter(quiet, status=DataImport.Status.RUNNING):
-        if jobs.is_alive(jobs.DATA_IMPORT, data_import.pk):
+        last_heard = data_import.heartbeat_at or data_import.started_at
+        if not jobs.is_lost(jobs.DATA_IMPORT, data_import.pk, last_heard, stale):
             continue  # slow, not lost
         with transaction.atomic():
             updated = DataImport.objects.filter(pk=data_import.pk, status=DataImport.Status.RUNNING).update(

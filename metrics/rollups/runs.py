@@ -299,11 +299,10 @@ def sweep(*, stale_seconds: float | None = None) -> list[MetricsRun]:
     """The runs to start a task for: a running one whose worker is gone — advisory lock free and no
     chunk started for `stale_seconds` (it resumes from its last finished chunk) — and the queued one
     when nothing runs. Its heartbeat is set, so the next sweep leaves the new task time to start."""
-    seconds = settings.METRICS_RUN_STALE_SECONDS if stale_seconds is None else stale_seconds
-    stale = timezone.now() - timedelta(seconds=seconds)
+    stale = jobs.stale_since(stale_seconds)
     found = []
     for run in MetricsRun.objects.filter(status=Status.RUNNING):
-        if (run.heartbeat_at or run.started_at) <= stale and not jobs.is_alive(jobs.RECOMPUTE_RUN, run.pk):
+        if jobs.is_lost(jobs.RECOMPUTE_RUN, run.pk, run.heartbeat_at or run.started_at, stale):
             logger.warning("metrics run %s: its worker is gone; resuming it after chunk %s", run.pk, run.chunks_done)
             MetricsRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
             found.append(run)

@@ -1,5 +1,7 @@
 """The CX lead brings data in: upload, progress while it runs, and the report of what was wrong."""
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -83,6 +85,29 @@ def test_the_report_page_follows_a_running_import_to_its_end(page, lead, console
     )
     expect(page.get_by_test_id("import-result")).to_contain_text("1000000 new")
     expect(page.get_by_test_id("import-status")).to_have_attribute("data-status", "succeeded")
+    assert console_errors == []
+
+
+def test_an_import_whose_worker_was_lost_says_so_and_is_retried_from_its_page(page, lead, console_errors):
+    from django.core.files.base import ContentFile
+
+    from metrics.ingest.sweeper import sweep_imports
+
+    lost = DataImport(kind="customers", file_name="customers.csv", created_by=lead)
+    lost.file.save("customers.csv", ContentFile(b"customer_id,acquired_at\nC1,2025-01-15\nC2,2025-02-01\n"), save=False)
+    lost.status, lost.started_at = DataImport.Status.RUNNING, timezone.now() - timedelta(minutes=5)
+    lost.save()
+    assert sweep_imports() == [lost.pk]  # nobody holds its lock: the worker is gone
+    log_in(page, "cxlead", PASSWORD)
+    page.goto(f"/data/imports/{lost.pk}/")
+    expect(page.get_by_test_id("import-status")).to_have_attribute("data-status", "failed")
+    expect(page.get_by_test_id("import-result")).to_contain_text("worker running this import was lost")
+    retry = page.get_by_test_id("import-retry")
+    retry.focus()
+    page.keyboard.press("Enter")  # a keyboard user retries it too
+    expect(page.get_by_test_id("import-status")).to_have_attribute("data-status", "succeeded")
+    expect(page.get_by_test_id("import-retry")).to_have_count(0)
+    assert sorted(Customer.objects.values_list("external_id", flat=True)) == ["C1", "C2"]
     assert console_errors == []
 
 
