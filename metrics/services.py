@@ -60,8 +60,8 @@ def import_retry(*, data_import: DataImport, actor: User | None) -> DataImport:
         retried = DataImport.objects.filter(
             pk=data_import.pk, status=DataImport.Status.FAILED, retryable=True
         ).update(
-            status=DataImport.Status.QUEUED, retryable=False, progress=0, message="", error_count=0, errors=[],
-            rows_total=0, rows_skipped=0, started_at=None, heartbeat_at=None, finished_at=None,
+            status=DataImport.Status.QUEUED, retryable=False, attempts=0, progress=0, message="", error_count=0,
+            errors=[], rows_total=0, rows_skipped=0, started_at=None, heartbeat_at=None, finished_at=None,
         )  # fmt: skip
         if not retried:
             raise ValidationError(_("Only an import that failed through no fault of its file can be retried."))

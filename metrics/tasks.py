@@ -88,11 +88,15 @@ def nightly_recompute() -> str:
 @shared_task(soft_time_limit=50, time_limit=55)
 def sweep() -> str:
     """Beat, every minute: resume recompute runs whose worker is gone, start the queued one when none
-    runs, and mark imports whose worker is gone failed (retryable)."""
+    runs, mark imports whose worker is gone failed (retryable), queue again imports whose message
+    was lost, and clean up staging rows killed checkers left."""
     started = runs.sweep()
     for run in started:
         recompute.delay(run.pk)
     lost = sweeper.sweep_imports()
+    for import_id in sweeper.queued_again():
+        run_import.delay(import_id)
+    sweeper.clean_staging()
     return f"{len(started)} runs started, {len(lost)} imports lost"
 
 

@@ -107,13 +107,12 @@ def check_chunk(
     problems: list[dict] = []
     for number, raw in chunk:
         if "__shape__" in raw:
-            problems.append(
-                {
-                    "row": number,
-                    "column": "",
-                    "message": _("%(got)s cells instead of %(expected)s")
-                    % {"got": raw["__shape__"], "expected": len(kind.columns)},
-                }
+            problems.append(_shape_problem(number, raw))
+            continue
+        if "__formulas__" in raw:  # (XLSX) formulas Excel never calculated: no value to import
+            message = _("a formula without a value: open the file in Excel, let it calculate, and save it again")
+            problems.extend(
+                {"row": number, "column": column, "message": message} for column in raw["__formulas__"].split(",")
             )
             continue
         cleaned.append((number, kind.clean(raw, context)))
@@ -160,6 +159,19 @@ def check_chunk(
             staged.append({"row_number": number, **row.values})
     problems.sort(key=lambda problem: problem["row"])  # in file order (a row's own problems keep theirs)
     return staged, problems
+
+
+def _shape_problem(number: int, raw: dict[str, str]) -> dict:
+    """A row with more or fewer cells than the header has columns; fewer names the first one missing."""
+    shape = {"got": raw["__shape__"], "expected": raw["__expected__"]}
+    missing = raw["__missing__"].split(",")[0]
+    if missing:
+        message = _("%(got)s cells instead of %(expected)s: the row ends before “%(column)s”") % {
+            **shape, "column": missing,
+        }  # fmt: skip
+    else:
+        message = _("%(got)s cells instead of %(expected)s: more cells than the header has columns") % shape
+    return {"row": number, "column": missing, "message": message}
 
 
 def stage(kind: Kind, import_id: int, rows: list[dict]) -> None:

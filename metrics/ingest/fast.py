@@ -34,24 +34,26 @@ from django.db import connection
 from ..models import Customer, DataImport
 from .checker import AMBIGUOUS, CHUNK_ROWS, Resolver, check_chunk
 from .kinds import KINDS, Context
-from .reading import record
+from .reading import MAX_HEADER_CHARS, reader, record
 
 ROWS_VIEW = "import_rows"  # the file's rows, columns named as Interaction's; the merge reads it
 LOADED_VIEW = "import_loaded"  # the COPY'd part of it, with each row's place in the COPY (n)
 BLOCK = 1 << 20
+MAX_LINE_BYTES = 1 << 20  # a longer line goes to the checker (which refuses cells over 10,000 characters)
 GOOD = "\x00"  # what a line the pattern takes is replaced by (PostgreSQL refuses a NUL in text)
 MAX_ODD_LINES = 100_000  # lines the checker takes inside the shortcut; more, and it takes the whole file
 # Plain ISO 8601 only, every part in range (PostgreSQL would take 24:00, :60 or odd offsets that
-# Python refuses, and reads forms Python does not); anything else goes to the row checker.
+# Python refuses, and reads forms Python does not), years 1900–2999 (years near 1 or 9999 can fall
+# outside the range of dates in a zone); anything else goes to the row checker.
 # ([0-9], not \d: in a str pattern \d takes any script's digits.)
 MOMENT = (
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ](?:[01][0-9]|2[0-3]):[0-5][0-9]"
+    r"(?:19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}(?:[T ](?:[01][0-9]|2[0-3]):[0-5][0-9]"
     r"(?::[0-5][0-9](?:\.(?:[0-9]{3}|[0-9]{6}))?)?(?:Z|[+-](?:0[0-9]|1[0-5]):[0-5][0-9])?)?"
 )
 # The inside of a text cell, bare or quoted, without whitespace at its ends (a line is one row: no
-# line breaks inside either).
-BARE_TEXT = r'[^{d}"\s](?:[^{d}"\r\n]*[^{d}"\s])?'
-QUOTED_TEXT = r'(?:[^"\s]|"")(?:(?:[^"\r\n]|"")*(?:[^"\s]|""))?'
+# line breaks inside either) and without NUL (the checker says what is wrong with one).
+BARE_TEXT = r'[^{d}"\s\x00](?:[^{d}"\r\n\x00]*[^{d}"\s\x00])?'
+QUOTED_TEXT = r'(?:[^"\s\x00]|"")(?:(?:[^"\r\n\x00]|"")*(?:[^"\s\x00]|""))?'
 
 
 @dataclass(frozen=True)
@@ -252,7 +254,9 @@ def load(
     path does; `on_read(bytes, lines)` hears how far the COPY got. Rows only a rule the table does
     not state refuses are sifted out here (see Shape)."""
     shape = SHAPES[kind]
-    first_line = source.readline().decode("utf-8-sig")
+    first_line = source.readline(MAX_HEADER_CHARS + 1).decode("utf-8-sig")
+    if len(first_line) > MAX_HEADER_CHARS or not first_line.endswith("\n"):
+        raise Declined("no header line, or a long one")
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     header = [column.strip().lower() for column in first_line.strip().split(delimiter)]
     if '"' in first_line or set(header) - set(shape.cells) or len(set(header)) != len(header):
@@ -429,6 +433,8 @@ def _copy(
                 break
             cut = data.rfind(b"\n") + 1  # a line feed is never part of a multi-byte UTF-8 character
             tail = data[cut:]
+            if len(tail) > MAX_LINE_BYTES:
+                raise Declined("a line longer than any row the shortcut takes")
             text, count = data[:cut].decode("utf-8"), data.count(b"\n", 0, cut)
             pattern = loose if copied.padded else tight
             marked, matched = pattern.subn(GOOD, text)
@@ -483,7 +489,7 @@ def _raw(line: str, header: list[str], delimiter: str) -> dict[str, str] | None:
         pulled.append(None)  # the reader asked for the next line: the record is not over
 
     try:
-        cells = next(csv.reader(one_line(), delimiter=delimiter))
+        cells = next(reader(one_line(), delimiter))
     except (csv.Error, StopIteration):
         raise Declined("a line the csv reader refuses") from None
     if len(pulled) > 1:

@@ -1,7 +1,13 @@
-"""Cell parsers for imports: each returns the value or raises CellError with a reason people understand."""
+"""Cell parsers for imports: each returns the value or raises CellError with a reason people understand.
 
+Every parser does bounded work whatever the cell holds: numbers are matched against a plain form
+(at most MAX_NUMBER_CHARS characters, an exponent of at most three digits) before anything converts
+them — `1e999999999` would otherwise keep a worker busy for minutes — and Infinity or NaN are not
+numbers here."""
+
+import re
 from datetime import UTC, date, datetime, tzinfo
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,8 +17,27 @@ class CellError(ValueError):
     pass
 
 
+MAX_NUMBER_CHARS = 40
+NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
+
+
+def _number(raw: str, value: str, *, whole: bool = False) -> Decimal:
+    """A plain decimal number (bounded: see the module's docstring); CellError otherwise."""
+    if len(raw) > MAX_NUMBER_CHARS or not NUMBER.fullmatch(raw):
+        message = _("“%(value)s” is not a whole number") if whole else _("“%(value)s” is not a number")
+        raise CellError(message % {"value": value[:40]})
+    return Decimal(raw)
+
+
+def no_nul(value: str) -> str:
+    """A cell with a NUL character (byte 0) is refused: no text column can hold one."""
+    if "\x00" in value:
+        raise CellError(_("contains a NUL character (byte 0)"))
+    return value
+
+
 def text(value: str, *, max_length: int) -> str:
-    value = value.strip()
+    value = no_nul(value).strip()
     if len(value) > max_length:
         raise CellError(_("longer than %(max)s characters") % {"max": max_length})
     return value
@@ -28,10 +53,15 @@ def moment(value: str, zone: tzinfo | None = None) -> datetime:
         raise CellError(
             _("“%(value)s” is not a date (ISO 8601, e.g. 2026-03-31 or 2026-03-31T14:05)") % {"value": value[:40]}
         ) from None
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=zone or timezone.get_current_timezone())
-    # In UTC: Python takes offsets up to ±23:59, PostgreSQL stores only up to ±15:59.
-    return parsed.astimezone(UTC)
+    try:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=zone or timezone.get_current_timezone())
+            parsed.astimezone(UTC)  # (year 1 or 9999 in a zone may fall outside the years there are)
+            return parsed
+        # In UTC: Python takes offsets up to ±23:59, PostgreSQL stores only up to ±15:59.
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        raise CellError(_("“%(value)s” is out of the range of dates") % {"value": value[:40]}) from None
 
 
 def decimal(value: str, *, comma: bool, minimum: Decimal | None = None, below: Decimal = Decimal("1e12")) -> Decimal:
@@ -40,12 +70,7 @@ def decimal(value: str, *, comma: bool, minimum: Decimal | None = None, below: D
     raw = value.strip().replace("\u00a0", "").replace(" ", "")
     if comma:
         raw = raw.replace(",", ".")
-    try:
-        number = Decimal(raw)
-    except InvalidOperation:
-        raise CellError(_("“%(value)s” is not a number") % {"value": value[:40]}) from None
-    if not number.is_finite():
-        raise CellError(_("“%(value)s” is not a number") % {"value": value[:40]})
+    number = _number(raw, value)
     if minimum is not None and number < minimum:
         raise CellError(_("must not be negative") if minimum == 0 else _("too small"))
     if abs(number) < below:
@@ -57,19 +82,12 @@ def decimal(value: str, *, comma: bool, minimum: Decimal | None = None, below: D
 
 def whole(value: str, *, low: int, high: int) -> int:
     raw = value.strip()
-    try:
-        number = int(raw)
-    except ValueError:
-        try:
-            as_decimal = Decimal(raw.replace(",", "."))
-        except InvalidOperation:
-            raise CellError(_("“%(value)s” is not a whole number") % {"value": value[:40]}) from None
-        if as_decimal != as_decimal.to_integral_value():
-            raise CellError(_("“%(value)s” is not a whole number") % {"value": value[:40]}) from None
-        number = int(as_decimal)
+    number = _number(raw.replace(",", "."), value, whole=True)
+    if number != number.to_integral_value():
+        raise CellError(_("“%(value)s” is not a whole number") % {"value": value[:40]})
     if not low <= number <= high:
         raise CellError(_("must be from %(low)s to %(high)s") % {"low": low, "high": high})
-    return number
+    return int(number)
 
 
 def local_day(moment_value: datetime, zone: tzinfo | None = None) -> date:

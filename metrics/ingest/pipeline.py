@@ -27,8 +27,10 @@ import psycopg
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import DatabaseError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from cxhub.lib import jobs
 
@@ -45,6 +47,12 @@ logger = logging.getLogger(__name__)
 # (and building the indexes again) after it — about half of its time each at 1,000,000 rows.
 LOADED = 50
 WRITTEN = 85
+MAX_ATTEMPTS = 3
+# Stored as the English message id and translated for each reader (templates/metrics/import_detail.html).
+STOPPED_WORKERS = gettext_noop(
+    "This file stopped the worker importing it 3 times (it ran out of time or memory); nothing was imported. "
+    "Split the file, or check it for very long rows."
+)
 
 
 class ImportRefused(Exception):
@@ -60,6 +68,10 @@ def run(data_import: DataImport, *, on_progress: Callable[[int], None] | None = 
         data_import.refresh_from_db()
         if data_import.is_finished:
             return data_import
+        if data_import.attempts >= MAX_ATTEMPTS:  # each time, its worker was killed or lost with it
+            _fail(data_import, STOPPED_WORKERS, checked=Checked(), skipped=0)
+            data_import.refresh_from_db()
+            return data_import
         return _run(data_import, on_progress)
 
 
@@ -67,7 +79,7 @@ def _run(data_import: DataImport, on_progress: Callable[[int], None] | None) -> 
     kind = KINDS[data_import.kind]
     now = timezone.now()
     DataImport.objects.filter(pk=data_import.pk).update(
-        status=DataImport.Status.RUNNING, started_at=now, heartbeat_at=now, retryable=False
+        status=DataImport.Status.RUNNING, started_at=now, heartbeat_at=now, retryable=False, attempts=F("attempts") + 1
     )
     kind.staging.objects.filter(data_import=data_import).delete()  # a rerun after a crash starts clean
     report = postgres.Progress(data_import, on_progress)
@@ -194,7 +206,7 @@ def _finish(data_import: DataImport, merged: Merged, *, rows: int, skipped: int,
         rows_updated=merged.updated,
         rows_skipped=skipped,
         error_count=checked.error_count,
-        errors=checked.errors,
+        errors=[{**error, "message": storable(error["message"])} for error in checked.errors],
         message="",
         touched_months=sorted({f"{day[:7]}-01" for day in merged.touched}),
         touched_days=merged.touched,
@@ -210,6 +222,11 @@ def _fail(data_import: DataImport, message: str, *, checked: Checked, skipped: i
         rows_total=checked.rows,
         rows_skipped=skipped,
         error_count=max(checked.error_count, 1),
-        errors=checked.errors,
-        message=message,
+        errors=[{**error, "message": storable(error["message"])} for error in checked.errors],
+        message=storable(message),
     )
+
+
+def storable(text: str) -> str:
+    """Text PostgreSQL can store (no text or JSON value can hold a NUL character)."""
+    return text.replace("\x00", "\\0")

@@ -16,6 +16,7 @@ MAX_FILE_BYTES = 1024 * 1024 * 1024  # 1 GB: far beyond a year of interactions f
 MAX_XLSX_EXPANDED_BYTES = 500 * 1024 * 1024  # the XML inside an .xlsx, unpacked
 MAX_XLSX_RATIO = 200  # unpacked / packed; bombs have ratios in the thousands
 MAX_CELL_CHARS = 10_000
+MAX_HEADER_CHARS = 10_000  # a header row longer than this is not one
 
 
 class FileRefused(Exception):
@@ -83,20 +84,32 @@ def _open_csv(source: BinaryIO, *, name: str, size: int) -> Table:
     counting = _CountingReader(source)
     text = io.TextIOWrapper(io.BufferedReader(counting, 1 << 20), encoding="utf-8-sig", newline="")
     try:
-        first_line = text.readline()
+        first_line = text.readline(MAX_HEADER_CHARS + 1)
     except UnicodeDecodeError:
         raise FileRefused(_("%(name)s is not UTF-8 text; save it as “CSV UTF-8”.") % {"name": name}) from None
     if not first_line.strip():
         raise FileRefused(_("%(name)s has no header row.") % {"name": name})
+    if len(first_line) > MAX_HEADER_CHARS:
+        raise FileRefused(
+            _("%(name)s: the first row is longer than %(max)s characters; it should be the header row (the column "
+              "names).") % {"name": name, "max": f"{MAX_HEADER_CHARS:,}"}
+        )  # fmt: skip
+    if "\x00" in first_line:
+        raise FileRefused(_("%(name)s: the header row contains a NUL character (byte 0).") % {"name": name})
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    header = [column.strip().lower() for column in next(csv.reader([first_line], delimiter=delimiter))]
-    reader = csv.reader(text, delimiter=delimiter)
     csv.field_size_limit(MAX_CELL_CHARS)
+    try:
+        header = [column.strip().lower() for column in next(reader([first_line], delimiter))]
+    except csv.Error as error:
+        raise FileRefused(
+            _("%(name)s, row %(row)s: %(reason)s") % {"name": name, "row": 1, "reason": csv_problem(error)}
+        ) from None
+    rows_reader = reader(text, delimiter)
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
         number = 1
         try:
-            for cells in reader:
+            for cells in rows_reader:
                 number += 1
                 raw = record(header, cells)
                 if raw is not None:
@@ -108,7 +121,7 @@ def _open_csv(source: BinaryIO, *, name: str, size: int) -> Table:
             ) from None
         except csv.Error as error:
             raise FileRefused(
-                _("%(name)s, row %(row)s: %(reason)s") % {"name": name, "row": number + 1, "reason": error}
+                _("%(name)s, row %(row)s: %(reason)s") % {"name": name, "row": number + 1, "reason": csv_problem(error)}
             ) from None
 
     return Table(
@@ -116,13 +129,37 @@ def _open_csv(source: BinaryIO, *, name: str, size: int) -> Table:
     )
 
 
+def reader(lines, delimiter: str):
+    """The CSV reader of every import path: strict, so a quote left open or text after a closing
+    quote is an error, not a cell that swallows the rows after it."""
+    return csv.reader(lines, delimiter=delimiter, strict=True)
+
+
+def csv_problem(error: csv.Error) -> str:
+    """What the csv module's error means, in words people act on."""
+    text = str(error)
+    if "unexpected end of data" in text:
+        return _('a quote (") opens a cell here that is never closed')
+    if "expected after" in text:
+        return _('text after a closing quote ("): put the whole cell in quotes and double each quote inside it')
+    if "field larger than field limit" in text:
+        return _("a cell is longer than %(max)s characters") % {"max": f"{MAX_CELL_CHARS:,}"}
+    if "NUL" in text:
+        return _("contains a NUL character (byte 0)")
+    return text
+
+
 def record(header: list[str], cells: list[str]) -> dict[str, str] | None:
     """A CSV record's cells by column; None for a blank line (e.g. at the end of the file), which is
-    not a row; a wrong number of cells as {"__shape__": how many} for the checker to report."""
+    not a row; a wrong number of cells as {"__shape__": …} for the checker to report."""
     if not any(cell.strip() for cell in cells):
         return None
-    if len(cells) != len(header):
-        return {"__shape__": str(len(cells))}
+    if len(cells) != len(header):  # how many, how many expected, and the first column missing
+        return {
+            "__shape__": str(len(cells)),
+            "__expected__": str(len(header)),
+            "__missing__": ",".join(header[len(cells) :]),
+        }
     return dict(zip(header, cells, strict=True))
 
 
@@ -142,10 +179,15 @@ def _open_xlsx(source: BinaryIO, *, name: str, size: int) -> Table:
 
     try:
         workbook = load_workbook(source, read_only=True, data_only=True)
+        # The same sheet again with its formulas: a formula Excel never calculated has no value
+        # saved (openpyxl cannot calculate one), and must not import as an empty cell.
+        formulas_book = load_workbook(source, read_only=True, data_only=False)
     except Exception as error:
         raise FileRefused(_("%(name)s cannot be read as XLSX: %(reason)s") % {"name": name, "reason": error}) from None
     sheet = workbook.worksheets[0]
     cells = sheet.iter_rows(values_only=True)
+    formulas = formulas_book.worksheets[0].iter_rows(values_only=True)
+    next(formulas, None)
     first = next(cells, None)
     if first is None or not any(first):
         raise FileRefused(_("%(name)s has no header row.") % {"name": name})
@@ -158,11 +200,21 @@ def _open_xlsx(source: BinaryIO, *, name: str, size: int) -> Table:
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
         for number, values in enumerate(cells, start=2):
             state["row"] = number
+            written = next(formulas, ())
             values = list(values[: len(header)]) + [None] * (len(header) - len(values))
-            if all(value in (None, "") for value in values):
+            uncalculated = [
+                column
+                for column, value, formula in zip(header, values, written, strict=False)
+                if value is None and _is_formula(formula)
+            ]
+            if all(value in (None, "") for value in values) and not uncalculated:
                 continue
-            yield number, {column: _xlsx_text(value) for column, value in zip(header, values, strict=True)}
+            raw = {column: _xlsx_text(value) for column, value in zip(header, values, strict=True)}
+            if uncalculated:
+                raw["__formulas__"] = ",".join(uncalculated)
+            yield number, raw
         workbook.close()
+        formulas_book.close()
 
     return Table(
         header=header,
@@ -170,6 +222,13 @@ def _open_xlsx(source: BinaryIO, *, name: str, size: int) -> Table:
         comma_decimals=False,
         size=size,
         position=lambda: int(size * min(state["row"] / total_rows, 1)),
+    )
+
+
+def _is_formula(value) -> bool:
+    return (isinstance(value, str) and value.startswith("=")) or type(value).__name__ in (
+        "ArrayFormula",
+        "DataTableFormula",
     )
 
 

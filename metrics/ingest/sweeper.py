@@ -1,8 +1,10 @@
 """Imports whose worker is gone: found by the sweeper (metrics.tasks.sweep, every minute) and marked
 failed — retryable, nothing written (the rows and the status commit together,
-metrics.ingest.pipeline) — instead of showing "running" for ever."""
+metrics.ingest.pipeline) — instead of showing "running" for ever. Imports whose task message was
+lost are queued again instead of waiting for ever, and staging rows a killed checker left go."""
 
 import logging
+from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import Q
@@ -42,3 +44,31 @@ def sweep_imports(*, stale_seconds: float | None = None) -> list[int]:
             logger.warning("import %s: its worker is gone; marked failed (retryable)", data_import.pk)
             lost.append(data_import.pk)
     return lost
+
+
+REQUEUE_AFTER = timedelta(minutes=5)
+
+
+def queued_again() -> list[int]:
+    """Imports queued for REQUEUE_AFTER without a worker taking them: their task message may have
+    been lost (a broker restarted without its data), so a new one is sent — harmless when the old
+    one was merely waiting, since a worker finds the import started or finished and skips it.
+    Returns their ids; the caller queues the tasks."""
+    since = timezone.now() - REQUEUE_AFTER
+    waiting = DataImport.objects.filter(status=DataImport.Status.QUEUED).filter(
+        Q(heartbeat_at__lte=since) | Q(heartbeat_at__isnull=True, created_at__lte=since)
+    )
+    ids = list(waiting.values_list("pk", flat=True))
+    DataImport.objects.filter(pk__in=ids, status=DataImport.Status.QUEUED).update(heartbeat_at=timezone.now())
+    return ids
+
+
+def clean_staging() -> int:
+    """Delete staged rows of imports no worker is on (a checker killed mid-file leaves its staged
+    rows: committed chunk by chunk, they are deleted when the import reruns or ends)."""
+    from .kinds import KINDS
+
+    deleted = 0
+    for kind in KINDS.values():
+        deleted += kind.staging.objects.exclude(data_import__status=DataImport.Status.RUNNING).delete()[0]
+    return deleted

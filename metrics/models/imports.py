@@ -58,6 +58,9 @@ class DataImport(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     # Failed for a reason the file is not to blame for (the worker was lost, a time limit): worth a retry.
     retryable = models.BooleanField(default=False)
+    # Times a worker has started it: a file that stops its worker (killed at the time limit, out of
+    # memory) would otherwise be redelivered to the next worker for ever (metrics.ingest.pipeline).
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         verbose_name = _("data import")

@@ -116,7 +116,7 @@ def test_the_shortcut_and_the_row_checker_store_the_same_rows(catalogue, monkeyp
         ("I9,C1,\tcc-complaints,,2026-03-01,,,,", None, 1),  # a tab only Python strips
         ('I9,"C1\n",cc-complaints,,2026-03-01,,,,', None, None),  # a line break inside a cell
         ('I9,C1"x,"cc-\ncomplaints",,2026-03-01,,,,', "unknown touchpoint", None),  # a record over two lines
-        ("I9,C1,cc-complaints,,0000-03-01,,,,", "is not a date", None),
+        ("I9,C1,cc-complaints,,0000-03-01,,,,", "is not a date", "refused"),  # a year the pattern leaves out
         ("", "no rows", None),  # a header and a blank line
     ],
 )

@@ -41,10 +41,10 @@ KINDS = {
             "touchpoint": ["nope"],
             "journey": ["Renew", "Unknown journey"],  # two journeys share "Renew"
             "submitted_at": ["2026-03-01T24:00", "2026-02-30", "", "0000-01-01"],
-            "nps": ["11", "4.0", " 7", "-1", "1e1"],
+            "nps": ["11", "4.0", " 7", "-1", "1e1", "1e999999999", "Infinity"],
             "csat": ["6", "0"],
             "ces": ["", "8"],  # "" with no other score: an answer needs one
-            "comment": ["x" * 5001, '"two\nlines"', '"open'],
+            "comment": ["x" * 5001, '"two\nlines"', '"open', "nul\x00", '"a"b'],
         },
         "fields": ["external_id", "customer_id", "touchpoint_id", "journey_id", "submitted_at", "submitted_day", "nps",
                    "csat", "ces", "comment"],
@@ -61,7 +61,7 @@ KINDS = {
             "transaction_id": ["", "T" * 65, "T1"],
             "customer_id": ["", "C404"],
             "occurred_at": ["2026-13-01", "", "2026-03-01T10:00:00.1234"],
-            "amount": ["", "-1", "1.005", "1,5", "1e3"],
+            "amount": ["", "-1", "1.005", "1,5", "1e3", "sNaN", "-1e999999999"],
         },
         "fields": ["external_id", "customer_id", "occurred_at", "occurred_day", "occurred_month", "amount"],
     },
