@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 from django.conf import settings
+from django.core.files import File
 from django.db import connection
 
 from ..models import Customer, DataImport
@@ -303,7 +304,7 @@ def load(
     return loaded
 
 
-def sift(source: BinaryIO, loaded: Loaded, resolver: Resolver, *, must_find: bool = True) -> Found:
+def sift(source: BinaryIO | File, loaded: Loaded, resolver: Resolver, *, must_find: bool = True) -> Found:
     """The COPY'd rows the table refuses (the shape's `refused`), each reported by the checker from its line in the
     file, and taken out of the view. Declined when none is found (unless not `must_find`), when the
     checker finds nothing wrong with one (the two disagree: the checker takes the whole file), or
@@ -552,7 +553,7 @@ def _line_number(n: int, odd: list[int]) -> int:
     return line
 
 
-def _lines_at(source: BinaryIO, numbers: set[int]) -> dict[int, str]:
+def _lines_at(source: BinaryIO | File, numbers: set[int]) -> dict[int, str]:
     """These lines of the file, read again (only after the table refused rows)."""
     source.seek(0)
     found = {}

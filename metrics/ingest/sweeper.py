@@ -70,5 +70,5 @@ def clean_staging() -> int:
 
     deleted = 0
     for kind in KINDS.values():
-        deleted += kind.staging.objects.exclude(data_import__status=DataImport.Status.RUNNING).delete()[0]
+        deleted += kind.staging._default_manager.exclude(data_import__status=DataImport.Status.RUNNING).delete()[0]
     return deleted
