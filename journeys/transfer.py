@@ -11,7 +11,6 @@ JSON format (format_version 1):
 Touchpoints are matched by code, then by name (case-insensitive); the catalogue is never changed by an import.
 """
 
-import csv
 import io
 import json
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from cxhub.lib import spreadsheet
 from cxhub.lib.concurrency import Gone
 
 from .models import Comment, CommentThread, Journey, JourneyTemplate, Persona, Stage, Step, Touchpoint
@@ -57,7 +57,7 @@ def journey_csv(the_map: JourneyMap) -> str:
     """One row per step in map order; starts with a BOM so spreadsheet programs read UTF-8 (Cyrillic) right."""
     out = io.StringIO()
     out.write("\ufeff")
-    writer = csv.writer(out)
+    writer = spreadsheet.Writer(out)
     writer.writerow(CSV_COLUMNS)
     for stage_no, column in enumerate(the_map.columns, start=1):
         for step_no, step in enumerate(column.steps, start=1):

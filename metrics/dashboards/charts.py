@@ -1,6 +1,5 @@
 """The dashboards' chart data: what plotly draws (a JSON-safe dict per page) and each chart's CSV."""
 
-import csv
 import io
 from datetime import date
 
@@ -8,6 +7,7 @@ from django.http import HttpResponse
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from cxhub.lib import spreadsheet
 from cxhub.lib.months import months_between
 
 from ..models import THRESHOLD_DAYS
@@ -228,7 +228,7 @@ CHARTS = {
 def csv_text(chart: str, figures: dict) -> str:
     header, rows = CHARTS[chart](figures)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = spreadsheet.Writer(out, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
         writer.writerow(["" if cell is None else round(cell, 6) if isinstance(cell, float) else cell for cell in row])

@@ -6,13 +6,14 @@ Rows are streamed in external-id order (so a round trip gives the same file) fro
 cursor, keeping memory flat for millions of rows; references are joined in the same query.
 """
 
-import csv
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from decimal import Decimal
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
+
+from cxhub.lib import spreadsheet
 
 from ..models import Customer, Interaction, SurveyResponse, Transaction
 from .kinds import KINDS
@@ -106,7 +107,7 @@ class _Line:
 
 def csv_lines(kind: str) -> Iterable[str]:
     """The export as CSV text, line by line (UTF-8 with a BOM first, so spreadsheets read Cyrillic)."""
-    writer = csv.writer(_Line(), lineterminator="\r\n")
+    writer = spreadsheet.Writer(_Line(), lineterminator="\r\n")
     yield "\ufeff"
     for row in rows(kind):
         yield writer.writerow(row)
@@ -122,7 +123,7 @@ def response(kind: str) -> StreamingHttpResponse:
 def write(kind: str, stream) -> int:
     """Write the export to a text stream; returns the number of data rows."""
     count = -1
-    writer = csv.writer(stream, lineterminator="\r\n")
+    writer = spreadsheet.Writer(stream, lineterminator="\r\n")
     for row in rows(kind):
         writer.writerow(row)
         count += 1

@@ -52,9 +52,10 @@ MOMENT = (
     r"(?::[0-5][0-9](?:\.(?:[0-9]{3}|[0-9]{6}))?)?(?:Z|[+-](?:0[0-9]|1[0-5]):[0-5][0-9])?)?"
 )
 # The inside of a text cell, bare or quoted, without whitespace at its ends (a line is one row: no
-# line breaks inside either) and without NUL (the checker says what is wrong with one).
-BARE_TEXT = r'[^{d}"\s\x00](?:[^{d}"\r\n\x00]*[^{d}"\s\x00])?'
-QUOTED_TEXT = r'(?:[^"\s\x00]|"")(?:(?:[^"\r\n\x00]|"")*(?:[^"\s\x00]|""))?'
+# line breaks inside either) and without NUL (the checker says what is wrong with one); not starting
+# with an apostrophe, which the checker takes off before a formula-like start (cxhub.lib.spreadsheet).
+BARE_TEXT = r'[^{d}"\s\x00\'](?:[^{d}"\r\n\x00]*[^{d}"\s\x00])?'
+QUOTED_TEXT = r'(?:[^"\s\x00\']|"")(?:(?:[^"\r\n\x00]|"")*(?:[^"\s\x00]|""))?'
 
 
 @dataclass(frozen=True)

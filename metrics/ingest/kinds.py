@@ -15,6 +15,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cxhub.lib import spreadsheet
+
 from .. import models as m
 from . import parsing
 from .parsing import CellError
@@ -51,7 +53,7 @@ class Kind:
 
 
 def _cell(cleaned: Cleaned, raw: dict[str, str], column: str, parse: Callable[[str], Any], *, required: bool = False):
-    value = (raw.get(column) or "").strip()
+    value = spreadsheet.unescaped((raw.get(column) or "").strip())
     if not value:
         if required:
             cleaned.errors[column] = _("required")
