@@ -8,10 +8,10 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cxhub.lib import redirects
 from cxhub.lib.concurrency import Gone, StaleVersion
 from cxhub.lib.decorators import permission_required
 from cxhub.org.selectors import departments_of
@@ -382,9 +382,7 @@ def _guarded(request: HttpRequest, write, success: str | None) -> bool:
 
 def _local(url: str | None) -> str:
     """`url` if it points into this site (no open redirects), else ""."""
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts=None) and url.startswith("/"):
-        return url
-    return ""
+    return redirects.local(url)
 
 
 def _back(request: HttpRequest, barrier_id: int) -> HttpResponse:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cxhub.exports.services import export_request
+from cxhub.lib import redirects
 from cxhub.lib.concurrency import Gone, StaleVersion
 from cxhub.lib.decorators import permission_required
 from cxhub.lib.text import unidecode_ascii
@@ -117,7 +118,9 @@ def journey_status_view(request: HttpRequest, journey_id: int) -> HttpResponse:
             messages.success(request, _("Status changed to %(status)s.") % {"status": Journey.Status(status).label})
         except (StaleVersion, Gone) as conflict:
             messages.error(request, conflict.message)
-    return HttpResponseRedirect(request.POST.get("next") or reverse("journeys:journey_map", args=[journey_id]))
+    return HttpResponseRedirect(
+        redirects.local(request.POST.get("next"), reverse("journeys:journey_map", args=[journey_id]))
+    )
 
 
 @require_GET

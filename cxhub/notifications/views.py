@@ -6,9 +6,10 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+
+from cxhub.lib import redirects
 
 from . import services
 from .models import Kind, Notification
@@ -91,6 +92,4 @@ def preferences_view(request: HttpRequest) -> HttpResponse:
 
 def _local_or_list(url: str | None) -> str:
     """A path on this site to go back to, or the notifications page."""
-    if url and url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None):
-        return url
-    return reverse("notifications:list")
+    return redirects.local(url, reverse("notifications:list"))

@@ -136,3 +136,12 @@ def test_no_template_comment_leaks_into_a_page(client, cx_lead):
     client.force_login(cx_lead)
     for url in (reverse("journeys:journey_list"), reverse("login")):
         assert "{#" not in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_api_answers_json_even_to_a_browser_outside_development(client, cx_lead):
+    """The browsable API's pages need inline script and style, which the Content-Security-Policy
+    forbids: outside DEBUG the API renders JSON only."""
+    client.force_login(cx_lead)
+    response = client.get("/api/v1/journeys/", HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8")
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"

@@ -188,6 +188,16 @@ def test_archive_hides_a_journey_from_the_default_list(client, cx_lead, journey)
     assert [j.title for j in archived.context["page"].object_list] == ["Order and delivery"]
 
 
+@pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/x", "/journeys/?status=archived"])
+def test_the_status_form_goes_back_only_to_a_page_of_this_site(client, cx_lead, journey, next_url):
+    client.force_login(cx_lead)
+    response = client.post(
+        reverse("journeys:journey_status", args=[journey.pk]), {"status": "archived", "version": 1, "next": next_url}
+    )
+    local = next_url.startswith("/") and not next_url.startswith("//")
+    assert response["Location"] == (next_url if local else reverse("journeys:journey_map", args=[journey.pk]))
+
+
 def test_history_page_lists_who_changed_what(client, cx_lead, journey):
     step = Step.objects.get(action="Pay online")
     step_update(step_id=step.pk, expected_version=1, actor=cx_lead, reality="Card declined")
