@@ -14,7 +14,7 @@ from journeys.models import Journey
 from metrics.ingest import fast, pipeline
 from metrics.models import Customer, SurveyResponse, Transaction
 from metrics.services import import_start
-from tests.factories import TouchpointFactory
+from tests.metrics.test_fast_import import catalogue  # noqa: F401 (two touchpoints, customers C1 and C2)
 from tests.metrics.test_fast_import_property import _recording
 
 pytestmark = [pytest.mark.django_db]
@@ -87,11 +87,8 @@ KINDS = {
 
 
 @pytest.fixture
-def references(department):
-    TouchpointFactory(name="Complaint line", code="cc-complaints", department=department)
-    TouchpointFactory(name="Web form", code="web-form", department=department)
-    for external_id in ("C1", "C2"):
-        Customer.objects.create(external_id=external_id, acquired_at="2025-01-01T00:00Z", acquired_month="2025-01-01")
+def references(catalogue):  # noqa: F811 (the imported fixture)
+    """The interactions tests' touchpoints and customers, and journeys (two share a title)."""
     Journey.objects.create(title="Open an account")
     Journey.objects.create(title="Renew")
     Journey.objects.create(title="renew")
