@@ -13,7 +13,7 @@ from journeys.demo_journeys import CARD_DELIVERY, DISPUTE, OPEN_ACCOUNT, DemoJou
 from journeys.models import Step
 
 from .models import Barrier, BarrierType, Evidence, Method
-from .services import barrier_create, barrier_transition, barrier_update, comment_add, study_save
+from .services import barrier_create, barrier_transition, barrier_update, comment_add, study_create
 
 
 @dataclass
@@ -668,7 +668,7 @@ def load_barriers(*, language: str, lead: AbstractBaseUser) -> int:
     studies = {}
     for demo in STUDIES:
         title, summary = demo.ru if language == "ru" else demo.en
-        studies[demo.key] = study_save(
+        studies[demo.key] = study_create(
             actor=lead,
             title=title,
             method=demo.method,

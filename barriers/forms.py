@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cxhub.lib.forms import version_field, versioned
 from cxhub.org.models import Department
 from journeys.models import Stage, Step, Touchpoint
 
@@ -154,6 +155,8 @@ class BulkAssignForm(forms.Form):
 
 
 class StudyForm(forms.ModelForm):
+    version = version_field()
+
     class Meta:
         model = ResearchStudy
         fields = ["title", "method", "period_start", "period_end", "summary"]
@@ -166,6 +169,10 @@ class StudyForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         styled(self)
+        versioned(self)
+
+    def texts(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self._meta.fields or ()}
 
 
 class AttachmentForm(forms.Form):

@@ -14,7 +14,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cxhub.lib.concurrency import Gone, StaleVersion
+from cxhub.lib.concurrency import Gone, StaleVersion, bump, locked_at
 from cxhub.lib.uploads import FILE_TYPES, checked_upload
 from cxhub.notifications.tasks import send_on_commit
 from cxhub.org.models import Department
@@ -252,16 +252,43 @@ def evidence_add(
 # Research studies ------------------------------------------------------------------------------------
 
 
+STUDY_FIELDS = {"title", "method", "period_start", "period_end", "summary"}
+
+
 @transaction.atomic
-def study_save(*, actor: User, study: ResearchStudy | None = None, **fields: Any) -> ResearchStudy:
-    if not actor.has_perm("barriers.manage_studies"):
-        raise PermissionDenied(_("Only CX leads record research studies."))
-    study = study or ResearchStudy(created_by=actor)
-    for name, value in fields.items():
-        setattr(study, name, value)
+def study_create(*, actor: User, **fields: Any) -> ResearchStudy:
+    _ensure_manages_studies(actor)
+    _check_study_fields(fields)
+    study = ResearchStudy(created_by=actor, updated_by=actor, **fields)
     study.full_clean()
     study.save()
     return study
+
+
+@transaction.atomic
+def study_update(*, study_id: int, expected_version: int, actor: User, **fields: Any) -> ResearchStudy:
+    """Change a study, if it is still as the writer read it."""
+    _ensure_manages_studies(actor)
+    _check_study_fields(fields)
+    study = locked_at(ResearchStudy, study_id, _("This study"), expected_version)
+    if any(getattr(study, name) != value for name, value in fields.items()):
+        for name, value in fields.items():
+            setattr(study, name, value)
+        bump(study, actor)
+        study.full_clean()
+        study.save()
+    return study
+
+
+def _ensure_manages_studies(actor: User) -> None:
+    if not actor.has_perm("barriers.manage_studies"):
+        raise PermissionDenied(_("Only CX leads record research studies."))
+
+
+def _check_study_fields(fields: dict[str, Any]) -> None:
+    unknown = set(fields) - STUDY_FIELDS
+    if unknown:
+        raise TypeError(f"not editable here: {', '.join(sorted(unknown))}")
 
 
 @transaction.atomic

@@ -300,7 +300,16 @@ def study_edit_view(request: HttpRequest, study_id: int | None = None) -> HttpRe
     form = StudyForm(request.POST or None, instance=study)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.study_save(actor=request.user, study=study, **form.cleaned_data)
+            if study is None:
+                saved = services.study_create(actor=request.user, **form.texts())
+            else:
+                saved = services.study_update(
+                    study_id=study.pk, expected_version=form.cleaned_data["version"], actor=request.user, **form.texts()
+                )
+        except StaleVersion as conflict:
+            form.add_error(None, conflict.message)
+        except Gone as gone:
+            raise Http404(gone.message) from None
         except ValidationError as error:
             _add_errors(form, error)
         else:

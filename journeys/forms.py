@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from cxhub.lib.forms import version_field, versioned
 from cxhub.org.models import Department
 
 from .models import Channel, Journey, JourneyTemplate, Persona, Step, Touchpoint
@@ -108,6 +109,7 @@ class PersonaForm(forms.ModelForm):
         widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
     )
     remove_photo = forms.BooleanField(label=_("Remove the photo"), required=False)
+    version = version_field()
 
     class Meta:
         model = Persona
@@ -127,6 +129,7 @@ class PersonaForm(forms.ModelForm):
         for name, f in self.fields.items():
             f.widget.attrs["class"] = "form-check-input" if name == "remove_photo" else "form-control"
         self.fields["photo"].widget = forms.FileInput(attrs={"accept": "image/png,image/jpeg", "class": "form-control"})
+        versioned(self)
 
     def validate_constraints(self) -> None:
         """The service checks the name (in any case) and says so in words on the name field."""

@@ -40,8 +40,12 @@ class Touchpoint(models.Model):
         related_name="touchpoints",
     )
     description = models.TextField(_("description"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)  # optimistic concurrency
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -72,8 +76,12 @@ class Persona(models.Model):
     is_archived = models.BooleanField(
         _("archived"), default=False, help_text=_("Hidden from new journeys; journeys drawn for it keep it.")
     )
+    version = models.PositiveIntegerField(_("version"), default=1)  # optimistic concurrency
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 

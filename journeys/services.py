@@ -22,7 +22,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from cxhub.lib.concurrency import Gone, StaleVersion
+from cxhub.lib.concurrency import Gone, StaleVersion, bump, locked_at
 from cxhub.lib.text import unidecode_ascii
 from cxhub.lib.uploads import IMAGE_EXTENSIONS, checked_upload
 from cxhub.notifications.models import Kind
@@ -65,7 +65,10 @@ def touchpoint_upsert(
     """Create the touchpoint with this code, or bring an existing one up to date."""
     ensure_can_edit(actor)
     touchpoint = Touchpoint.objects.select_for_update().filter(code=code).first() or Touchpoint(code=code)
-    return _save_touchpoint(touchpoint, name=name, channel=channel, department=department, description=description)
+    fields = {"name": name, "channel": channel, "department": department, "description": description}
+    if touchpoint.pk and _changes(touchpoint, fields):
+        bump(touchpoint, actor)
+    return _save_touchpoint(touchpoint, **fields)
 
 
 @transaction.atomic
@@ -84,21 +87,22 @@ def touchpoint_create(
 
 
 @transaction.atomic
-def touchpoint_update(*, touchpoint_id: int, actor: User | None, **fields: Any) -> Touchpoint:
+def touchpoint_update(*, touchpoint_id: int, expected_version: int, actor: User | None, **fields: Any) -> Touchpoint:
     """Change a touchpoint of the catalogue (name, code, channel, department, description)."""
     ensure_can_edit(actor)
     _check_fields(fields, TOUCHPOINT_FIELDS)
-    touchpoint = _locked(Touchpoint, touchpoint_id, _("This touchpoint"))
-    for name, value in fields.items():
-        setattr(touchpoint, name, value)
-    return _save_touchpoint(touchpoint)
+    touchpoint = locked_at(Touchpoint, touchpoint_id, _("This touchpoint"), expected_version)
+    if _changes(touchpoint, fields):
+        bump(touchpoint, actor)
+        _save_touchpoint(touchpoint, **fields)
+    return touchpoint
 
 
 @transaction.atomic
-def touchpoint_delete(*, touchpoint_id: int, actor: User | None) -> None:
+def touchpoint_delete(*, touchpoint_id: int, expected_version: int, actor: User | None) -> None:
     """Remove a touchpoint from the catalogue; one a step or a figure uses is protected (ProtectedError)."""
     ensure_can_edit(actor)
-    _locked(Touchpoint, touchpoint_id, _("This touchpoint")).delete()
+    locked_at(Touchpoint, touchpoint_id, _("This touchpoint"), expected_version).delete()
 
 
 def _save_touchpoint(touchpoint: Touchpoint, **fields: Any) -> Touchpoint:
@@ -125,6 +129,8 @@ def persona_upsert(*, name: str, actor: User | None = None, **texts: str) -> Per
     ensure_can_edit(actor)
     _check_fields(texts, PERSONA_FIELDS - {"name", "is_archived"})
     persona = Persona.objects.select_for_update().filter(name__iexact=name).first() or Persona(name=name)
+    if persona.pk and _changes(persona, texts):
+        bump(persona, actor)
     return _save_persona(persona, **texts)
 
 
@@ -141,16 +147,21 @@ def persona_create(*, name: str, actor: User | None, photo: "UploadedFile[Any] |
 
 @transaction.atomic
 def persona_update(
-    *, persona_id: int, actor: User | None, photo: "UploadedFile[Any] | None" = None, remove_photo: bool = False,
-    **fields: Any,
+    *, persona_id: int, expected_version: int, actor: User | None, photo: "UploadedFile[Any] | None" = None,
+    remove_photo: bool = False, **fields: Any,
 ) -> Persona:  # fmt: skip
     """Change a persona's texts, archive or restore it (`is_archived`), replace or remove its photo."""
     ensure_can_edit(actor)
     _check_fields(fields, PERSONA_FIELDS)
-    persona = _save_persona(_locked(Persona, persona_id, _("This persona")), **fields)
+    persona = locked_at(Persona, persona_id, _("This persona"), expected_version)
+    removing = remove_photo and photo is None and bool(persona.photo)
+    if not (_changes(persona, fields) or photo is not None or removing):
+        return persona
+    bump(persona, actor)
+    _save_persona(persona, **fields)
     if photo is not None:
         _store_photo(persona, photo)
-    elif remove_photo and persona.photo:
+    elif removing:
         old = persona.photo.name or ""
         persona.photo, persona.photo_type = "", ""
         persona.save(update_fields=["photo", "photo_type", "updated_at"])
@@ -159,10 +170,10 @@ def persona_update(
 
 
 @transaction.atomic
-def persona_delete(*, persona_id: int, actor: User | None) -> None:
+def persona_delete(*, persona_id: int, expected_version: int, actor: User | None) -> None:
     """Remove a persona; one a journey is drawn for is protected (ProtectedError): archive it instead."""
     ensure_can_edit(actor)
-    _locked(Persona, persona_id, _("This persona")).delete()
+    locked_at(Persona, persona_id, _("This persona"), expected_version).delete()
 
 
 MAX_PHOTO_MB = 5
@@ -697,6 +708,11 @@ def _lock_for_structure[M: Stage | Step](
 def _save_with_history(obj: models.Model, actor: User) -> None:
     obj._history_user = actor  # type: ignore[attr-defined]  # django-simple-history records who
     obj.save()
+
+
+def _changes(obj: models.Model, fields: dict[str, Any]) -> bool:
+    """Whether saving `fields` would change anything (a save that changes nothing keeps the version)."""
+    return any(getattr(obj, name) != value for name, value in fields.items())
 
 
 def _check_fields(fields: dict[str, Any], allowed: set[str]) -> None:

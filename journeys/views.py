@@ -619,6 +619,7 @@ def persona_edit_view(request: HttpRequest, persona_id: int) -> HttpResponse:
         try:
             services.persona_update(
                 persona_id=persona.pk,
+                expected_version=form.cleaned_data["version"],
                 actor=request.user,
                 photo=form.cleaned_data["photo"],
                 remove_photo=form.cleaned_data["remove_photo"],
@@ -626,6 +627,8 @@ def persona_edit_view(request: HttpRequest, persona_id: int) -> HttpResponse:
             )
         except Gone as gone:
             raise Http404(gone.message) from None
+        except StaleVersion as conflict:
+            form.add_error(None, conflict.message)
         except ValidationError as error:
             _form_errors(form, error)
         else:
@@ -641,9 +644,15 @@ def persona_edit_view(request: HttpRequest, persona_id: int) -> HttpResponse:
 def persona_archive_view(request: HttpRequest, persona_id: int) -> HttpResponse:
     archive = request.POST.get("archive") != "0"
     try:
-        services.persona_update(persona_id=persona_id, actor=request.user, is_archived=archive)
+        services.persona_update(
+            persona_id=persona_id, expected_version=_int(request.POST.get("version")), actor=request.user,
+            is_archived=archive,
+        )  # fmt: skip
     except Gone as gone:
         raise Http404(gone.message) from None
+    except StaleVersion as conflict:
+        messages.error(request, conflict.message)
+        return HttpResponseRedirect(reverse("journeys:persona_detail", args=[persona_id]))
     messages.success(request, _("Persona archived.") if archive else _("Persona restored."))
     return HttpResponseRedirect(reverse("journeys:persona_detail", args=[persona_id]))
 
@@ -653,9 +662,14 @@ def persona_archive_view(request: HttpRequest, persona_id: int) -> HttpResponse:
 @permission_required("journeys.edit_map")
 def persona_delete_view(request: HttpRequest, persona_id: int) -> HttpResponse:
     try:
-        services.persona_delete(persona_id=persona_id, actor=request.user)
+        services.persona_delete(
+            persona_id=persona_id, expected_version=_int(request.POST.get("version")), actor=request.user
+        )
     except Gone as gone:
         raise Http404(gone.message) from None
+    except StaleVersion as conflict:
+        messages.error(request, conflict.message)
+        return HttpResponseRedirect(reverse("journeys:persona_detail", args=[persona_id]))
     except ProtectedError:
         messages.error(request, _("Journeys are drawn for this persona, so it cannot be deleted; archive it instead."))
         return HttpResponseRedirect(reverse("journeys:persona_detail", args=[persona_id]))

@@ -116,5 +116,7 @@ class CommentSerializer(serializers.ModelSerializer):
 class ResearchStudySerializer(serializers.ModelSerializer):
     class Meta:
         model = ResearchStudy
-        fields = ["id", "title", "method", "period_start", "period_end", "summary", "created_at", "updated_at"]
-        read_only_fields = ["created_at", "updated_at"]
+        fields = [
+            "id", "title", "method", "period_start", "period_end", "summary", "version", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["version", "created_at", "updated_at"]

@@ -1,14 +1,20 @@
 """Barriers and research studies over REST, with the same permissions and services as the pages."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cxhub.lib.api import RulePermission, expected_version, with_etag
+from cxhub.lib.api import (
+    CONFLICT_RESPONSES,
+    IF_MATCH,
+    RulePermission,
+    VersionedObjectMixin,
+    expected_version,
+    with_etag,
+)
 
 from .. import services
 from ..filters import BoardFilter
@@ -17,7 +23,6 @@ from ..selectors import board_rows
 from ..workflow import TransitionError
 from .serializers import BarrierSerializer, CommentSerializer, ResearchStudySerializer, TransitionRequestSerializer
 
-IF_MATCH = OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, description='e.g. "3"')
 REFUSALS = {
     403: OpenApiResponse(description="Your role or department may not do this."),
     409: OpenApiResponse(description="Not from this status, or a stale `version`; nothing changed."),
@@ -106,8 +111,12 @@ class BarrierViewSet(viewsets.ModelViewSet):
         return with_etag(Response(self.get_serializer(barrier).data, status=code), barrier.version)
 
 
+@extend_schema_view(
+    retrieve=extend_schema(description="ETag carries its version."),
+    partial_update=extend_schema(parameters=[IF_MATCH], responses={200: ResearchStudySerializer, **CONFLICT_RESPONSES}),
+)
 @extend_schema(tags=["barriers"])
-class ResearchStudyViewSet(viewsets.ModelViewSet):
+class ResearchStudyViewSet(VersionedObjectMixin, viewsets.ModelViewSet):
     """Research studies (interviews, mystery shopping, monitoring…): everyone reads, CX leads write."""
 
     serializer_class = ResearchStudySerializer
@@ -119,9 +128,7 @@ class ResearchStudyViewSet(viewsets.ModelViewSet):
     filterset_fields = ["method"]
 
     def perform_create(self, serializer: ResearchStudySerializer) -> None:
-        serializer.instance = services.study_save(actor=self.request.user, **serializer.validated_data)
+        serializer.instance = services.study_create(actor=self.request.user, **serializer.validated_data)
 
-    def perform_update(self, serializer: ResearchStudySerializer) -> None:
-        serializer.instance = services.study_save(
-            actor=self.request.user, study=serializer.instance, **serializer.validated_data
-        )
+    def versioned_update(self, obj, version: int, data: dict):
+        return services.study_update(study_id=obj.pk, expected_version=version, actor=self.request.user, **data)

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, status
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
@@ -18,6 +20,20 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .concurrency import Gone, StaleVersion
+
+# In the schema of every versioned write.
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description='The version the change is based on, e.g. "3" (or send a `version` field).',
+)
+CONFLICT_RESPONSES = {
+    404: OpenApiResponse(description="Not found, or deleted by someone else meanwhile."),
+    409: OpenApiResponse(description="Stale `version` field: someone changed it first; nothing written."),
+    412: OpenApiResponse(description="Stale If-Match: someone changed it first; nothing written."),
+    428: OpenApiResponse(description="No version given (If-Match or `version`)."),
+}
 
 
 class RulePermission(BasePermission):
@@ -84,3 +100,37 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, Http404) and exc.args and isinstance(exc.args[0], str):
         return Response({"detail": exc.args[0]}, status=status.HTTP_404_NOT_FOUND)
     return drf_exception_handler(exc, context)
+
+
+class VersionedObjectMixin:
+    """A model viewset whose objects carry a version: reads answer with an ETag, and PATCH and DELETE
+    need the version they were based on (see the module's docstring). The viewset says how to write:
+    `versioned_update(obj, version, data)` and `versioned_delete(obj, version)` call the services."""
+
+    def versioned_update(self, obj, version: int, data: dict):
+        raise NotImplementedError
+
+    def versioned_delete(self, obj, version: int) -> None:
+        raise NotImplementedError
+
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        obj = self.get_object()  # type: ignore[attr-defined]
+        return with_etag(Response(self.get_serializer(obj).data), obj.version)  # type: ignore[attr-defined]
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        response = super().create(request, *args, **kwargs)  # type: ignore[misc]
+        return with_etag(response, response.data["version"])
+
+    def partial_update(self, request: Request, *args, **kwargs) -> Response:
+        obj = self.get_object()  # type: ignore[attr-defined]
+        version = expected_version(request)
+        given = self.get_serializer(obj, data=request.data, partial=True)  # type: ignore[attr-defined]
+        given.is_valid(raise_exception=True)
+        saved = self.versioned_update(obj, version, given.validated_data)
+        saved = type(saved)._default_manager.get(pk=saved.pk)  # as stored, with what the write derived
+        return with_etag(Response(self.get_serializer(saved).data), saved.version)  # type: ignore[attr-defined]
+
+    def destroy(self, request: Request, *args, **kwargs) -> Response:
+        obj = self.get_object()  # type: ignore[attr-defined]
+        self.versioned_delete(obj, expected_version(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)

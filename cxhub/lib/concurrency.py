@@ -1,10 +1,15 @@
 """Optimistic concurrency: every write names the version it was based on; a stale one is refused."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
+from django.db import models
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class StaleVersion(Exception):
@@ -19,7 +24,11 @@ class StaleVersion(Exception):
 
     @property
     def message(self) -> str:
-        when = time_format(timezone.localtime(self.changed_at), "H:i") if self.changed_at else "?"
+        if self.changed_at is None:  # deleted, or changed by the system
+            return _("%(what)s was changed by another user — reload to see it. Your change was not saved.") % {
+                "what": self.label
+            }
+        when = time_format(timezone.localtime(self.changed_at), "H:i")
         return _("%(what)s was changed by %(who)s at %(when)s — reload to see it. Your change was not saved.") % {
             "what": self.label,
             "who": self.changed_by or _("another user"),
@@ -49,3 +58,25 @@ class Gone(Exception):
         return _("%(what)s no longer exists: another user deleted it — reload to see the current map.") % {
             "what": self.label
         }
+
+
+def locked[M: models.Model](model: type[M], pk: int, label: str) -> M:
+    """The row, locked for this transaction; Gone when someone deleted it."""
+    obj: M | None = model._default_manager.select_for_update().filter(pk=pk).first()
+    if obj is None:
+        raise Gone(label)
+    return obj
+
+
+def locked_at[M: models.Model](model: type[M], pk: int, label: str, expected_version: int) -> M:
+    """The row, locked, if it is still at the version the writer read; StaleVersion otherwise."""
+    obj = locked(model, pk, label)
+    if obj.version != expected_version:  # type: ignore[attr-defined]
+        raise StaleVersion.of(obj, label)
+    return obj
+
+
+def bump(obj: models.Model, actor: "User | None") -> None:
+    """The object is about to be saved with a change: a new version, and who made it."""
+    obj.version += 1  # type: ignore[attr-defined]
+    obj.updated_by = actor  # type: ignore[attr-defined]

@@ -13,7 +13,11 @@ class TouchpointSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Touchpoint
-        fields = ["id", "name", "code", "channel", "channel_label", "department", "department_name", "description"]
+        fields = [
+            "id", "name", "code", "channel", "channel_label", "department", "department_name", "description",
+            "version", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["version", "updated_at"]
         extra_kwargs = {"code": {"required": False}}
 
 
@@ -22,7 +26,11 @@ class PersonaSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Persona
-        fields = ["id", "name", "description", "goals", "frustrations", "quote", "is_archived", "photo_url"]
+        fields = [
+            "id", "name", "description", "goals", "frustrations", "quote", "is_archived", "photo_url", "version",
+            "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["version", "updated_at"]
 
     def get_photo_url(self, persona: Persona) -> str | None:
         return reverse("journeys:persona_photo", args=[persona.pk]) if persona.photo else None

@@ -8,7 +8,7 @@ import django_filters
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -16,7 +16,14 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cxhub.lib.api import RulePermission, expected_version, with_etag
+from cxhub.lib.api import (
+    CONFLICT_RESPONSES,
+    IF_MATCH,
+    RulePermission,
+    VersionedObjectMixin,
+    expected_version,
+    with_etag,
+)
 
 from .. import services
 from ..models import Journey, Persona, Stage, Step
@@ -35,19 +42,6 @@ from .serializers import (
     TouchpointSerializer,
 )
 
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description='The version the change is based on, e.g. "3" (or send a `version` field).',
-)
-CONFLICT_RESPONSES = {
-    404: OpenApiResponse(description="Not found, or deleted by someone else meanwhile."),
-    409: OpenApiResponse(description="Stale `version` field: someone changed it first; nothing written."),
-    412: OpenApiResponse(description="Stale If-Match: someone changed it first; nothing written."),
-    428: OpenApiResponse(description="No version given (If-Match or `version`)."),
-}
-
 
 class MapPermissions:
     permission_classes = [RulePermission]
@@ -58,8 +52,13 @@ class MapPermissions:
 # Reference data ------------------------------------------------------------------------------------
 
 
+@extend_schema_view(
+    retrieve=extend_schema(description="ETag carries its version."),
+    partial_update=extend_schema(parameters=[IF_MATCH], responses={200: TouchpointSerializer, **CONFLICT_RESPONSES}),
+    destroy=extend_schema(parameters=[IF_MATCH], responses={204: None, **CONFLICT_RESPONSES}),
+)
 @extend_schema(tags=["journeys"])
-class TouchpointViewSet(MapPermissions, viewsets.ModelViewSet):
+class TouchpointViewSet(MapPermissions, VersionedObjectMixin, viewsets.ModelViewSet):
     """The touchpoint catalogue shared by all journeys. Names are unique in any case (400 with the
     reason); a touchpoint used on a map cannot be deleted (409)."""
 
@@ -77,17 +76,22 @@ class TouchpointViewSet(MapPermissions, viewsets.ModelViewSet):
         else:
             serializer.instance = services.touchpoint_create(**data, actor=self.request.user)
 
-    def perform_update(self, serializer: TouchpointSerializer) -> None:
-        serializer.instance = services.touchpoint_update(
-            touchpoint_id=serializer.instance.pk, actor=self.request.user, **serializer.validated_data
+    def versioned_update(self, obj, version: int, data: dict):
+        return services.touchpoint_update(
+            touchpoint_id=obj.pk, expected_version=version, actor=self.request.user, **data
         )
 
-    def perform_destroy(self, instance) -> None:
-        services.touchpoint_delete(touchpoint_id=instance.pk, actor=self.request.user)
+    def versioned_delete(self, obj, version: int) -> None:
+        services.touchpoint_delete(touchpoint_id=obj.pk, expected_version=version, actor=self.request.user)
 
 
+@extend_schema_view(
+    retrieve=extend_schema(description="ETag carries its version."),
+    partial_update=extend_schema(parameters=[IF_MATCH], responses={200: PersonaSerializer, **CONFLICT_RESPONSES}),
+    destroy=extend_schema(parameters=[IF_MATCH], responses={204: None, **CONFLICT_RESPONSES}),
+)
 @extend_schema(tags=["journeys"])
-class PersonaViewSet(MapPermissions, viewsets.ModelViewSet):
+class PersonaViewSet(MapPermissions, VersionedObjectMixin, viewsets.ModelViewSet):
     """Personas (customer types) journeys are drawn for. Names are unique in any case (400 with the
     reason); one in use cannot be deleted (409)."""
 
@@ -99,13 +103,11 @@ class PersonaViewSet(MapPermissions, viewsets.ModelViewSet):
     def perform_create(self, serializer: PersonaSerializer) -> None:
         serializer.instance = services.persona_create(**serializer.validated_data, actor=self.request.user)
 
-    def perform_update(self, serializer: PersonaSerializer) -> None:
-        serializer.instance = services.persona_update(
-            persona_id=serializer.instance.pk, actor=self.request.user, **serializer.validated_data
-        )
+    def versioned_update(self, obj, version: int, data: dict):
+        return services.persona_update(persona_id=obj.pk, expected_version=version, actor=self.request.user, **data)
 
-    def perform_destroy(self, instance) -> None:
-        services.persona_delete(persona_id=instance.pk, actor=self.request.user)
+    def versioned_delete(self, obj, version: int) -> None:
+        services.persona_delete(persona_id=obj.pk, expected_version=version, actor=self.request.user)
 
 
 # Journeys ------------------------------------------------------------------------------------------

@@ -1,7 +1,5 @@
 """The CX lead's data page: imports (upload, progress, report, history), templates, targets and costs."""
 
-from decimal import Decimal, InvalidOperation
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -9,15 +7,16 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHt
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cxhub.lib.decorators import AuthenticatedHttpRequest, permission_required
-from journeys.models import Channel, Touchpoint
+from journeys.models import Touchpoint
 
 from .. import services
 from ..figures.runs import recompute_state
-from ..models import ChannelCost, DataImport, MetricsRun
-from . import exports
+from ..models import DataImport, MetricsRun
+from . import exports, targets
 from .forms import ImportForm
 from .kinds import KINDS
 
@@ -139,54 +138,63 @@ def export_view(request: AuthenticatedHttpRequest, kind: str) -> StreamingHttpRe
 @login_required
 @permission_required("metrics.configure_targets")
 def targets_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Every touchpoint's service-level target and each channel's default interaction cost, on one form."""
-    touchpoints = list(Touchpoint.objects.select_related("department", "service_target").order_by("name"))
-    costs = {c.channel: c for c in ChannelCost.objects.all()}
-    problems: list[str] = []
+    """Every touchpoint's service-level target and each channel's default interaction cost, on one form;
+    a save changes only the rows the person changed (see metrics.ingest.targets)."""
+    touchpoints = list(Touchpoint.objects.select_related("department").order_by("name"))
+    target_rows, cost_rows = targets.stored_rows(touchpoints)
     if request.method == "POST":
-        problems = _save_targets(request, touchpoints) + _save_costs(request)
-        if not problems:
-            messages.success(request, _("Targets and costs saved."))
-            return HttpResponseRedirect(reverse("data:targets"))
-        for problem in problems:
-            messages.error(request, problem)
-    rows = [(tp, getattr(tp, "service_target", None)) for tp in touchpoints]
-    channel_rows = [(value, label, costs.get(value)) for value, label in Channel.choices]
-    return render(request, "metrics/targets.html", {"rows": rows, "channel_rows": channel_rows})
-
-
-def _save_targets(request: AuthenticatedHttpRequest, touchpoints: list[Touchpoint]) -> list[str]:
-    problems = []
-    for touchpoint in touchpoints:
-        days = request.POST.get(f"days-{touchpoint.pk}", "").strip()
-        share = request.POST.get(f"share-{touchpoint.pk}", "").strip().replace(",", ".")
-        if not days and not share:
-            services.target_clear(touchpoint=touchpoint, actor=request.user)
-            continue
-        try:
-            services.target_set(
-                touchpoint=touchpoint,
-                threshold_days=int(days),
-                target_share=Decimal(share) / 100,
-                actor=request.user,
+        target_rows, cost_rows = targets.posted_rows(request.POST, (target_rows, cost_rows))
+        changed_targets, changed_costs = targets.changes(target_rows, cost_rows, touchpoints)
+        unreadable = [row for row in target_rows + cost_rows if row.error]
+        if not unreadable:
+            try:
+                services.targets_save(targets=changed_targets, costs=changed_costs, actor=request.user)
+            except services.StaleRows as conflict:
+                _mark_stale(conflict, target_rows, cost_rows)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                count = len(changed_targets) + len(changed_costs)
+                if count:
+                    messages.success(
+                        request, ngettext("%(count)d row saved.", "%(count)d rows saved.", count) % {"count": count}
+                    )
+                else:
+                    messages.info(request, _("Nothing was changed."))
+                return HttpResponseRedirect(reverse("data:targets"))
+        problems = [row for row in target_rows + cost_rows if row.error]
+        messages.error(
+            request,
+            ngettext(
+                "Nothing was saved: %(count)d row needs attention.",
+                "Nothing was saved: %(count)d rows need attention.",
+                len(problems),
             )
-        except (ValueError, InvalidOperation, ValidationError):
-            problems.append(
-                _("%(touchpoint)s: give whole days (1 or more) and a share from 0 to 100 %%.")
-                % {"touchpoint": touchpoint.name}
+            % {"count": len(problems)},
+        )
+    return render(request, "metrics/targets.html", {"rows": target_rows, "channel_rows": cost_rows})
+
+
+def _mark_stale(conflict: "services.StaleRows", target_rows: list, cost_rows: list) -> None:
+    """Say who changed which row; the row keeps the person's value and takes the stored version and
+    values, so saving again deliberately replaces the other change."""
+    fresh_targets, fresh_costs = targets.stored_rows(
+        list(
+            Touchpoint.objects.filter(pk__in=[k for k in conflict.stale if isinstance(k, int)]).select_related(
+                "department"
             )
-    return problems
+        )
+    )
+    fresh = {row.key: row for row in fresh_targets} | {f"cost-{row.key}": row for row in fresh_costs}
+    for row in target_rows:
+        if int(row.key) in conflict.stale:
+            row.error = _save_again(conflict.stale[int(row.key)].message)
+            row.was, row.version = fresh[row.key].was, fresh[row.key].version
+    for row in cost_rows:
+        if row.key in conflict.stale:
+            row.error = _save_again(conflict.stale[row.key].message)
+            row.was, row.version = fresh[f"cost-{row.key}"].was, fresh[f"cost-{row.key}"].version
 
 
-def _save_costs(request: AuthenticatedHttpRequest) -> list[str]:
-    problems = []
-    for value, label in Channel.choices:
-        raw = request.POST.get(f"cost-{value}", "").strip().replace(",", ".")
-        if not raw:
-            services.channel_cost_clear(channel=value, actor=request.user)
-            continue
-        try:
-            services.channel_cost_set(channel=value, default_cost=Decimal(raw), actor=request.user)
-        except (InvalidOperation, ValidationError):
-            problems.append(_("%(channel)s: the cost must be a number, 0 or more.") % {"channel": label})
-    return problems
+def _save_again(message: str) -> str:
+    return " ".join([message, _("Save again to replace it with your value.")])

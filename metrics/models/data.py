@@ -176,6 +176,7 @@ class ServiceTarget(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(1)],
         help_text=_("E.g. 0.9 for 90 %."),
     )
+    version = models.PositiveIntegerField(_("version"), default=1)  # optimistic concurrency
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -198,6 +199,11 @@ class ChannelCost(models.Model):
 
     channel = models.CharField(_("channel"), max_length=20, choices=Channel, unique=True)
     default_cost = models.DecimalField(_("cost per interaction"), max_digits=12, decimal_places=2)
+    version = models.PositiveIntegerField(_("version"), default=1)  # optimistic concurrency
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("channel cost")

@@ -13,7 +13,7 @@ from barriers.services import (
     barrier_update,
     barriers_bulk_assign,
     comment_add,
-    study_save,
+    study_create,
 )
 from cxhub.lib.concurrency import StaleVersion
 from cxhub.notifications import tasks as notification_tasks
@@ -181,7 +181,7 @@ def test_comments_by_cx_lead_and_the_department_only(barrier, member, executive,
 
 @pytest.fixture
 def study(cx_lead):
-    return study_save(actor=cx_lead, title="Interviews, autumn", method=Method.INTERVIEWS)
+    return study_create(actor=cx_lead, title="Interviews, autumn", method=Method.INTERVIEWS)
 
 
 @pytest.mark.parametrize(
@@ -215,4 +215,4 @@ def test_attachment_is_stored_under_a_random_name(study, cx_lead, settings, tmp_
 
 def test_only_cx_leads_manage_studies(head):
     with pytest.raises(PermissionDenied):
-        study_save(actor=head, title="Mine", method=Method.SURVEY)
+        study_create(actor=head, title="Mine", method=Method.SURVEY)

@@ -150,13 +150,17 @@ def test_cx_lead_sets_a_target_and_a_channel_cost(page, lead, department, consol
     page.get_by_label("Days for Complaint line").fill("5")
     page.get_by_label("Phone").fill("180")
     page.get_by_test_id("save-targets").click()
-    expect(page.locator(".alert-success")).to_contain_text("Targets and costs saved.")
+    expect(page.locator(".alert-success")).to_contain_text("2 rows saved.")
     target = ServiceTarget.objects.get(touchpoint=touchpoint)
     assert (target.threshold_days, float(target.target_share)) == (5, 0.9)
     assert float(ChannelCost.objects.get(channel="phone").default_cost) == 180.0
     page.get_by_label("Target share for Complaint line").fill("150")
     page.get_by_test_id("save-targets").click()
-    expect(page.locator(".alert-danger")).to_contain_text("Complaint line: give whole days")
+    expect(page.locator(".alert-danger")).to_contain_text("Nothing was saved: 1 row needs attention.")
+    share = page.get_by_label("Target share for Complaint line")
+    expect(share).to_have_value("150")  # what was typed stays, marked and explained
+    expect(share).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_test_id("row-error")).to_contain_text("a share from 0 to 100 %")
     assert float(ServiceTarget.objects.get().target_share) == 0.9
     assert console_errors == []
 

@@ -237,7 +237,7 @@ def test_duplicate_as_to_be(lead_api, journey):
 def test_persona_in_use_cannot_be_deleted(lead_api, cx_lead):
     persona = PersonaFactory(name="Pensioner")
     journey_create(title="Pension transfer", actor=cx_lead, persona=persona)
-    response = lead_api.delete(f"/api/v1/personas/{persona.pk}/")
+    response = lead_api.delete(f"/api/v1/personas/{persona.pk}/", headers={"If-Match": '"1"'})
     assert response.status_code == 409 and "Nothing was deleted" in response.json()["detail"]
 
 
@@ -262,16 +262,19 @@ def test_a_name_another_persona_or_touchpoint_has_in_any_case_is_a_400_on_the_na
     created = lead_api.post("/api/v1/personas/", {"name": "SMALL BUSINESS OWNER"}, format="json")
     assert created.status_code == 400 and "already exists" in created.json()["name"][0]
     other = lead_api.post("/api/v1/personas/", {"name": "Pensioner"}, format="json").json()
-    renamed = lead_api.patch(f"/api/v1/personas/{other['id']}/", {"name": "small business owner"}, format="json")
+    renamed = lead_api.patch(
+        f"/api/v1/personas/{other['id']}/", {"name": "small business owner", "version": 1}, format="json"
+    )
     assert renamed.status_code == 400 and "already exists" in renamed.json()["name"][0]
 
     TouchpointFactory(name="Call centre", department=department)
     second = TouchpointFactory(name="Chat", department=department)
-    clash = lead_api.patch(f"/api/v1/touchpoints/{second.pk}/", {"name": "CALL CENTRE"}, format="json")
+    clash = lead_api.patch(f"/api/v1/touchpoints/{second.pk}/", {"name": "CALL CENTRE", "version": 1}, format="json")
     assert clash.status_code == 400 and "already exists" in clash.json()["name"][0]
     second.refresh_from_db()
     assert second.name == "Chat"  # nothing written
-    assert lead_api.patch(f"/api/v1/touchpoints/{second.pk}/", {"name": "Web chat"}, format="json").status_code == 200
+    renamed = lead_api.patch(f"/api/v1/touchpoints/{second.pk}/", {"name": "Web chat", "version": 1}, format="json")
+    assert renamed.status_code == 200 and renamed.json()["version"] == 2 and renamed["ETag"] == '"2"'
 
 
 def test_only_cx_leads_write_touchpoints_and_personas_through_the_api(api, executive, department):

@@ -46,9 +46,11 @@ def test_a_photo_is_checked_like_research_files_and_nothing_is_half_written(cx_l
 def test_replacing_and_removing_a_photo(cx_lead):
     persona = persona_create(name="Pensioner", photo=SimpleUploadedFile("a.png", PNG), actor=cx_lead)
     first = persona.photo.name
-    persona = persona_update(persona_id=persona.pk, photo=SimpleUploadedFile("b.jpg", JPEG), actor=cx_lead)
+    persona = persona_update(
+        persona_id=persona.pk, expected_version=persona.version, photo=SimpleUploadedFile("b.jpg", JPEG), actor=cx_lead
+    )
     assert persona.photo.name != first and persona.photo_type == "image/jpeg"
-    persona = persona_update(persona_id=persona.pk, remove_photo=True, actor=cx_lead)
+    persona = persona_update(persona_id=persona.pk, expected_version=persona.version, remove_photo=True, actor=cx_lead)
     assert not persona.photo and persona.photo_type == ""
 
 
@@ -81,20 +83,20 @@ def test_persona_pages_create_show_edit_and_archive(client, cx_lead):
 
     response = client.post(
         reverse("journeys:persona_edit", args=[persona.pk]),
-        {"name": "Café owner", "description": "", "quote": "", "goals": "", "frustrations": "Queues"},
+        {"name": "Café owner", "description": "", "quote": "", "goals": "", "frustrations": "Queues", "version": 1},
     )
     assert response.status_code == 302
     persona.refresh_from_db()
     assert (persona.name, persona.frustrations) == ("Café owner", "Queues")
     assert persona.photo  # an edit without a new file keeps the photo
 
-    client.post(reverse("journeys:persona_archive", args=[persona.pk]))
+    client.post(reverse("journeys:persona_archive", args=[persona.pk]), {"version": persona.version})
     persona.refresh_from_db()
     assert persona.is_archived
     listing = client.get(reverse("journeys:persona_list")).content.decode()
     assert "Café owner" not in listing and "1 archived" in listing
     assert "Café owner" in client.get(reverse("journeys:persona_list") + "?archived=1").content.decode()
-    client.post(reverse("journeys:persona_archive", args=[persona.pk]), {"archive": "0"})
+    client.post(reverse("journeys:persona_archive", args=[persona.pk]), {"archive": "0", "version": persona.version})
     persona.refresh_from_db()
     assert not persona.is_archived
 
@@ -130,18 +132,20 @@ def test_a_persona_in_use_is_archived_not_deleted(client, cx_lead):
     persona = persona_create(name="Student", actor=cx_lead)
     journey_create(title="Open an account", persona=persona, actor=cx_lead)
     client.force_login(cx_lead)
-    response = client.post(reverse("journeys:persona_delete", args=[persona.pk]), follow=True)
+    response = client.post(
+        reverse("journeys:persona_delete", args=[persona.pk]), {"version": persona.version}, follow=True
+    )
     assert "cannot be deleted; archive it instead" in response.content.decode()
     assert Persona.objects.filter(pk=persona.pk).exists()
     unused = persona_create(name="Tourist", actor=cx_lead)
-    client.post(reverse("journeys:persona_delete", args=[unused.pk]))
+    client.post(reverse("journeys:persona_delete", args=[unused.pk]), {"version": unused.version})
     assert not Persona.objects.filter(pk=unused.pk).exists()
 
 
 def test_the_map_shows_its_persona_card_and_new_journeys_skip_archived_personas(client, cx_lead):
     persona = persona_create(name="Student", quote="Cheap and quick", goals="Save money", actor=cx_lead)
     journey = journey_create(title="Open an account", persona=persona, actor=cx_lead)
-    persona_update(persona_id=persona.pk, is_archived=True, actor=cx_lead)
+    persona_update(persona_id=persona.pk, expected_version=persona.version, is_archived=True, actor=cx_lead)
     persona_create(name="Tourist", actor=cx_lead)
     client.force_login(cx_lead)
     page = client.get(reverse("journeys:journey_map", args=[journey.pk])).content.decode()
@@ -153,7 +157,7 @@ def test_the_map_shows_its_persona_card_and_new_journeys_skip_archived_personas(
 def test_api_reads_the_new_fields_and_filters_archived(client, cx_lead):
     persona_create(name="Student", quote="Cheap", actor=cx_lead)
     archived = persona_create(name="Tourist", actor=cx_lead)
-    persona_update(persona_id=archived.pk, is_archived=True, actor=cx_lead)
+    persona_update(persona_id=archived.pk, expected_version=archived.version, is_archived=True, actor=cx_lead)
     client.force_login(cx_lead)
     rows = client.get("/api/v1/personas/?is_archived=false").json()["results"]
     assert [(r["name"], r["quote"], r["photo_url"]) for r in rows] == [("Student", "Cheap", None)]

@@ -60,7 +60,7 @@ def test_a_map_saved_as_a_template_starts_an_equal_map_and_a_deleted_touchpoint_
     assert template.document["persona"] is None
 
     journey.delete()  # the map is gone, and then its app touchpoint leaves the catalogue
-    touchpoint_delete(touchpoint_id=app.pk, actor=cx_lead)
+    touchpoint_delete(touchpoint_id=app.pk, expected_version=app.version, actor=cx_lead)
     copy = journey_from_template(template_id=template.pk, actor=cx_lead)
     assert copy.title == "Renewal"
     steps = list(copy.stages.get().steps.order_by("position"))
