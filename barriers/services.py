@@ -22,7 +22,7 @@ from journeys import live
 from journeys.models import Step, Touchpoint
 
 from . import notifications, workflow
-from .models import Activity, Barrier, Comment, Evidence, ResearchStudy, Status, StudyAttachment
+from .models import Activity, Barrier, Comment, Evidence, ResearchStudy, Severity, Status, StudyAttachment
 from .permissions import actor_flags
 
 # Fields a CX lead sets; the assigned department only plans (resolution_plan).
@@ -55,7 +55,7 @@ def barrier_create(
     actor: User,
     title: str,
     type: str,
-    severity: int,
+    severity: int = Severity.MEDIUM,
     source: str = "",
     description: str = "",
     customers_affected: int | None = None,
@@ -64,6 +64,7 @@ def barrier_create(
     study: ResearchStudy | None = None,
     department: Department | None = None,
     due_date: date | None = None,
+    resolution_plan: str = "",
     evidence: list[dict[str, str]] | None = None,
 ) -> Barrier:
     """Record a barrier (CX leads). Its department defaults to the owner of its touchpoint; the
@@ -86,6 +87,7 @@ def barrier_create(
         study=study,
         department=department,
         due_date=due_date,
+        resolution_plan=resolution_plan,
         created_by=actor,
         updated_by=actor,
         status_changed_at=timezone.now(),

@@ -8,7 +8,19 @@ from cxhub.org.api.views import DepartmentViewSet, MeView, TokenView
 from journeys.api.views import JourneyViewSet, PersonaViewSet, StageViewSet, StepViewSet, TouchpointViewSet
 from metrics.api.views import DataImportViewSet, MetricsViewSet
 
-router = DefaultRouter()
+
+class NumericIdRouter(DefaultRouter):
+    """Object ids are whole numbers: anything else in their place is a 404 by the URL itself, before a
+    view tries to look it up (a non-numeric id used to reach the database and answer 500)."""
+
+    def get_lookup_regex(self, viewset, lookup_prefix: str = "") -> str:
+        lookup_field = getattr(viewset, "lookup_field", "pk")
+        lookup_url_kwarg = getattr(viewset, "lookup_url_kwarg", None) or lookup_field
+        lookup_value = getattr(viewset, "lookup_value_regex", "[0-9]+")
+        return f"(?P<{lookup_prefix}{lookup_url_kwarg}>{lookup_value})"
+
+
+router = NumericIdRouter()
 router.register("departments", DepartmentViewSet, basename="department")
 router.register("touchpoints", TouchpointViewSet, basename="touchpoint")
 router.register("personas", PersonaViewSet, basename="persona")

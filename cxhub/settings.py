@@ -412,6 +412,10 @@ REST_FRAMEWORK = {
     # the Content-Security-Policy above forbids (the API's own docs are at /api/docs/).
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    # JSON in; files only where a file is the point (imports), as multipart. One way to send each
+    # value (a form cannot say null), so the schema says exactly what is accepted.
+    "DEFAULT_PARSER_CLASSES": ["cxhub.lib.api.ObjectJSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -429,6 +433,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cxhub.lib.api_schema.document_refusals",
+    ],
     # Choice sets that share a field name get names of their own in the schema.
     "ENUM_NAME_OVERRIDES": {
         "JourneyStatusEnum": "journeys.models.Journey.Status",

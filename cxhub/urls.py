@@ -39,6 +39,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
+handler404 = "cxhub.views.not_found_view"
+handler500 = "cxhub.views.server_error_view"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

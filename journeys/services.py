@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -120,7 +120,15 @@ def _save_named(instance: Touchpoint | Persona, taken: str, **fields: Any) -> No
     if type(instance).objects.filter(name__iexact=instance.name).exclude(pk=instance.pk).exists():
         raise ValidationError({"name": [taken % {"name": instance.name}]})
     instance.full_clean(validate_constraints=False)  # the name's uniqueness is checked above, in words
-    instance.save()
+    try:
+        with transaction.atomic():  # a writer that took the name since the check above
+            instance.save()
+    except IntegrityError as error:
+        if "name_unique_ci" in str(error):
+            raise ValidationError({"name": [taken % {"name": instance.name}]}) from None
+        raise ValidationError(
+            _("Another user has just saved something that clashes with this; reload and try again.")
+        ) from None
 
 
 @transaction.atomic

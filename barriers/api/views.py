@@ -27,6 +27,7 @@ REFUSALS = {
     403: OpenApiResponse(description="Your role or department may not do this."),
     409: OpenApiResponse(description="Not from this status, or a stale `version`; nothing changed."),
     412: OpenApiResponse(description="Stale If-Match; nothing changed."),
+    428: CONFLICT_RESPONSES[428],
 }
 
 
@@ -95,7 +96,7 @@ class BarrierViewSet(viewsets.ModelViewSet):
 
     @extend_schema(methods=["get"], responses=CommentSerializer(many=True))
     @extend_schema(methods=["post"], request=CommentSerializer, responses={201: CommentSerializer, 403: REFUSALS[403]})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def comments(self, request: Request, pk: str) -> Response:
         barrier = get_object_or_404(Barrier, pk=pk)
         if request.method == "GET":

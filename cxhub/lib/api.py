@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, status
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -134,3 +135,14 @@ class VersionedObjectMixin:
         obj = self.get_object()  # type: ignore[attr-defined]
         self.versioned_delete(obj, expected_version(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ObjectJSONParser(JSONParser):
+    """JSON bodies must be objects: a body of `null`, a list or a number is a 400 with the reason, not
+    something a view trips over."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = super().parse(stream, media_type, parser_context)
+        if not isinstance(data, dict):
+            raise exceptions.ParseError(_('The body must be a JSON object, e.g. {"name": "…"}.'))
+        return data

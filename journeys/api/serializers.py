@@ -39,7 +39,7 @@ class PersonaSerializer(serializers.ModelSerializer):
 class StepSerializer(serializers.ModelSerializer):
     """A step; `position` may be given on create (default: last), later changes go through `move`."""
 
-    touchpoint_name = serializers.CharField(source="touchpoint.name", read_only=True, default=None)
+    touchpoint_name = serializers.CharField(source="touchpoint.name", read_only=True, default=None, allow_null=True)
     position = serializers.IntegerField(min_value=0, required=False)
 
     class Meta:

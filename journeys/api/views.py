@@ -12,13 +12,14 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cxhub.lib.api import (
     CONFLICT_RESPONSES,
     IF_MATCH,
+    ObjectJSONParser,
     RulePermission,
     VersionedObjectMixin,
     expected_version,
@@ -205,7 +206,7 @@ class JourneyViewSet(MapPermissions, viewsets.ModelViewSet):
         request={"multipart/form-data": JourneyImportSerializer, "application/json": OpenApiTypes.OBJECT},
         responses={201: JourneyDetailSerializer, 400: OpenApiResponse(description="What is wrong, and where.")},
     )
-    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, JSONParser])
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, ObjectJSONParser])
     def import_journey(self, request: Request) -> Response:
         """A new draft journey from a JSON export: upload it as `file`, or post the document itself."""
         if "file" in request.FILES:
@@ -294,7 +295,7 @@ class StageViewSet(MapPermissions, VersionedWrites, viewsets.ModelViewSet):
     @extend_schema(
         request=StageMoveSerializer, parameters=[IF_MATCH], responses={200: StageSerializer, **CONFLICT_RESPONSES}
     )
-    @action(detail=True, methods=["post"], parser_classes=[JSONParser, FormParser, MultiPartParser])
+    @action(detail=True, methods=["post"])
     def move(self, request: Request, pk: str) -> Response:
         """Move the stage (with its steps) to `to_position` (0 = first) in its journey."""
         stage = self.get_object()
@@ -360,7 +361,7 @@ class StepViewSet(MapPermissions, VersionedWrites, viewsets.ModelViewSet):
     @extend_schema(
         request=StepMoveSerializer, parameters=[IF_MATCH], responses={200: StepSerializer, **CONFLICT_RESPONSES}
     )
-    @action(detail=True, methods=["post"], parser_classes=[JSONParser, FormParser, MultiPartParser])
+    @action(detail=True, methods=["post"])
     def move(self, request: Request, pk: str) -> Response:
         """Move the step to `to_position` (0 = first) in `to_stage` (default: its own stage), same journey."""
         step = self.get_object()

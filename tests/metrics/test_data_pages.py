@@ -79,15 +79,21 @@ def test_api_import_is_accepted_and_polled(cx_lead, head, django_capture_on_comm
 
     api = APIClient()
     api.force_authenticate(head)
-    refused = api.post("/api/v1/imports/", {"kind": "customers", "file": SimpleUploadedFile("c.csv", CUSTOMERS)})
+    refused = api.post(
+        "/api/v1/imports/", {"kind": "customers", "file": SimpleUploadedFile("c.csv", CUSTOMERS)}, format="multipart"
+    )
     assert refused.status_code == 403
     api.force_authenticate(cx_lead)
     with django_capture_on_commit_callbacks(execute=True):
-        accepted = api.post("/api/v1/imports/", {"kind": "customers", "file": SimpleUploadedFile("c.csv", CUSTOMERS)})
+        accepted = api.post(
+            "/api/v1/imports/",
+            {"kind": "customers", "file": SimpleUploadedFile("c.csv", CUSTOMERS)},
+            format="multipart",
+        )
     assert accepted.status_code == 202 and accepted.json()["via"] == "api"
     finished = api.get(f"/api/v1/imports/{accepted.json()['id']}/").json()
     assert (finished["status"], finished["rows_created"], finished["errors"]) == ("succeeded", 1, [])
-    missing = api.post("/api/v1/imports/", {"kind": "customers"})
+    missing = api.post("/api/v1/imports/", {"kind": "customers"}, format="multipart")
     assert missing.status_code == 400 and "file" in missing.json()
 
 

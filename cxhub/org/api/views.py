@@ -4,11 +4,14 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.authtoken.models import Token
+from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
+
+from cxhub.lib.api import ObjectJSONParser
 
 from ..roles import Role, user_roles
 from ..selectors import department_ids_of, department_list
@@ -20,6 +23,7 @@ class TokenView(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    parser_classes = [ObjectJSONParser, FormParser]  # `curl -d username=… -d password=…` works too
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
 
