@@ -6,6 +6,7 @@ fresh machine. DATABASE_URL and CELERY_BROKER_URL switch to another PostgreSQL s
 CXHUB_ENV=production turns on the deployment hardening.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -164,7 +165,9 @@ DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
-    # django-axes first, so a locked-out username + IP is refused before the password is checked.
+    # The per-address limit and django-axes first, so a locked-out address, or username + address, is
+    # refused before the password is checked.
+    "cxhub.lib.login_limit.AddressLimitBackend",
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -186,7 +189,18 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "cxhub.lib.lockout.lockout_response"
 AXES_VERBOSE = False
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]  # trust no proxy header unless deployed behind one
+# The real client address (cxhub.lib.client_ip): X-Forwarded-For counts only from these proxies
+# (addresses or networks, comma-separated), e.g. CXHUB_TRUSTED_PROXIES=10.0.0.0/8 behind a load balancer.
+CXHUB_TRUSTED_PROXIES = env.list("CXHUB_TRUSTED_PROXIES", default=[])
+for _proxy in CXHUB_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"CXHUB_TRUSTED_PROXIES: “{_proxy}” is not an address or a network.") from None
+AXES_CLIENT_IP_CALLABLE = "cxhub.lib.client_ip.client_ip"
+# Failed logins per client address, across user names, before it is refused for the rest of the window.
+CXHUB_LOGIN_FAILURES_PER_IP = _env_int("CXHUB_LOGIN_FAILURES_PER_IP", 30, minimum=1)
+CXHUB_LOGIN_FAILURE_WINDOW = timedelta(minutes=_env_int("CXHUB_LOGIN_FAILURE_WINDOW_MINUTES", 15, minimum=1))
 
 # Sessions end after a working day without activity; every request pushes the expiry forward.
 SESSION_COOKIE_AGE = _env_int("SESSION_COOKIE_AGE", 9 * 60 * 60, minimum=60)
@@ -335,13 +349,16 @@ if CHANNEL_LAYER_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 500}}}
-# The cache holds rate-limit counters (share links): shared through Redis by every web process when
-# there is one, in each process's memory otherwise.
+# The cache holds rate-limit counters (logins, the token endpoint, share links): every web process must
+# see the same counts, so it is Redis when there is one and a database table otherwise — never a
+# process's own memory (3 processes would each allow the limit).
 if CHANNEL_LAYER_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CHANNEL_LAYER_URL,
                     "KEY_PREFIX": "cxhub"}
     }  # fmt: skip
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cxhub_cache"}}
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="cxhub")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -414,7 +431,7 @@ REST_FRAMEWORK = {
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     # JSON in; files only where a file is the point (imports), as multipart. One way to send each
     # value (a form cannot say null), so the schema says exactly what is accepted.
-    "DEFAULT_PARSER_CLASSES": ["cxhub.lib.api.ObjectJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["cxhub.lib.parsers.ObjectJSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cxhub.exports.models import Export
 from cxhub.exports.services import export_request
+from cxhub.lib.client_ip import client_ip
 
 from . import lanes, sharing
 from .models import ShareLink
@@ -22,7 +23,7 @@ from .selectors import journey_map
 
 
 def _ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or ""
+    return client_ip(request)
 
 
 def _private[R: HttpResponseBase](response: R) -> R:

@@ -11,12 +11,12 @@ def lockout_response(
     request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict | None = None
 ) -> HttpResponse:
     """JSON for API clients, the explanatory page for people; 429 either way."""
+    by_address = getattr(request, "cxhub_address_locked", False)  # cxhub.lib.login_limit
     if request.path.startswith("/api/"):
-        return JsonResponse(
-            {
-                "detail": _("Too many failed attempts: this user name is locked for a while from your address."),
-                "code": "locked_out",
-            },
-            status=LOCKED_STATUS,
+        detail = (
+            _("Too many failed logins from your address: try again later.")
+            if by_address
+            else _("Too many failed attempts: this user name is locked for a while from your address.")
         )
-    return render(request, "registration/locked_out.html", status=LOCKED_STATUS)
+        return JsonResponse({"detail": detail, "code": "locked_out"}, status=LOCKED_STATUS)
+    return render(request, "registration/locked_out.html", {"by_address": by_address}, status=LOCKED_STATUS)

@@ -11,4 +11,6 @@ class OrgConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from cxhub.lib import login_limit  # noqa: F401  (counts failed logins per address)
+
         from . import permissions, signals  # noqa: F401  (register the rules permissions and receivers)

@@ -19,12 +19,12 @@ from rest_framework.response import Response
 from cxhub.lib.api import (
     CONFLICT_RESPONSES,
     IF_MATCH,
-    ObjectJSONParser,
     RulePermission,
     VersionedObjectMixin,
     expected_version,
     with_etag,
 )
+from cxhub.lib.parsers import ObjectJSONParser
 
 from .. import services
 from ..models import Journey, Persona, Stage, Step

@@ -116,3 +116,24 @@ def test_production_configuration_passes_the_deployment_check_without_warnings(t
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_a_bad_trusted_proxy_is_refused_at_start():
+    result = run_django("", CXHUB_TRUSTED_PROXIES="10.0.0.0/8,proxy.example", DATABASE_URL="postgres://x@127.0.0.1/x")
+    assert result.returncode != 0 and "CXHUB_TRUSTED_PROXIES: “proxy.example” is not an address" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "broker, backend",
+    [
+        ("redis://127.0.0.1:6379/0", "django.core.cache.backends.redis.RedisCache"),
+        ("", "django.core.cache.backends.db.DatabaseCache"),
+    ],
+)
+def test_rate_limits_live_in_a_cache_every_process_shares(broker, backend):
+    """Redis when there is one, else the database: never a process's own memory (3 processes would
+    each let the limit through)."""
+    env = {"DATABASE_URL": "postgres://x@127.0.0.1/x"} | ({"CELERY_BROKER_URL": broker} if broker else {})
+    result = run_django("from django.conf import settings as s; print(s.CACHES['default']['BACKEND'])", **env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == backend

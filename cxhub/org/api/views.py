@@ -8,10 +8,10 @@ from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from cxhub.lib.api import ObjectJSONParser
+from cxhub.lib.api import ClientScopedRateThrottle
+from cxhub.lib.parsers import ObjectJSONParser
 
 from ..roles import Role, user_roles
 from ..selectors import department_ids_of, department_list
@@ -24,7 +24,7 @@ class TokenView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
     parser_classes = [ObjectJSONParser, FormParser]  # `curl -d username=… -d password=…` works too
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientScopedRateThrottle]
     throttle_scope = "token"
 
     @extend_schema(
