@@ -16,7 +16,9 @@ RUN pip install -c requirements.lock .
 COPY . .
 RUN SECRET_KEY=build-only python manage.py collectstatic --no-input --verbosity 0
 
-RUN useradd --create-home cxhub && mkdir -p /app/var && chown cxhub /app/var
+# The media directory exists in the image, owned by the app's user, so the named volume mounted on it
+# starts with that owner (docker-compose.yml).
+RUN useradd --create-home cxhub && mkdir -p /app/var/media && chown -R cxhub /app/var
 USER cxhub
 EXPOSE 8000
 CMD ["uvicorn", "cxhub.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "3", "--proxy-headers"]

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cxhub.lib import redirects
 from cxhub.lib.concurrency import Gone, StaleVersion
 from cxhub.lib.decorators import permission_required
+from cxhub.lib.downloads import stored_file
 from cxhub.org.selectors import departments_of
 from journeys.models import Step
 
@@ -361,7 +362,12 @@ def attachment_upload_view(request: HttpRequest, study_id: int) -> HttpResponse:
 def attachment_download_view(request: HttpRequest, study_id: int, attachment_id: int) -> HttpResponse:
     """Always a download (never rendered inline), with the type checked at upload."""
     attachment = get_object_or_404(StudyAttachment, pk=attachment_id, study_id=study_id)
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    response = stored_file(
+        attachment.file,
+        missing=_("The file “%(name)s” is no longer stored; upload it again.") % {"name": attachment.name},
+        as_attachment=True,
+        filename=attachment.name,
+    )
     response["Content-Type"] = attachment.content_type
     response["X-Content-Type-Options"] = "nosniff"
     return response

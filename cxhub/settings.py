@@ -383,6 +383,8 @@ METRICS_RUN_STALE_SECONDS = env.float("METRICS_RUN_STALE_SECONDS", default=60.0)
 # Pause between recompute chunks (seconds): leaves the database room for page requests during a big
 # recompute on a small server; 0 on most installations.
 METRICS_CHUNK_PAUSE_SECONDS = env.float("METRICS_CHUNK_PAUSE_SECONDS", default=0.0)
+# Days an uploaded import file is kept after its import finished; then it is deleted, the record stays.
+METRICS_IMPORT_FILE_DAYS = _env_int("METRICS_IMPORT_FILE_DAYS", 30, minimum=1)
 # The one place for periodic jobs; each entry says why it runs when it does. Later issues add theirs.
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Each department head's list of overdue barriers, once every weekday morning (idempotent per day).
@@ -400,6 +402,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "metrics-nightly-recompute": {
         "task": "metrics.tasks.nightly_recompute",
         "schedule": crontab(hour=2, minute=15),
+    },
+    # Import files are kept METRICS_IMPORT_FILE_DAYS after their import finished (the records stay).
+    "metrics-forget-old-import-files": {
+        "task": "metrics.tasks.forget_old_import_files",
+        "schedule": crontab(hour=3, minute=40),
     },
     # Exports are made to be downloaded at once; files older than a day are removed every hour.
     "exports-prune": {

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -42,7 +41,5 @@ urlpatterns = [
 handler404 = "cxhub.views.not_found_view"
 handler500 = "cxhub.views.server_error_view"
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files (imports, research attachments, persona photos, exports) have no public URL, in any
+# mode: each is served by a view that checks who is asking (cxhub.lib.downloads).

@@ -1,6 +1,8 @@
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
 from django.templatetags.static import static
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.http import require_GET
@@ -21,10 +23,13 @@ def favicon_view(request: HttpRequest) -> HttpResponseRedirect:
 
 
 def not_found_view(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """The API answers in JSON even for an address it does not have; pages get the 404 page."""
+    """The API answers in JSON even for an address it does not have; pages get the 404 page, with the
+    reason when a view gave one ("this file is no longer stored…")."""
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": _("Not found.")}, status=404)
-    return defaults.page_not_found(request, exception)
+    reason = exception.args[0] if isinstance(exception, Http404) and exception.args else None
+    message = str(reason) if isinstance(reason, str | Promise) else ""
+    return render(request, "404.html", {"message": message}, status=404)
 
 
 def server_error_view(request: HttpRequest) -> HttpResponse:

@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_POST
 
-from cxhub.exports.models import Export
+from cxhub.exports.models import EXPORT_GONE, Export
 from cxhub.exports.services import export_request
 from cxhub.lib.client_ip import client_ip
+from cxhub.lib.downloads import stored_file
 
 from . import lanes, sharing
 from .models import ShareLink
@@ -124,9 +125,9 @@ def shared_export_status_view(request: HttpRequest, link: ShareLink, token: str,
 @shared(None)
 def shared_export_download_view(request: HttpRequest, link: ShareLink, token: str, export_token) -> FileResponse:
     export = _export_of(link, export_token)
-    if export.state != Export.State.DONE or not export.file:
+    if export.state != Export.State.DONE:
         raise Http404
-    response = FileResponse(export.file.open("rb"), as_attachment=True, filename=export.filename)
+    response = stored_file(export.file, missing=EXPORT_GONE, as_attachment=True, filename=export.filename)
     response["Content-Type"] = export.content_type
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -21,6 +21,7 @@ from cxhub.exports.services import export_request
 from cxhub.lib import redirects
 from cxhub.lib.concurrency import Gone, StaleVersion
 from cxhub.lib.decorators import permission_required
+from cxhub.lib.downloads import stored_file
 from cxhub.lib.text import unidecode_ascii
 
 from . import lanes, live, services, sharing
@@ -682,9 +683,7 @@ def persona_delete_view(request: HttpRequest, persona_id: int) -> HttpResponse:
 def persona_photo_view(request: HttpRequest, persona_id: int) -> FileResponse:
     """Shown inline as an image only: the type was checked at upload and the browser may not sniff another."""
     persona = get_object_or_404(Persona, pk=persona_id)
-    if not persona.photo:
-        raise Http404(_("This persona has no photo."))
-    response = FileResponse(persona.photo.open("rb"), content_type=persona.photo_type)
+    response = stored_file(persona.photo, missing=_("This persona has no photo."), content_type=persona.photo_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'"
     response["Cache-Control"] = "private, max-age=3600"

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import BinaryIO
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
@@ -60,12 +61,15 @@ def import_retry(*, data_import: DataImport, actor: User | None) -> DataImport:
         raise PermissionDenied(_("Only CX leads import data."))
     with transaction.atomic():
         retried = DataImport.objects.filter(
-            pk=data_import.pk, status=DataImport.Status.FAILED, retryable=True
+            pk=data_import.pk, status=DataImport.Status.FAILED, retryable=True, file_removed_at__isnull=True
         ).update(
             status=DataImport.Status.QUEUED, retryable=False, attempts=0, progress=0, message="", error_count=0,
             errors=[], rows_total=0, rows_skipped=0, started_at=None, heartbeat_at=None, finished_at=None,
         )  # fmt: skip
         if not retried:
+            if DataImport.objects.filter(pk=data_import.pk, file_removed_at__isnull=False).exists():
+                gone = _("The file of this import is no longer kept (files go after %(days)d days): upload it again.")
+                raise ValidationError(gone % {"days": settings.METRICS_IMPORT_FILE_DAYS})
             raise ValidationError(_("Only an import that failed through no fault of its file can be retried."))
         run_import.delay_on_commit(data_import.pk)
     data_import.refresh_from_db()

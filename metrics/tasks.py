@@ -9,7 +9,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
-from .ingest import pipeline, sweeper
+from .ingest import pipeline, retention, sweeper
 from .models import DataImport, MetricsRun, ObservedRun
 from .rollups import observed, runs
 
@@ -98,6 +98,11 @@ def sweep() -> str:
         run_import.delay(import_id)
     sweeper.clean_staging()
     return f"{len(started)} runs started, {len(lost)} imports lost"
+
+
+@shared_task
+def forget_old_import_files() -> str:
+    return f"{retention.forget_old_files()} import files deleted"
 
 
 @shared_task(acks_late=True, max_retries=0)

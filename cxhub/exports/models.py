@@ -4,6 +4,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# A finished export whose file is gone (cleaned up, or lost with a volume): the download says so.
+EXPORT_GONE = _("This file is no longer kept: export it again.")
+
 
 class Export(models.Model):
     """One rendering job. `kind` names a renderer an app registered (cxhub.exports.registry); `params`

@@ -6,7 +6,9 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .models import Export
+from cxhub.lib.downloads import stored_file
+
+from .models import EXPORT_GONE, Export
 
 
 def _own(request: HttpRequest, token) -> Export:
@@ -28,9 +30,9 @@ def export_status_view(request: HttpRequest, token) -> HttpResponse:
 @login_required
 def export_download_view(request: HttpRequest, token) -> FileResponse:
     export = _own(request, token)
-    if export.state != Export.State.DONE or not export.file:
+    if export.state != Export.State.DONE:
         raise Http404
-    response = FileResponse(export.file.open("rb"), as_attachment=True, filename=export.filename)
+    response = stored_file(export.file, missing=EXPORT_GONE, as_attachment=True, filename=export.filename)
     response["Content-Type"] = export.content_type
     response["X-Content-Type-Options"] = "nosniff"
     return response

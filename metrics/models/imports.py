@@ -29,6 +29,9 @@ class DataImport(models.Model):
     file_name = models.CharField(_("file"), max_length=255)
     file = models.FileField(upload_to="imports/%Y/%m/", max_length=255, blank=True)
     file_size = models.BigIntegerField(_("size"), default=0)
+    # The file itself is kept for METRICS_IMPORT_FILE_DAYS after the import finished, then deleted
+    # (metrics.ingest.retention); the record, its report and its figures stay.
+    file_removed_at = models.DateTimeField(_("file deleted"), null=True, blank=True)
     via = models.CharField(max_length=10, choices=Via, default=Via.WEB)
     valid_rows_only = models.BooleanField(
         _("import valid rows only"),

@@ -36,3 +36,17 @@ def test_database_lives_on_a_named_volume():
     compose = load()
     volume = compose["services"]["postgres"]["volumes"][0].split(":")[0]
     assert volume in compose["volumes"]
+
+
+def test_web_and_worker_share_the_uploaded_files_on_a_named_volume():
+    """An upload stored by the web process must be there for the worker (before: FileNotFoundError on
+    every browser or API import), and survive a container being replaced."""
+    compose = load()
+    mounts = {}
+    for name in ("web", "worker"):
+        volumes = compose["services"][name].get("volumes", [])
+        mounts[name] = {v.split(":")[1]: v.split(":")[0] for v in volumes}
+        assert mounts[name].get("/app/var/media") == "media", name
+    assert "media" in compose["volumes"]
+    dockerfile = (COMPOSE.parent / "Dockerfile").read_text()
+    assert "mkdir -p /app/var/media" in dockerfile and "chown -R cxhub /app/var" in dockerfile
