@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cxhub.lib import redirects
 from cxhub.lib.concurrency import Gone, StaleVersion
-from cxhub.lib.decorators import permission_required
+from cxhub.lib.decorators import AuthenticatedHttpRequest, permission_required
 from cxhub.lib.downloads import stored_file
 from cxhub.org.selectors import departments_of
 from journeys.models import Step
@@ -296,7 +296,7 @@ def study_list_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 @permission_required("barriers.manage_studies")
-def study_edit_view(request: HttpRequest, study_id: int | None = None) -> HttpResponse:
+def study_edit_view(request: AuthenticatedHttpRequest, study_id: int | None = None) -> HttpResponse:
     study = get_object_or_404(ResearchStudy, pk=study_id) if study_id else None
     form = StudyForm(request.POST or None, instance=study)
     if request.method == "POST" and form.is_valid():

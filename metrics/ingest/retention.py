@@ -5,6 +5,7 @@ look into a report soon after. Keeping every file for ever grows the disk withou
 one audit), so files of imports finished more than METRICS_IMPORT_FILE_DAYS ago are deleted daily.
 """
 
+import functools
 import logging
 from datetime import timedelta
 
@@ -29,10 +30,8 @@ def forget_old_files(*, now=None) -> int:
                 file="", file_removed_at=now
             )
             if claimed:
-                name = data_import.file.name
-                storage = data_import.file.storage
                 # The record says "deleted" only once the row is committed; then the file goes.
-                transaction.on_commit(lambda storage=storage, name=name: _delete(storage, name))
+                transaction.on_commit(functools.partial(_delete, data_import.file.storage, data_import.file.name or ""))
                 removed += 1
     return removed
 

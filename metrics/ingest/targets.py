@@ -51,8 +51,8 @@ def stored_rows(touchpoints: list[Touchpoint]) -> tuple[list[Row], list[Row]]:
     cost_rows = []
     for value, label in Channel.choices:
         cost = costs.get(value)
-        shown = (f"{cost.default_cost:f}",) if cost else ("",)
-        cost_rows.append(Row(value, str(label), "", shown, shown, cost.version if cost else 0))
+        cost_shown = (f"{cost.default_cost:f}",) if cost else ("",)
+        cost_rows.append(Row(value, str(label), "", cost_shown, cost_shown, cost.version if cost else 0))
     return target_rows, cost_rows
 
 
