@@ -23,16 +23,26 @@ class StaleVersion(Exception):
         super().__init__(self.message)
 
     @property
+    def who(self) -> str:
+        return self.changed_by or _("another user")
+
+    @property
+    def when(self) -> str:
+        return time_format(timezone.localtime(self.changed_at), "H:i") if self.changed_at else ""
+
+    @property
     def message(self) -> str:
         if self.changed_at is None:  # deleted, or changed by the system
             return _("%(what)s was changed by another user — reload to see it. Your change was not saved.") % {
                 "what": self.label
             }
-        when = time_format(timezone.localtime(self.changed_at), "H:i")
+        if self.changed_by is None:
+            text = _("%(what)s was changed by another user at %(when)s — reload to see it. Your change was not saved.")
+            return text % {"what": self.label, "when": self.when}
         return _("%(what)s was changed by %(who)s at %(when)s — reload to see it. Your change was not saved.") % {
             "what": self.label,
-            "who": self.changed_by or _("another user"),
-            "when": when,
+            "who": self.who,
+            "when": self.when,
         }
 
     @classmethod

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
+from cxhub.lib.concurrency import StaleVersion
 from journeys.models import Channel, Touchpoint
 
 from ..models import ChannelCost, ServiceTarget
@@ -110,6 +111,42 @@ def changes(target_rows: list[Row], cost_rows: list[Row], touchpoints: list[Touc
             continue
         costs.append(CostRow(row.key, cost, row.version))
     return targets, costs
+
+
+def mark_stale(stale: dict[int | str, StaleVersion], target_rows: list[Row], cost_rows: list[Row]) -> None:
+    """Say on each row someone else changed who did it, when, and what it is now; the row keeps the
+    person's value and takes the stored version, so saving again deliberately puts theirs instead."""
+    touchpoints = Touchpoint.objects.filter(pk__in=[key for key in stale if isinstance(key, int)])
+    fresh_targets, fresh_costs = stored_rows(list(touchpoints.select_related("department")))
+    fresh = {row.key: row for row in fresh_targets} | {f"cost-{row.key}": row for row in fresh_costs}
+    for row, key, now_key in [(r, int(r.key), r.key) for r in target_rows] + [
+        (r, r.key, f"cost-{r.key}") for r in cost_rows
+    ]:
+        if key not in stale:
+            continue
+        now = fresh[now_key]
+        if now_key.startswith("cost-"):
+            shown = now.was[0] or _("no cost")
+        elif now.was[0]:
+            shown = _("%(share)s %% within %(days)s days") % {"share": now.was[0], "days": now.was[1]}
+        else:
+            shown = _("no target")
+        row.error = _stale_message(stale[key], shown)
+        row.was, row.version = now.was, now.version
+
+
+def _stale_message(conflict: StaleVersion, now: str) -> str:
+    if conflict.changed_at is None:
+        text = _(
+            "%(what)s was changed by another user: now %(now)s. Nothing was saved; save again to put your "
+            "value instead, or reload to keep theirs."
+        )
+        return text % {"what": conflict.label, "now": now}
+    text = _(
+        "%(what)s was changed by %(who)s at %(when)s: now %(now)s. Nothing was saved; save again to put your "
+        "value instead, or reload to keep theirs."
+    )
+    return text % {"what": conflict.label, "who": conflict.who, "when": conflict.when, "now": now}
 
 
 def percent(share: Decimal) -> str:

@@ -150,7 +150,7 @@ def targets_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             try:
                 services.targets_save(targets=changed_targets, costs=changed_costs, actor=request.user)
             except services.StaleRows as conflict:
-                _mark_stale(conflict, target_rows, cost_rows)
+                targets.mark_stale(conflict.stale, target_rows, cost_rows)
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
             else:
@@ -173,28 +173,3 @@ def targets_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             % {"count": len(problems)},
         )
     return render(request, "metrics/targets.html", {"rows": target_rows, "channel_rows": cost_rows})
-
-
-def _mark_stale(conflict: "services.StaleRows", target_rows: list, cost_rows: list) -> None:
-    """Say who changed which row; the row keeps the person's value and takes the stored version and
-    values, so saving again deliberately replaces the other change."""
-    fresh_targets, fresh_costs = targets.stored_rows(
-        list(
-            Touchpoint.objects.filter(pk__in=[k for k in conflict.stale if isinstance(k, int)]).select_related(
-                "department"
-            )
-        )
-    )
-    fresh = {row.key: row for row in fresh_targets} | {f"cost-{row.key}": row for row in fresh_costs}
-    for row in target_rows:
-        if int(row.key) in conflict.stale:
-            row.error = _save_again(conflict.stale[int(row.key)].message)
-            row.was, row.version = fresh[row.key].was, fresh[row.key].version
-    for row in cost_rows:
-        if row.key in conflict.stale:
-            row.error = _save_again(conflict.stale[row.key].message)
-            row.was, row.version = fresh[f"cost-{row.key}"].was, fresh[f"cost-{row.key}"].version
-
-
-def _save_again(message: str) -> str:
-    return " ".join([message, _("Save again to replace it with your value.")])

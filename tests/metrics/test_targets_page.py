@@ -110,8 +110,8 @@ def test_a_row_someone_changed_meanwhile_refuses_the_save_and_says_who(client, c
     response = client.post(reverse("data:targets"), form)
     page = response.content.decode()
     assert response.status_code == 200
-    assert re.search(r"was changed by Boris Petrov at \d\d:\d\d", page)
-    assert "Save again to replace it with your value." in page
+    assert re.search(r"was changed by Boris Petrov at \d\d:\d\d: now 85 % within 4 days\. Nothing was saved", page)
+    assert "save again to put your value instead, or reload to keep theirs." in page
     assert "Nothing was saved: 1 row needs attention." in page
     # Nothing written: not the changed rows, not the untouched rows, nothing lost of the other lead's work.
     assert {(t.touchpoint_id, t.threshold_days, t.target_share) for t in ServiceTarget.objects.all()} == {
@@ -140,7 +140,7 @@ def test_a_row_deleted_meanwhile_is_stale_too(client, cx_lead, other_lead, touch
     form = form_as_read(client) | {f"share-{first.pk}": "80"}
     target_clear(touchpoint=first, actor=other_lead)
     page = client.post(reverse("data:targets"), form).content.decode()
-    assert "was changed by another user" in page and not ServiceTarget.objects.exists()
+    assert "was changed by another user: now no target." in page and not ServiceTarget.objects.exists()
 
 
 @pytest.mark.parametrize(
