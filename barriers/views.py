@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cxhub.lib import redirects
@@ -78,7 +79,9 @@ def bulk_assign_view(request: HttpRequest) -> HttpResponse:
     )
     messages.success(
         request,
-        _("%(count)s barriers assigned to %(department)s.")
+        ngettext(
+            "%(count)s barrier assigned to %(department)s.", "%(count)s barriers assigned to %(department)s.", changed
+        )
         % {"count": changed, "department": form.cleaned_data["department"].name},
     )
     return HttpResponseRedirect(back)

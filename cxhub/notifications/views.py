@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from cxhub.lib import redirects
@@ -74,7 +75,8 @@ def mark_read_view(request: HttpRequest) -> HttpResponse:
         services.mark_read(user=request.user, notification_ids=ids)
     else:
         count = services.mark_read(user=request.user)
-        messages.success(request, _("%(count)s notifications marked as read.") % {"count": count})
+        text = ngettext("%(count)s notification marked as read.", "%(count)s notifications marked as read.", count)
+        messages.success(request, text % {"count": count})
     return HttpResponseRedirect(_local_or_list(request.POST.get("next")))
 
 

@@ -30,7 +30,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from cxhub.lib import jobs
 
@@ -190,10 +190,12 @@ def _counted(loaded: fast.Loaded, *, into: Checked) -> Checked:
 
 
 def _refusal(checked: Checked, data_import: DataImport) -> str:
-    return _("%(count)s problems in %(name)s: nothing was imported. Fix them, or choose “import valid rows only”.") % {
-        "count": checked.error_count,
-        "name": data_import.file_name,
-    }
+    text = ngettext(
+        "%(count)s problem in %(name)s: nothing was imported. Fix it, or choose “import valid rows only”.",
+        "%(count)s problems in %(name)s: nothing was imported. Fix them, or choose “import valid rows only”.",
+        checked.error_count,
+    )
+    return text % {"count": checked.error_count, "name": data_import.file_name}
 
 
 def _finish(data_import: DataImport, merged: Merged, *, rows: int, skipped: int, checked: Checked) -> None:
