@@ -70,6 +70,14 @@ def _write(user, url: str, field: str, mark: str, start: threading.Barrier, outc
         connection.close()
 
 
+@pytest.fixture(autouse=True)
+def _pool_closed_after():
+    """The writers' threads take connections from the process's pool; close it afterwards, or the test
+    database cannot be dropped at the end of the run (a pooled connection stays open)."""
+    yield
+    connection.close_pool()
+
+
 def test_twenty_writers_lose_nothing_on_any_editable_object(cx_lead, department):
     objects = _objects(cx_lead, department)
     for name, (url, field) in objects.items():
