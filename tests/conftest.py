@@ -2,6 +2,7 @@ import asyncio
 import functools
 import os
 import threading
+import uuid
 
 import pytest
 from asgiref.sync import SyncToAsync
@@ -32,6 +33,14 @@ def tasks_in_process():
 def _fast_passwords(settings):
     # PBKDF2 costs ~0.3 s a hash; the tests check behaviour, not hashing strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(settings):
+    """Each test counts its rate limits (logins, tokens, share links) afresh: with Redis the cache
+    outlives a test's transaction, so every test gets its own key prefix."""
+    default = settings.CACHES["default"]
+    settings.CACHES = {**settings.CACHES, "default": {**default, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}}
 
 
 @pytest.fixture
