@@ -146,6 +146,7 @@ def test_undo_puts_back_ones_own_last_change_through_a_versioned_write(page, jou
     open_map(page, journey)
     first = page.get_by_test_id("step").first
     first.get_by_test_id("cell-reality").click()
+    expect(first.get_by_test_id("cell-form-reality").locator("textarea")).to_be_focused()  # then select all
     page.keyboard.press("Control+a")
     page.keyboard.type("Oops")
     page.keyboard.press("Enter")
