@@ -152,7 +152,7 @@ def targets_save(*, targets: list[TargetRow], costs: list[CostRow], actor: User)
         start_recompute(full=True)
     elif reprice:
         # Service cost S, hence CLV and value at stake, counts interactions without a cost at this price.
-        start_recompute(full=False, customers=True)
+        start_recompute(full=False, customers_full=True)
 
 
 def _stale(row: ServiceTarget | ChannelCost | None, label: str) -> StaleVersion:

@@ -39,10 +39,18 @@ def start_recompute_after(data_import: DataImport) -> None:
         recompute.delay_on_commit(asked[0].pk)
 
 
-def start_recompute(*, full: bool = True, join_running: bool = False, customers: bool = False) -> MetricsRun:
+def start_recompute(
+    *, full: bool = True, join_running: bool = False, customers: bool = False, customers_full: bool = False
+) -> MetricsRun:
     """Ask for a recompute (runs.request) and queue a task when it is a new running run."""
     # An incremental one rebuilds no day of its own (only those whose open cases moved), ranks nothing anew.
-    run, start = runs.request(full=full, days=None if full else set(), join_running=join_running, customers=customers)
+    run, start = runs.request(
+        full=full,
+        days=None if full else set(),
+        join_running=join_running,
+        customers=customers,
+        customers_full=customers_full,
+    )
     if start:
         recompute.delay_on_commit(run.pk)
     return run

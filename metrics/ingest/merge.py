@@ -4,7 +4,10 @@ rows are left alone (re-importing a file writes nothing). The rows come from the
 row checker) or straight from a view over the COPY'd file (the shortcut, metrics.ingest.fast).
 
 It returns the days the merge touched — those of new and changed rows, and the days changed rows
-left — which are what an incremental recompute rebuilds."""
+left — which are what an incremental recompute rebuilds; and it records the customers whose share
+of customer value may have changed (new or changed customers, customers of new or changed
+transactions) for the next recompute (CustomerTouch) — unless the file has more than
+CustomerTouch.LIMIT rows: then that recompute rebuilds the customer figures whole (metrics.rollups.runs)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,12 +16,14 @@ from datetime import date
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from ..models import DataImport, Interaction, SurveyResponse
+from ..models import Customer, CustomerTouch, DataImport, Interaction, SurveyResponse, Transaction
 from . import postgres
 from .kinds import Kind
 
 # The day each kind's rollups group by.
-DAY_FIELDS = {Interaction: "opened_day", SurveyResponse: "submitted_day"}
+DAY_FIELDS = {Interaction: "opened_day", SurveyResponse: "submitted_day", Transaction: "occurred_day"}
+# The column naming the customer whose share of customer value a row's change may move.
+CUSTOMER_FIELDS = {Customer: "id", Transaction: "customer_id"}
 
 
 class ReferencesGone(Exception):
@@ -66,6 +71,17 @@ def merge(
     day = DAY_FIELDS.get(kind.target)
     # `old` is the row as it was: the day a change takes it from.
     returned = f"old.{q(day)} AS left_day, t.{q(day)} AS day" if day else "NULL::date AS left_day, NULL::date AS day"
+    who = CUSTOMER_FIELDS.get(kind.target) if rows <= CustomerTouch.LIMIT else None
+    touches, touch_changed, touch_added = postgres.quoted(CustomerTouch), "", ""
+    if who:
+        returned += f", old.{q(who)} AS left_who, t.{q(who)} AS who"
+        touch_changed = (
+            f", touch AS (INSERT INTO {touches} (customer_id) SELECT who FROM changed UNION "
+            "SELECT left_who FROM changed ON CONFLICT DO NOTHING)"
+        )
+        touch_added = (
+            f", touch AS (INSERT INTO {touches} (customer_id) SELECT DISTINCT who FROM added ON CONFLICT DO NOTHING)"
+        )
     days: set[date] = set()
     postgres.lock(kind)
     with connection.cursor() as cursor:
@@ -84,7 +100,7 @@ def merge(
             cursor.execute(
                 f"WITH changed AS (UPDATE {target} t SET {assignments} FROM {source.table} s, {target} old "
                 f"WHERE {source.where} AND old.id = t.id AND old.external_id = s.external_id AND ({differs}) "
-                f"RETURNING {returned}) "
+                f"RETURNING {returned}){touch_changed} "
                 "SELECT count(*), array_agg(DISTINCT left_day), array_agg(DISTINCT day) FROM changed",
                 source.params,
             )
@@ -94,7 +110,8 @@ def merge(
         with postgres.indexes_set_aside(kind.target, rows - stored):
             cursor.execute(
                 f"WITH added AS (INSERT INTO {target} ({names}) SELECT {names} FROM {source.table} s "
-                f"WHERE {source.where} {new} RETURNING {f'{q(day)} AS day' if day else 'NULL::date AS day'}) "
+                f"WHERE {source.where} {new} RETURNING {f'{q(day)} AS day' if day else 'NULL::date AS day'}"
+                f"{f', {q(who)} AS who' if who else ''}){touch_added} "
                 "SELECT day, count(*) FROM added GROUP BY day",
                 source.params,
             )

@@ -91,9 +91,13 @@ class MetricsRun(models.Model):
         FAILED = "failed", _("Failed")
 
     full = models.BooleanField(default=True)
-    # An incremental run after an import of customers, transactions or interactions rebuilds the
-    # customer-value rollup and value at stake too (full runs always do).
+    # An incremental run after an import of customers, transactions or interactions updates the
+    # customer-value rollup and value at stake too (full runs always rebuild them): by the customers
+    # the imports touched (CustomerTouch) and the days whose money changed (money_days, ISO dates) —
+    # or whole, with customers_full (a channel's default cost changed; a big import).
     customers = models.BooleanField(default=False)
+    customers_full = models.BooleanField(default=False)
+    money_days = models.JSONField(null=True, blank=True)
     as_of = models.DateTimeField()  # of a queued run: when it was asked for; set again when it starts…
     as_of_asked = models.BooleanField(default=False)  # …unless the request named the moment
     # Incremental runs after an import: the opened days whose interactions changed (ISO dates); the
@@ -258,6 +262,12 @@ class CustomerDay(models.Model):
     acquisition_cost = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     revenue = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     service_cost = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    # The day's events as sums, exact, so an incremental run can add a few customers' changes to
+    # them and derive the day again (metrics.rollups.customer_days): Σ epoch seconds of the entries
+    # and of the churn dates, and the churn dates exactly at the day's start.
+    entered_epoch = models.DecimalField(max_digits=30, decimal_places=6, default=0)
+    churned_epoch = models.DecimalField(max_digits=30, decimal_places=6, default=0)
+    churned_at_midnight = models.PositiveIntegerField(default=0)
     as_of = models.DateTimeField()
 
     class Meta:
@@ -266,6 +276,38 @@ class CustomerDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}/{self.segment}"
+
+
+class CustomerState(models.Model):
+    """Each customer as the customer-value rollup last counted them: the inputs of their churn date and
+    the moment the rollup did (as_of). An incremental run takes a changed customer's old share out of
+    CustomerDay from here and puts the new one in; `next_change_at` (their acquisition or churn date
+    still ahead of as_of) finds, by index, the customers whose share changes as time passes."""
+
+    customer_id = models.BigIntegerField(primary_key=True)  # no reference: a rollup, rebuilt wholesale
+    segment = models.CharField(max_length=60, blank=True)
+    acquired_at = models.DateTimeField()
+    acquisition_cost = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    churned_at = models.DateTimeField(null=True)
+    last_purchase_at = models.DateTimeField(null=True)
+    next_change_at = models.DateTimeField(null=True, db_index=True)
+    as_of = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"customer {self.customer_id} as of {self.as_of}"
+
+
+class CustomerTouch(models.Model):
+    """A customer an import created or changed, or whose transactions it changed, since the last run
+    counted them (written by metrics.ingest.merge, consumed by the next run's customer part)."""
+
+    # A file with more rows records none: its recompute rebuilds the customer figures whole (as fast).
+    LIMIT = 50_000
+
+    customer_id = models.BigIntegerField(primary_key=True)
+
+    def __str__(self) -> str:
+        return f"customer {self.customer_id}"
 
 
 class CohortActivity(models.Model):

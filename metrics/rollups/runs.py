@@ -37,6 +37,7 @@ from ..models import (
     THRESHOLD_DAYS,
     CohortActivity,
     CustomerDay,
+    CustomerTouch,
     DataImport,
     Interaction,
     MetricsChunk,
@@ -72,17 +73,27 @@ def request(
     as_of: datetime | None = None,
     join_running: bool = False,
     customers: bool = False,
+    customers_full: bool = False,
+    money_days: set[date] | None = None,
 ) -> tuple[MetricsRun, bool]:
     """The one way a recompute is asked for. Returns the run that will do it and whether it is a new
     running run that the caller must execute or queue a task for (otherwise it is already queued or
     running). While a run is going, the request joins the one queued run — which starts, planned
     afresh, when the running one ends — or, with `join_running` (nothing in the data changed: "Recompute
-    now", the nightly run), a running full run."""
+    now", the nightly run), a running full run.
+
+    `customers`: the customer figures too — updated by the customers imports touched and the money
+    on `money_days` and `days` (or rebuilt whole, with `customers_full`)."""
+    customer = {
+        "customers": customers or customers_full,
+        "customers_full": customers_full,
+        "money_days": (set(money_days or ()) | set(days or ())) if customers or customers_full else set(),
+    }
     with transaction.atomic():
         _lock_requests()
         queued = MetricsRun.objects.select_for_update().filter(status=Status.QUEUED).first()
         if queued is not None:
-            _join(queued, full=full, months=months, days=days, customers=customers)
+            _join(queued, full=full, months=months, days=days, **customer)
             return queued, False
         running = MetricsRun.objects.filter(status=Status.RUNNING).first()
         if running is not None:
@@ -91,9 +102,9 @@ def request(
             waiting = MetricsRun(
                 status=Status.QUEUED, full=full, as_of=as_of or timezone.now(), as_of_asked=as_of is not None
             )
-            _join(waiting, full=full, months=months, days=days, customers=customers)
+            _join(waiting, full=full, months=months, days=days, **customer)
             return waiting, False
-        return start_run(full=full, months=months, days=days, as_of=as_of, customers=customers), True
+        return start_run(full=full, months=months, days=days, as_of=as_of, **customer), True
 
 
 def _lock_requests() -> None:
@@ -101,9 +112,20 @@ def _lock_requests() -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, 0)", [jobs.RECOMPUTE_RUN])
 
 
-def _join(run: MetricsRun, *, full: bool, months: set[date] | None, days: set[date] | None, customers: bool) -> None:
+def _join(
+    run: MetricsRun,
+    *,
+    full: bool,
+    months: set[date] | None,
+    days: set[date] | None,
+    customers: bool,
+    customers_full: bool,
+    money_days: set[date],
+) -> None:
     """Add a request to a queued run: full wins; otherwise the days and months add up."""
     run.customers = run.customers or customers
+    run.customers_full = run.customers_full or customers_full
+    run.money_days = sorted(set(run.money_days or []) | {d.isoformat() for d in money_days})
     if full or run.full:
         run.full, run.requested_days, run.requested_months = True, None, None
     else:
@@ -139,12 +161,20 @@ def start_run(
     days: set[date] | None = None,
     as_of: datetime | None = None,
     customers: bool = False,
+    customers_full: bool = False,
+    money_days: set[date] | None = None,
 ) -> MetricsRun:
     """Record a running run and its chunks (nothing is computed yet; `request` decides whether one may
     start). An incremental run rebuilds whole `months`, or just the `days` an import touched — plus,
     either way, the days whose open interactions may have crossed a threshold since their rows were
     written."""
-    run = MetricsRun.objects.create(full=full, customers=customers, as_of=as_of or timezone.now())
+    run = MetricsRun.objects.create(
+        full=full,
+        customers=customers,
+        customers_full=customers_full,
+        money_days=sorted(day.isoformat() for day in money_days or ()),
+        as_of=as_of or timezone.now(),
+    )
     _plan(run, months=months, days=days)
     return run
 
@@ -230,7 +260,9 @@ def _last_chunk(run: MetricsRun, timings: Timings) -> None:
         periods.rebuild(None if run.full else _run_months(run), run.as_of, percentile_days=touched)
     if run.full or run.customers:
         with timings.part("customer_value"):
-            customer_days.rebuild(run.as_of)
+            money_days = {date.fromisoformat(day) for day in run.money_days or ()}
+            if run.full or run.customers_full or not customer_days.update(run.as_of, money_days=money_days):
+                customer_days.rebuild(run.as_of)
     if run.full:  # follows customers for a year: a day's import hardly moves it
         with timings.part("loyalty_link"):
             loyalty.rebuild(run.as_of)
@@ -313,18 +345,23 @@ def sweep(*, stale_seconds: float | None = None) -> list[MetricsRun]:
 def after_import(data_import) -> tuple[MetricsRun, bool] | None:
     """Ask for the incremental run an import calls for (see `request`), or None when it failed: the
     days an interactions or survey import touched (imports recorded before days were: their months);
-    and, after customers, transactions or interactions, the customer-value rollup and value at stake."""
+    and, after customers, transactions or interactions, the customer figures and value at stake — by
+    the customers and days the import touched, or whole after a file too big for its customers to
+    have been recorded (CustomerTouch.LIMIT)."""
     if data_import.status != DataImport.Status.SUCCEEDED:
         return None
     kinds = DataImport.Kind
     customers = data_import.kind in (kinds.CUSTOMERS, kinds.TRANSACTIONS, kinds.INTERACTIONS)
+    days = {date.fromisoformat(day) for day in data_import.touched_days or ()}
+    customers_full = data_import.kind in (kinds.CUSTOMERS, kinds.TRANSACTIONS) and (
+        (data_import.rows_total or 0) > CustomerTouch.LIMIT
+    )
     if data_import.kind not in (kinds.INTERACTIONS, kinds.SURVEY_RESPONSES):
-        return request(full=False, days=set(), customers=customers)
+        return request(full=False, days=set(), customers=customers, customers_full=customers_full, money_days=days)
     if data_import.touched_days or not data_import.touched_months:
-        days = {date.fromisoformat(day) for day in data_import.touched_days}
         return request(full=False, days=days, customers=customers)
     months = {date.fromisoformat(month) for month in data_import.touched_months}
-    return request(full=False, months=months, customers=customers)
+    return request(full=False, months=months, customers=customers, customers_full=customers)
 
 
 def _chunk_name(chunk: MetricsChunk) -> str:

@@ -14,8 +14,8 @@ from cxhub.lib import jobs
 from metrics import services
 from metrics.figures.runs import recompute_state
 from metrics.ingest import sweeper
-from metrics.models import DataImport, Interaction, MetricsRun
-from metrics.rollups import runs
+from metrics.models import Customer, CustomerState, DataImport, Interaction, MetricsRun
+from metrics.rollups import customer_days, runs
 from tests.metrics.test_periods import AS_OF
 from tests.metrics.test_periods import case as periods_case  # noqa: F401  (the fixture)
 
@@ -247,9 +247,19 @@ def test_imports_of_customers_and_transactions_refresh_customer_figures_at_once(
     assert CustomerDay.objects.filter(segment="business").aggregate(n=Sum("acquired"))["n"] == 1
 
     import_csv("transactions", "transaction_id,customer_id,occurred_at,amount\nT1,C2,2026-04-02T12:00,1500\n")
-    assert last_customer_run().pk != run.pk
+    run = last_customer_run()
+    assert (run.customers_full, run.money_days) == (False, ["2026-04-02"])
     assert CustomerDay.objects.aggregate(n=Sum("revenue"))["n"] == Decimal(1500)
     assert CohortActivity.objects.get(cohort_month=date(2026, 3, 1), month=date(2026, 4, 1)).customers == 1
+    # Updated, not rebuilt: the customers no import touched keep the state of the full run…
+    c2 = Customer.objects.get(external_id="C2")
+    assert set(CustomerState.objects.exclude(customer_id=c2.pk).values_list("as_of", flat=True)) == {AS_OF}
+    assert CustomerState.objects.get(customer_id=c2.pk).last_purchase_at is not None
+    # …and the rows are those a rebuild as of the same moment writes.
+    columns = [f.name for f in CustomerDay._meta.fields if f.name != "id"]
+    updated = sorted(CustomerDay.objects.values_list(*columns))
+    customer_days.rebuild(run.as_of)
+    assert sorted(CustomerDay.objects.values_list(*columns)) == updated
 
 
 def test_a_survey_import_leaves_customer_figures_to_their_run(periods_case):  # noqa: F811
@@ -279,7 +289,7 @@ def test_a_channel_cost_change_refreshes_customer_figures(periods_case, cx_lead)
     runs.recompute(full=True, as_of=AS_OF)
     channel_cost_set(channel="phone", default_cost=Decimal("150"), actor=cx_lead)
     asked = MetricsRun.objects.get(status=Status.RUNNING)  # recorded; its task goes out on commit
-    assert (asked.full, asked.customers, asked.touched_days) == (False, True, [])
+    assert (asked.full, asked.customers, asked.customers_full, asked.touched_days) == (False, True, True, [])
     runs.execute(asked)
     channel_cost_set(channel="phone", default_cost=Decimal("150"), actor=cx_lead)  # the same price
     assert not MetricsRun.objects.filter(status=Status.RUNNING).exists()
