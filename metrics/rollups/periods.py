@@ -266,22 +266,18 @@ def _fill_percentiles(grain: str, span: DayRange | None) -> None:
     )
     key += " ELSE '' END"
     sets = ", ".join([f"({period})", *(f"({period}, {column})" for column in groupings.values())])
-    # One sort per group and column: percentile_disc over an array of fractions ranks once for all
-    # of them (a separate aggregate per fraction sorts again each time).
-    ranked = {"resolution_seconds": PERCENTILES, "first_response_seconds": FIRST_RESPONSE_PERCENTILES}
     chosen = [
-        f"percentile_disc(ARRAY[{', '.join(str(p / 100) for p in percentiles)}]) "
-        f"WITHIN GROUP (ORDER BY i.{column}) AS {column.removesuffix('_seconds')}"
-        for column, percentiles in ranked.items()
+        f"percentile_disc({p / 100}) WITHIN GROUP (ORDER BY i.{column}) AS {column.removesuffix('_seconds')}_p{p}"
+        for column, percentiles in (
+            ("resolution_seconds", PERCENTILES),
+            ("first_response_seconds", FIRST_RESPONSE_PERCENTILES),
+        )
+        for p in percentiles
     ]
-    names = {
-        f"{column.removesuffix('_seconds')}_p{p}": f"pct.{column.removesuffix('_seconds')}[{index}]"
-        for column, percentiles in ranked.items()
-        for index, p in enumerate(percentiles, start=1)
-    }
+    names = [c.rsplit(" AS ", 1)[1] for c in chosen]
     table = q(ServicePeriod._meta.db_table)
     sql = f"""
-        UPDATE {table} SET {", ".join(f"{q(name)} = {value}" for name, value in names.items())}
+        UPDATE {table} SET {", ".join(f"{q(name)} = pct.{name}" for name in names)}
         FROM (
             SELECT {period} AS period, {dimension} AS dimension, {key} AS key, {", ".join(chosen)}
             FROM {q(Interaction._meta.db_table)} i
