@@ -25,6 +25,7 @@ worker doing a run holds its advisory lock (cxhub.lib.jobs) and sets a heartbeat
 import logging
 import time
 from datetime import date, datetime, timedelta
+from typing import TypedDict
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -84,16 +85,14 @@ def request(
 
     `customers`: the customer figures too — updated by the customers imports touched and the money
     on `money_days` and `days` (or rebuilt whole, with `customers_full`)."""
-    customer = {
-        "customers": customers or customers_full,
-        "customers_full": customers_full,
-        "money_days": (set(money_days or ()) | set(days or ())) if customers or customers_full else set(),
-    }
+    customers = customers or customers_full
+    money_days = (set(money_days or ()) | set(days or ())) if customers else set()
+    asked = _CustomerPart(customers=customers, customers_full=customers_full, money_days=money_days)
     with transaction.atomic():
         _lock_requests()
         queued = MetricsRun.objects.select_for_update().filter(status=Status.QUEUED).first()
         if queued is not None:
-            _join(queued, full=full, months=months, days=days, **customer)
+            _join(queued, full=full, months=months, days=days, **asked)
             return queued, False
         running = MetricsRun.objects.filter(status=Status.RUNNING).first()
         if running is not None:
@@ -102,9 +101,15 @@ def request(
             waiting = MetricsRun(
                 status=Status.QUEUED, full=full, as_of=as_of or timezone.now(), as_of_asked=as_of is not None
             )
-            _join(waiting, full=full, months=months, days=days, **customer)
+            _join(waiting, full=full, months=months, days=days, **asked)
             return waiting, False
-        return start_run(full=full, months=months, days=days, as_of=as_of, **customer), True
+        return start_run(full=full, months=months, days=days, as_of=as_of, **asked), True
+
+
+class _CustomerPart(TypedDict):
+    customers: bool
+    customers_full: bool
+    money_days: set[date]
 
 
 def _lock_requests() -> None:
