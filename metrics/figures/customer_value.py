@@ -14,7 +14,7 @@
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -34,6 +34,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Greatest, Least
+from django.utils import timezone
 
 from cxhub.lib.months import months_between
 
@@ -175,11 +176,20 @@ class RepeatPurchase:
 
 def repeat_purchase(*, start: datetime, end: datetime, segment: str | None = None) -> RepeatPurchase:
     """Share of the window's buyers with at least two transactions in it (one query)."""
+    # The window's rows are found by their local days through an index, not by a pass over every
+    # transaction (the executive dashboard's slowest read at 10M): a window of whole local days is
+    # its days; otherwise the days bound the moments (a superset) and the moments decide.
+    first, last = timezone.localtime(start), timezone.localtime(end)
+    if first.time() == last.time() == time():
+        window = Q(occurred_day__gte=first.date(), occurred_day__lt=last.date())
+    else:
+        days = Q(occurred_day__gte=first.date(), occurred_day__lte=last.date())
+        window = days & Q(occurred_at__gte=start, occurred_at__lt=end)
     per_customer = (
-        Transaction.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
+        Transaction.objects.filter(window)
         .filter(**({"customer__segment": segment} if segment is not None else {}))
         .values("customer_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("customer_id"))  # not the id: the index holds the customer, not the row's id
     )
     # Aggregating the per-customer counts: Django wraps the grouped query in a subquery (one query).
     totals = per_customer.aggregate(buyers=Count("customer_id"), repeat=Count("customer_id", filter=Q(n__gte=2)))

@@ -155,6 +155,8 @@ def _shortcut(
                     merged = _merge_loaded(kind, loaded, report)
             except DatabaseError:
                 loaded.refused.extend(fast.sift(source, loaded, resolver))
+                if fast.duplicated_ids():  # behind the refused row, as before the merge: the checker reports both
+                    raise fast.Declined("an id given twice, which the checker reports too") from None
                 if not data_import.valid_rows_only:
                     raise ImportRefused(_refusal(_counted(loaded, into=checked), data_import)) from None
                 merged = _merge_loaded(kind, loaded, report)

@@ -164,3 +164,18 @@ def test_a_clean_answers_file_takes_the_shortcut(monkeypatch):
         9, "quick, polite", "Open an account", "C1",
     )  # fmt: skip
     assert result.touched_days == ["2026-03-01", "2026-03-02"]
+
+
+@pytest.mark.usefixtures("references")
+@pytest.mark.parametrize("valid_rows_only", [False, True])
+def test_an_id_given_twice_behind_a_row_the_table_refuses_is_reported_too(monkeypatch, valid_rows_only):
+    """Found by the property above: the long id made the merge fail first, and the shortcut refused
+    the file naming that row alone; the checker names the twice-given id as well."""
+    content = (
+        "transaction_id,customer_id,occurred_at,amount\n"
+        f"{'T' * 65},C1,2026-03-01,0\nT1,C1,2026-03-01,0\nT1,C1,2026-03-01,0\n"
+    )
+    with_shortcut = outcome("transactions", content, valid_rows_only)
+    monkeypatch.setattr(fast, "applies", lambda data_import: False)
+    assert with_shortcut == outcome("transactions", content, valid_rows_only)
+    assert with_shortcut[5] == 2  # both problems
