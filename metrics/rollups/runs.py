@@ -11,8 +11,9 @@ skips done chunks and redoes the rest — the same figures.
 Incremental runs (after an import) rebuild the days the import touched plus every day with open
 interactions young enough for their eligibility to have changed with `as_of` (one chunk per month
 they fall in); other days keep their rows, and the periods re-rank percentiles only where
-interactions changed. After an import of customers, transactions or interactions they rebuild the
-customer-value rollup and the barriers' value at stake too; the service–loyalty link (which follows
+interactions changed. After an import of customers, transactions or interactions they update the
+customer-value rollup by the customers and days it touched (rollups.customer_days) and rebuild the
+barriers' value at stake too; the service–loyalty link (which follows
 customers for a year) and observed journeys are rebuilt by full runs only.
 
 One run at a time (`request`): a run is recorded before any task is queued for it; under a
