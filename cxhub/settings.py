@@ -12,6 +12,7 @@ from pathlib import Path
 
 import environ
 import plotly
+from babel import numbers as babel_numbers
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
@@ -259,6 +260,14 @@ TIME_ZONE = env.str("TIME_ZONE", default="Europe/Moscow")
 CHROMIUM_PATH = env.str("CHROMIUM_PATH", default="")
 USE_I18N = True
 USE_TZ = True
+# The company's currency (ISO 4217): every sum imported and shown is in it ("538 тыс. ₽", "₽538K").
+CXHUB_CURRENCY = env.str("CXHUB_CURRENCY", default="RUB").strip().upper()
+if not babel_numbers.is_currency(CXHUB_CURRENCY):
+    raise ImproperlyConfigured(
+        f"CXHUB_CURRENCY={CXHUB_CURRENCY!r} is not an ISO 4217 currency code (e.g. RUB, EUR, USD)."
+    )
+# Below this many cases, customers or answers a figure is shown greyed as "too few" and never ranked.
+CXHUB_MIN_SAMPLE = _env_int("CXHUB_MIN_SAMPLE", 30, minimum=1)
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

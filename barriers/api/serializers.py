@@ -3,6 +3,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from cxhub.lib.money import currency
 from cxhub.org.api.serializers import UserBriefSerializer
 from journeys.models import Step, Touchpoint
 
@@ -22,12 +23,36 @@ class StakeSerializer(serializers.Serializer):
     value_low = serializers.FloatField(allow_null=True)
     value_high = serializers.FloatField(allow_null=True)
     affected = serializers.IntegerField()
-    small_n = serializers.BooleanField(help_text="Fewer than 30 customers back the churn figure: read the range.")
+    small_n = serializers.BooleanField(
+        help_text="Fewer customers than the minimum sample (CXHUB_MIN_SAMPLE, 30 by default) back the churn "
+        "figure: read the range."
+    )
+    currency = serializers.SerializerMethodField(help_text="ISO 4217 code of the sums (the company's currency).")
+    missing = serializers.SerializerMethodField(
+        help_text="Why there is no figure (value null): not_computed, no_touchpoint, no_target, no_customer_value "
+        "or no_loyalty_link; null when there is one."
+    )
+    zero_because = serializers.SerializerMethodField(
+        help_text="Why the figure is 0: no_breach, no_uplift or no_clv; null otherwise."
+    )
+    explanation = serializers.SerializerMethodField(help_text="The reason and how to fix it, in the caller's language.")
     as_of = serializers.DateTimeField()
     as_of_kind = serializers.SerializerMethodField()
 
     def get_as_of_kind(self, stake: Any) -> str:
         return "last_recompute"
+
+    def get_currency(self, stake: Any) -> str:
+        return currency()
+
+    def get_missing(self, stake: Any) -> str | None:
+        return stake.figure.missing
+
+    def get_zero_because(self, stake: Any) -> str | None:
+        return stake.figure.zero_because
+
+    def get_explanation(self, stake: Any) -> str:
+        return stake.figure.explanation
 
 
 class BarrierSerializer(serializers.ModelSerializer):

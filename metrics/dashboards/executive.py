@@ -16,6 +16,7 @@ from ..figures import customer_value, report
 from ..figures.customer_value import CustomerValue, RepeatPurchase, repeat_purchase
 from ..figures.loyalty import Link
 from ..figures.runs import last_customer_run, last_run
+from ..figures.samples import too_few
 from ..figures.service_level import PERIOD_COUNTS, TARGET, period_share, sum_counts
 from ..figures.stakes import Stake
 from ..figures.surveys import SURVEY_COUNTS, SurveyScores
@@ -38,16 +39,38 @@ class Trend:
     higher_is_better: bool = True
 
     @property
+    def too_few(self) -> bool:
+        """Too small a sample for a headline (figures.samples): shown greyed with its n."""
+        return too_few(self.n)
+
+    @property
+    def comparable(self) -> bool:
+        """Both periods have enough cases for the change to mean something."""
+        return not too_few(self.n) and not too_few(self.n_before)
+
+    @property
     def delta(self) -> float | None:
         return None if self.now is None or self.before is None else self.now - self.before
 
     @property
-    def direction(self) -> str:
-        """good, bad or flat (a change below 0.05 % of the figure, or of a share's whole): how the
-        change reads for the business."""
-        if self.delta is None or abs(self.delta) < 0.0005 * max(1.0, abs(self.before)):
+    def flat(self) -> bool:
+        """No change worth an arrow: below 0.05 % of the figure, or of a share's whole."""
+        return self.delta is None or abs(self.delta) < 0.0005 * max(1.0, abs(self.before or 0.0))
+
+    @property
+    def movement(self) -> str:
+        """up, down or flat: which way the number went (the arrow)."""
+        if self.flat:
             return "flat"
-        return "good" if (self.delta > 0) == self.higher_is_better else "bad"
+        return "up" if (self.delta or 0.0) > 0 else "down"
+
+    @property
+    def direction(self) -> str:
+        """good, bad or flat: how the change reads for the business (the colour) — churn going
+        down is good."""
+        if self.flat:
+            return "flat"
+        return "good" if (self.movement == "up") == self.higher_is_better else "bad"
 
 
 def _windows(start: date, end: date, previous_start: date) -> dict[str, Q]:
@@ -111,10 +134,17 @@ def top_stakes(*, limit: int = STAKES_SHOWN) -> list[tuple[Barrier, Stake]]:
 
 
 def loyalty_rows() -> list[tuple[Touchpoint, LoyaltyLink, Link]]:
-    """The service–loyalty link per touchpoint, largest uplift first (one query)."""
+    """The service–loyalty link per touchpoint, largest uplift first; touchpoints with too few
+    customers in either group after them, unranked, by name (one query)."""
     rows = LoyaltyLink.objects.select_related("touchpoint__department").order_by("touchpoint__name")
     linked = [(row.touchpoint, row, Link.pooled([row])) for row in rows]
-    return sorted(linked, key=lambda item: -(item[2].churn_uplift if item[2].churn_uplift is not None else -2))
+
+    def rank(item: tuple[Touchpoint, LoyaltyLink, Link]) -> tuple:
+        link = item[2]
+        ranked = link.churn_uplift is not None and not link.too_few
+        return (not ranked, -(link.churn_uplift or 0.0) if ranked else 0.0, item[0].name)
+
+    return sorted(linked, key=rank)
 
 
 def executive(period: Period, *, segment: str = "", today: date | None = None) -> dict:
@@ -145,8 +175,9 @@ def executive(period: Period, *, segment: str = "", today: date | None = None) -
             "clv": Trend(value_now.clv, value_before.clv, value_now.customers, value_before.customers),
             "value": value_now,
             "value_before": value_before,
+            # n: the customers the rate is over (a low churn among many customers is a sound figure).
             "churn": Trend(
-                value_now.churn_rate, value_before.churn_rate, value_now.churned, value_before.churned, False
+                value_now.churn_rate, value_before.churn_rate, value_now.customers, value_before.customers, False
             ),
             "lifetime": Trend(value_now.l, value_before.l, value_now.customers, value_before.customers),
             "repeat": Trend(repeat_now.rate, repeat_before.rate, repeat_now.buyers, repeat_before.buyers),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from barriers.models import OPEN_STATUSES, Barrier
 from cxhub.lib.html import format_html
+from cxhub.lib.money import money
 from journeys.lanes import Lane, translated, url
 from journeys.models import Step
 
@@ -21,7 +22,6 @@ from ..figures.runs import recent_window
 from ..figures.service_level import service_levels_by_touchpoint
 from ..figures.surveys import SurveyScores
 from ..models import Grain, SurveyPeriod
-from ..templatetags.figures import compact
 
 RECENT_DAYS = 90
 
@@ -177,7 +177,7 @@ def _overlays(step: Step) -> SafeString:
         )
     stake = getattr(step, "stake", None)
     if stake is not None:
-        figure = f"{compact(stake.low)}–{compact(stake.high)}" if stake.small_n else compact(stake.value)
+        figure = f"{money(stake.low)}–{money(stake.high)}" if stake.small_n else money(stake.value)
         parts.append(
             format_html(
                 '<div class="small lane-stake" data-testid="step-stake" title="{}">{} <strong>{}</strong></div>',

@@ -42,6 +42,17 @@ class Period:
     def last_day(self) -> date:
         return self.end - timedelta(days=1)
 
+    @property
+    def slug(self) -> str:
+        """The period in file names: 2026-06, 2026-Q2, 2026, or 2026-01-to-2026-06."""
+        if self.kind == "quarter":
+            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+        if self.kind == "year":
+            return f"{self.start.year}"
+        if self.kind == "custom":
+            return f"{self.start:%Y-%m}-to-{self.last_day:%Y-%m}"
+        return f"{self.start:%Y-%m}"
+
     def query(self, segment: str = "") -> str:
         """The query string that selects this period (links, CSV and PDF keep the selection)."""
         params = {"period": self.kind, "start": self.start.strftime("%Y-%m")}

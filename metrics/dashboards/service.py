@@ -10,6 +10,7 @@ from django.utils import timezone
 from barriers.models import OPEN_STATUSES, Barrier
 from journeys.models import Step
 
+from ..figures.samples import too_few
 from ..models import Grain, ServicePeriod, ServiceTarget
 from .periods import Period
 
@@ -37,8 +38,22 @@ class ServiceRow:
         return None if self.share is None or self.target is None else self.share - self.target
 
     @property
+    def too_few(self) -> bool:
+        """Too few cases to judge (figures.samples): shown greyed, never ranked or flagged."""
+        return too_few(self.eligible)
+
+    @property
     def below_target(self) -> bool:
-        return self.gap is not None and self.gap < 0
+        return self.gap is not None and self.gap < 0 and not self.too_few
+
+    @property
+    def rank(self) -> tuple:
+        """Worst gap first; rows without a share or with too few cases after them, by name."""
+        return (
+            self.too_few or self.gap is None,
+            self.gap if self.gap is not None and not self.too_few else 0,
+            self.name,
+        )
 
 
 def service_by_touchpoint(start: date, end: date, *, department_id: int | None = None) -> list[ServiceRow]:
@@ -73,7 +88,7 @@ def service_by_touchpoint(start: date, end: date, *, department_id: int | None =
                 threshold_days=target.threshold_days,
             )
         )
-    return sorted(result, key=lambda r: (r.gap is None, r.gap if r.gap is not None else 0, r.name))
+    return sorted(result, key=lambda r: r.rank)
 
 
 def service_by_department(touchpoints: list[ServiceRow]) -> list[ServiceRow]:
@@ -89,7 +104,7 @@ def service_by_department(touchpoints: list[ServiceRow]) -> list[ServiceRow]:
         group.target += row.target * row.eligible
     for group in grouped.values():
         group.target = group.target / group.eligible if group.eligible else None
-    return sorted(grouped.values(), key=lambda r: (r.gap is None, r.gap if r.gap is not None else 0, r.name))
+    return sorted(grouped.values(), key=lambda r: r.rank)
 
 
 def attach_journeys(rows: list[ServiceRow]) -> None:

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,7 +19,7 @@ from cxhub.org.selectors import department_ids_of
 from journeys.models import Journey, Step, Touchpoint
 
 from .. import tasks
-from ..figures import observed, report, service_level
+from ..figures import observed, report, samples, service_level
 from ..figures.loyalty import Link
 from ..figures.runs import last_customer_run, last_full_run, last_run
 from ..models import THRESHOLD_DAYS, LoyaltyLink, ServiceTarget
@@ -76,7 +77,7 @@ def dashboard_pdf_view(request: HttpRequest) -> HttpResponse:
 def dashboard_context(query: QueryDict) -> dict:
     """The executive dashboard's figures for the period and segment in `query` (the page's or the report's)."""
     known_segments = segments()
-    context = {
+    context: dict[str, Any] = {
         "segments": known_segments,
         "last_run": last_run(),
         "full_run": last_full_run(),
@@ -99,6 +100,7 @@ def dashboard_context(query: QueryDict) -> dict:
         chart=charts.executive_chart(figures),
         cohort_table=charts.cohort_table(figures),
         can_pdf=chromium.available(),
+        min_sample=samples.minimum(),
     )
     return context
 

@@ -26,6 +26,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from .samples import too_few
+
 FOLLOW_DAYS = 365
 
 
@@ -52,6 +54,15 @@ class Link:
     @property
     def has_data(self) -> bool:
         return self.breached_n > 0 and self.clean_n > 0
+
+    @property
+    def smaller_n(self) -> int:
+        return min(self.breached_n, self.clean_n)
+
+    @property
+    def too_few(self) -> bool:
+        """Either group smaller than the minimum sample (figures.samples): greyed, never ranked."""
+        return too_few(self.smaller_n)
 
     @property
     def breached_retention(self) -> float | None:

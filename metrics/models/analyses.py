@@ -32,6 +32,10 @@ class BarrierStake(models.Model):
     link of those touchpoints, and the CLV it is multiplied by."""
 
     barrier = models.OneToOneField("barriers.Barrier", on_delete=models.CASCADE, related_name="stake")
+    # Its touchpoints (own and its steps'), and how many of them have a target: when nothing is at
+    # stake, pages say which input is missing.
+    touchpoints = models.PositiveIntegerField(default=0)
+    target_touchpoints = models.PositiveIntegerField(default=0)
     affected = models.PositiveIntegerField(default=0)
     breached_n = models.PositiveIntegerField(default=0)
     breached_retained = models.PositiveIntegerField(default=0)
@@ -47,6 +51,13 @@ class BarrierStake(models.Model):
 
     def __str__(self) -> str:
         return f"{self.barrier_id}: {self.affected} affected"
+
+    @property
+    def figure(self):
+        """The figure as pages and the API read it, with why it is missing or 0 (metrics.figures.stakes)."""
+        from ..figures.stakes import Stake  # the rules live with the figures, which import the models
+
+        return Stake.of(self)
 
 
 class ObservedRun(models.Model):

@@ -53,10 +53,17 @@ def rebuild(as_of: datetime) -> None:
     sql = f"""
         WITH bt AS MATERIALIZED ({barrier_touchpoints})
         INSERT INTO {q(BarrierStake._meta.db_table)}
-            (barrier_id, affected, breached_n, breached_retained, clean_n, clean_retained, clv, as_of, small_n)
-        SELECT b.id, COALESCE(a.n, 0), COALESCE(l.breached_n, 0), COALESCE(l.breached_retained, 0),
-               COALESCE(l.clean_n, 0), COALESCE(l.clean_retained, 0), %s, %s, %s
+            (barrier_id, touchpoints, target_touchpoints, affected, breached_n, breached_retained, clean_n,
+             clean_retained, clv, as_of, small_n)
+        SELECT b.id, COALESCE(tp.n, 0), COALESCE(tp.with_target, 0), COALESCE(a.n, 0), COALESCE(l.breached_n, 0),
+               COALESCE(l.breached_retained, 0), COALESCE(l.clean_n, 0), COALESCE(l.clean_retained, 0), %s, %s, %s
         FROM {q(Barrier._meta.db_table)} b
+        LEFT JOIN (
+            SELECT bt.barrier_id, COUNT(*) AS n, COUNT(t.touchpoint_id) AS with_target
+            FROM bt LEFT JOIN {q(ServiceTarget._meta.db_table)} t ON t.touchpoint_id = bt.touchpoint_id
+            WHERE bt.touchpoint_id IS NOT NULL
+            GROUP BY bt.barrier_id
+        ) tp ON tp.barrier_id = b.id
         LEFT JOIN ({affected}) a ON a.barrier_id = b.id
         LEFT JOIN (
             SELECT bt.barrier_id, SUM(ll.breached_n) AS breached_n, SUM(ll.breached_retained) AS breached_retained,

@@ -2,21 +2,21 @@ from django import template
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from cxhub.lib.money import money as money_text
+
 register = template.Library()
 
 
 @register.filter
-def compact(value) -> str:
-    """Large sums for busy readers: 50.4M, 513K, 950 (50,4 млн, 513 тыс., 950 in Russian)."""
-    if value is None or value == "":
-        return ""
-    number = float(value)
-    for size, unit in ((1e9, _("%(n)s B")), (1e6, _("%(n)s M")), (1e3, _("%(n)s K"))):
-        if abs(number) >= size:
-            scaled = number / size
-            digits = 1 if abs(scaled) < 100 and round(scaled, 1) != round(scaled) else 0
-            return unit % {"n": number_format(round(scaled, digits), decimal_pos=digits, use_l10n=True)}
-    return number_format(round(number), decimal_pos=0, use_l10n=True)
+def money(value) -> str:
+    """A sum in the company's currency, compact: "₽50.4M", "538 тыс. ₽" (cxhub.lib.money)."""
+    return money_text(value)
+
+
+@register.filter
+def money_full(value) -> str:
+    """A sum in the company's currency with its minor units: "₽1,234.50", "1 234,50 ₽"."""
+    return money_text(value, compact=False)
 
 
 @register.filter
@@ -45,6 +45,34 @@ def signed(delta, digits: int = 1) -> str:
     value = round(float(delta), int(digits))
     sign = "+" if value > 0 else "−" if value < 0 else "±"
     return f"{sign}{number_format(abs(value), decimal_pos=int(digits), use_l10n=True)}"
+
+
+@register.filter
+def stake_of(row):
+    """A BarrierStake row (or None: never computed) as the figure pages show (metrics.figures.stakes)."""
+    from ..figures.stakes import Stake
+
+    return Stake.of(row or None)
+
+
+@register.simple_tag
+def trend_label(trend, kind: str) -> str:
+    """What a trend arrow says, in words, for screen readers and tooltips: "down 7.6 pp, better"."""
+    if trend.delta is None:
+        return ""
+    if trend.movement == "flat":
+        return _("unchanged")
+    size = abs(trend.delta)
+    if kind == "share":
+        change = f"{number_format(round(100 * size, 1), decimal_pos=1, use_l10n=True)} {_('pp')}"
+    elif kind == "money":
+        change = money_text(size)
+    else:
+        change = number_format(round(size, 1), decimal_pos=1, use_l10n=True)
+    verdict = _("better") if trend.direction == "good" else _("worse")
+    if trend.movement == "up":
+        return _("up %(change)s, %(verdict)s") % {"change": change, "verdict": verdict}
+    return _("down %(change)s, %(verdict)s") % {"change": change, "verdict": verdict}
 
 
 @register.simple_tag

@@ -2,7 +2,7 @@
    Printed (body[data-print], metrics.pdf), each chart is replaced by a PNG of itself once drawn. */
 (function () {
   "use strict";
-  var BLUE = "#2563eb", RED = "#dc2626", GREY = "#94a3b8", GREEN = "#16a34a";
+  var C = window.CXCharts, S = C.SERIES, GREY = "#94a3b8";
   var BASE = {
     margin: { l: 44, r: 16, t: 8, b: 40 }, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
     font: { family: "inherit", size: 12 }, legend: { orientation: "h", x: 0, y: 1.12 }
@@ -20,63 +20,76 @@
     drawn.push(Plotly.newPlot(target, traces, layout(extra), CONFIG).then(function () { return target; }));
   }
   function fit(values) { return values.map(function (v) { return v === null ? null : v; }); }
+  function bar(series) { return { color: series.color, pattern: series.pattern || { shape: "" } }; }
 
-  /* Horizontal bars of a share within target, worst first (top), with each row's target as a tick. */
+  /* Horizontal bars of a share within target, worst first (top), with each row's target as a tick.
+     Rows that met their target, rows below it and rows with too few cases to judge are three series,
+     each always in its own colour (below: vermillion and hatched; too few: grey, at the bottom), so
+     the legend says which is which. */
   function shareBars(id, rows, text) {
     if (!rows.length) return;
-    var names = rows.map(function (r) { return r.name; }).reverse();
-    var shares = rows.map(function (r) { return r.share; }).reverse();
-    var targets = rows.map(function (r) { return r.target; }).reverse();
-    var colours = rows.map(function (r) {
-      return r.share !== null && r.target !== null && r.share < r.target ? RED : BLUE;
-    }).reverse();
-    var counts = rows.map(function (r) { return "n " + r.n; }).reverse();
-    plot(id, [
-      { type: "bar", orientation: "h", y: names, x: shares, marker: { color: colours }, name: text.share,
-        text: counts, textposition: "inside", insidetextanchor: "end", textfont: { color: "#fff", size: 10 },
-        hovertemplate: "%{y}: %{x}% (%{text})<extra></extra>" },
-      { type: "scatter", mode: "markers", y: names, x: targets, name: text.target,
-        marker: { symbol: "line-ns-open", size: 18, line: { width: 3, color: "#111827" } },
-        hovertemplate: "%{y}: " + text.target + " %{x}%<extra></extra>" }
-    ], { margin: { l: 180, r: 16, t: 8, b: 56 }, xaxis: { range: [0, 101], ticksuffix: "%", fixedrange: true },
-         yaxis: { automargin: true, fixedrange: true }, showlegend: true, bargap: 0.25,
-         legend: { orientation: "h", x: 0, y: -0.08, yanchor: "top" } });
+    var ordered = rows.slice().reverse();
+    var names = ordered.map(function (r) { return r.name; });
+    function kind(r) {
+      if (r.too_few) return "few";
+      return r.share !== null && r.target !== null && r.share < r.target ? "below" : "met";
+    }
+    function part(which, series, name) {
+      var chosen = ordered.filter(function (r) { return kind(r) === which; });
+      return { type: "bar", orientation: "h", y: chosen.map(function (r) { return r.name; }),
+               x: chosen.map(function (r) { return r.share; }), marker: bar(series), name: name,
+               text: chosen.map(function (r) { return "n " + r.n; }), textposition: "inside", insidetextanchor: "end",
+               textfont: { color: which === "few" ? "#111827" : "#fff", size: 10 },
+               hovertemplate: "%{y}: %{x}% (%{text})<extra>" + name + "</extra>" };
+    }
+    var traces = [part("met", S.met, text.met), part("below", S.below, text.below)];
+    if (ordered.some(function (r) { return r.too_few; })) traces.push(part("few", S.few, text.too_few));
+    traces.push({ type: "scatter", mode: "markers", y: names, x: ordered.map(function (r) { return r.target; }),
+                  name: text.target, marker: { symbol: "line-ns-open", size: 18, color: S.target.color, line: { width: 3, color: S.target.color } },
+                  hovertemplate: "%{y}: " + text.target + " %{x}%<extra></extra>" });
+    plot(id, traces, { margin: { l: 180, r: 16, t: 8, b: 56 }, xaxis: { range: [0, 101], ticksuffix: "%", fixedrange: true },
+         yaxis: { automargin: true, fixedrange: true, categoryorder: "array", categoryarray: names },
+         showlegend: true, bargap: 0.25, barmode: "overlay",
+         legend: { orientation: "h", x: 0, y: -0.08, yanchor: "top", traceorder: "normal" } });
   }
 
   function executive(data) {
-    var text = data.text;
+    var text = data.text, money = data.money, moneyAxis = C.moneyAxis(money);
+    BASE.separators = money.separators;
     shareBars("chart-departments", data.departments, text);
     shareBars("chart-touchpoints", data.touchpoints.slice(0, 20), text);
     if (data.segments.length) {
       plot("chart-segments", [{
         type: "bar", x: data.segments.map(function (s) { return s.name; }),
-        y: data.segments.map(function (s) { return s.clv; }), marker: { color: BLUE },
+        y: data.segments.map(function (s) { return s.clv; }), marker: bar(S.clv), name: text.clv,
         text: data.segments.map(function (s) { return "n " + s.n; }), textposition: "outside",
-        hovertemplate: "%{x}: %{y:,.0f}<extra>" + text.clv + "</extra>"
-      }], { yaxis: { rangemode: "tozero", fixedrange: true }, xaxis: { fixedrange: true }, showlegend: false });
+        customdata: data.segments.map(function (s) { return s.clv_text; }),
+        hovertemplate: "%{x}: %{customdata}<extra>" + text.clv + "</extra>"
+      }], { yaxis: Object.assign({ rangemode: "tozero", fixedrange: true }, moneyAxis), xaxis: { fixedrange: true },
+            showlegend: false });
     }
     if (data.months.labels.length) {
       /* CLV above; below it, what drives it: service cost per customer-year (S) and lifetime (L). */
       plot("chart-months", [
         { x: data.months.labels, y: fit(data.months.clv), name: text.clv, mode: "lines+markers",
-          line: { color: BLUE, width: 3 } },
+          line: { color: S.clv.color, width: 3, dash: S.clv.dash } },
         { x: data.months.labels, y: fit(data.months.s), name: text.s, mode: "lines+markers", xaxis: "x", yaxis: "y2",
-          line: { color: "#f59e0b", width: 2 } },
+          line: { color: S.s.color, width: 2, dash: S.s.dash }, marker: { symbol: "square" } },
         { x: data.months.labels, y: fit(data.months.l), name: text.l, mode: "lines+markers", xaxis: "x", yaxis: "y3",
-          line: { color: GREEN, width: 2, dash: "dot" } }
-      ], { margin: { l: 60, r: 50, t: 8, b: 40 }, xaxis: { type: "category", fixedrange: true, anchor: "y2" },
-           yaxis: { domain: [0.45, 1], fixedrange: true, zeroline: true },
-           yaxis2: { domain: [0, 0.35], rangemode: "tozero", fixedrange: true },
+          line: { color: S.l.color, width: 2, dash: S.l.dash }, marker: { symbol: "diamond" } }
+      ], { margin: { l: 70, r: 50, t: 8, b: 40 }, xaxis: { type: "category", fixedrange: true, anchor: "y2" },
+           yaxis: Object.assign({ domain: [0.45, 1], fixedrange: true, zeroline: true }, moneyAxis),
+           yaxis2: Object.assign({ domain: [0, 0.35], rangemode: "tozero", fixedrange: true }, moneyAxis),
            yaxis3: { overlaying: "y2", side: "right", rangemode: "tozero", fixedrange: true, showgrid: false } });
     }
     if (data.loyalty.length) {
       var names = data.loyalty.map(function (r) { return r.name; });
       plot("chart-loyalty", [
         { type: "bar", orientation: "h", y: names, x: data.loyalty.map(function (r) { return r.clean; }),
-          name: text.clean, marker: { color: BLUE },
+          name: text.clean, marker: bar(S.met),
           text: data.loyalty.map(function (r) { return "n " + r.clean_n; }), textposition: "inside" },
         { type: "bar", orientation: "h", y: names, x: data.loyalty.map(function (r) { return r.breached; }),
-          name: text.breached, marker: { color: RED },
+          name: text.breached, marker: bar(S.breach),
           text: data.loyalty.map(function (r) { return "n " + r.breached_n; }), textposition: "inside" }
       ], { barmode: "group", margin: { l: 160, r: 16, t: 8, b: 32 },
            xaxis: { range: [0, 101], ticksuffix: "%", title: { text: text.retained }, fixedrange: true },
@@ -86,25 +99,25 @@
 
   function department(data) {
     var text = data.text, x = data.labels;
-    var palette = ["#2563eb", "#0f766e", "#9333ea", "#ea580c", "#0891b2", "#4d7c0f", "#be185d", "#475569"];
     if (data.series.length) {
       var lines = data.series.map(function (s, i) {
         return { x: x, y: s.shares, name: s.name + " (" + s.target + "%)", mode: "lines+markers", connectgaps: false,
-                 line: { color: palette[i % palette.length], width: 2 } };
+                 line: { color: C.touchpoint(s.id), width: 2, dash: C.DASHES[i % C.DASHES.length] } };
       });
       plot("chart-dept-service", lines, { xaxis: { type: "category", fixedrange: true },
         yaxis: { range: [0, 101], ticksuffix: "%", fixedrange: true }, legend: { orientation: "h", y: -0.2 },
         margin: { l: 44, r: 16, t: 8, b: 60 } });
     }
-    plot("chart-dept-percentiles", ["50", "80", "90"].map(function (p, i) {
+    plot("chart-dept-percentiles", ["50", "80", "90"].map(function (p) {
+      var series = S["p" + p];
       return { x: x, y: data.percentiles[p], name: "p" + p, mode: "lines+markers", connectgaps: false,
-               line: { width: 2, color: ["#0f766e", "#f59e0b", "#b91c1c"][i] } };
+               line: { width: 2, color: series.color, dash: series.dash } };
     }), { xaxis: { type: "category", fixedrange: true }, yaxis: { rangemode: "tozero", ticksuffix: " " + text.days, fixedrange: true } });
     plot("chart-dept-volumes", [
-      { x: x, y: data.opened, name: text.opened, type: "bar", marker: { color: GREY } },
-      { x: x, y: data.resolved, name: text.resolved, type: "bar", marker: { color: BLUE } },
+      { x: x, y: data.opened, name: text.opened, type: "bar", marker: bar(S.opened) },
+      { x: x, y: data.resolved, name: text.resolved, type: "bar", marker: bar(S.resolved) },
       { x: x, y: data.csat, name: text.csat, yaxis: "y2", mode: "lines+markers", connectgaps: false,
-        line: { color: GREEN, width: 2 } }
+        line: { color: S.csat.color, width: 2, dash: S.csat.dash } }
     ], { barmode: "group", xaxis: { type: "category", fixedrange: true }, yaxis: { rangemode: "tozero", fixedrange: true },
          yaxis2: { overlaying: "y", side: "right", range: [0, 101], ticksuffix: "%", showgrid: false, fixedrange: true },
          margin: { l: 44, r: 44, t: 8, b: 40 } });
@@ -116,11 +129,11 @@
     var left = data.sources.length, labels = data.sources.concat(data.targets, [data.text.end]);
     var end = labels.length - 1;
     var source = [], target = [], value = [], colour = [];
-    data.links.forEach(function (l) { source.push(l[0]); target.push(left + l[1]); value.push(l[2]); colour.push("rgba(37,99,235,0.35)"); });
+    data.links.forEach(function (l) { source.push(l[0]); target.push(left + l[1]); value.push(l[2]); colour.push("rgba(0,114,178,0.35)"); });
     data.ends.forEach(function (e) {
       if (e[1] > 0) { source.push(e[0]); target.push(end); value.push(e[1]); colour.push("rgba(148,163,184,0.35)"); }
     });
-    var nodeColours = labels.map(function (_l, i) { return i === end ? GREY : i < left ? "#1e3a8a" : BLUE; });
+    var nodeColours = labels.map(function (_l, i) { return i === end ? GREY : i < left ? "#08306B" : S.met.color; });
     plot("chart-sankey", [{
       type: "sankey", arrangement: "snap",
       node: { label: labels, color: nodeColours, pad: 12, thickness: 14, line: { width: 0 } },

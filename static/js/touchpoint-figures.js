@@ -1,7 +1,7 @@
 /* A touchpoint's figures over time: three plotly charts from one json_script element. */
 (function () {
   "use strict";
-  var COLOURS = { "1": "#93c5fd", "3": "#60a5fa", "5": "#2563eb", "10": "#1e3a8a" };
+  var C = window.CXCharts, S = C.SERIES;
   var LAYOUT = {
     margin: { l: 44, r: 12, t: 8, b: 40 }, height: 280, paper_bgcolor: "rgba(0,0,0,0)",
     plot_bgcolor: "rgba(0,0,0,0)", font: { family: "inherit", size: 12 },
@@ -19,28 +19,29 @@
 
     var levels = Object.keys(data.thresholds).map(function (days) {
       return { x: x, y: data.thresholds[days], name: within.replace("%s", days), mode: "lines+markers",
-               line: { color: COLOURS[days], width: 2 }, connectgaps: false,
+               line: { color: S["within" + days].color, dash: S["within" + days].dash, width: 2 }, connectgaps: false,
                hovertemplate: "%{x}: %{y}%<extra>" + within.replace("%s", days) + "</extra>" };
     });
     var shapes = [];
     if (data.against_target) {
       levels.push({ x: x, y: data.against_target, name: text.target,
-                    mode: "lines+markers", line: { color: "#dc2626", width: 3 }, connectgaps: false });
+                    mode: "lines+markers", line: { color: S.against_target.color, width: 3 }, connectgaps: false });
       shapes.push({ type: "line", xref: "paper", x0: 0, x1: 1, y0: data.target_share, y1: data.target_share,
-                    line: { color: "#dc2626", width: 1, dash: "dash" } });
+                    line: { color: S.target.color, width: 1, dash: "dash" } });
     }
     Plotly.react("chart-service-level", levels,
                  layout({ yaxis: { range: [0, 101], ticksuffix: "%", fixedrange: true }, shapes: shapes }), CONFIG);
 
-    var percentiles = ["50", "80", "90"].map(function (p, i) {
+    var percentiles = ["50", "80", "90"].map(function (p) {
+      var series = S["p" + p];
       return { x: x, y: data.percentiles[p], name: "p" + p, mode: "lines+markers", connectgaps: false,
-               line: { width: 2, color: ["#0f766e", "#f59e0b", "#b91c1c"][i] } };
+               line: { width: 2, color: series.color, dash: series.dash } };
     });
     Plotly.react("chart-percentiles", percentiles, layout({ yaxis: { rangemode: "tozero", ticksuffix: " " + text.days, fixedrange: true } }), CONFIG);
 
     Plotly.react("chart-volumes", [
-      { x: x, y: data.opened, name: text.opened, type: "bar", marker: { color: "#94a3b8" } },
-      { x: x, y: data.resolved, name: text.resolved, type: "bar", marker: { color: "#2563eb" } }
+      { x: x, y: data.opened, name: text.opened, type: "bar", marker: { color: S.opened.color, pattern: S.opened.pattern } },
+      { x: x, y: data.resolved, name: text.resolved, type: "bar", marker: { color: S.resolved.color } }
     ], layout({ height: 220, barmode: "group", yaxis: { rangemode: "tozero", fixedrange: true } }), CONFIG);
   }
   document.addEventListener("DOMContentLoaded", draw);

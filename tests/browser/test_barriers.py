@@ -118,7 +118,7 @@ def test_board_filters_switches_to_kanban_and_bulk_assigns(page, cast, console_e
     page.get_by_label("Order").select_option("stake")
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_test_id("barrier-row").first).to_contain_text("Barrier 2")
-    expect(page.get_by_test_id("barrier-row").first).to_contain_text("2.5 M")
+    expect(page.get_by_test_id("barrier-row").first).to_contain_text("₽2.5M")
     expect(page.get_by_test_id("barrier-row").last).to_contain_text("no data")
     page.get_by_label("Order").select_option("")
 

@@ -95,7 +95,13 @@ def test_dashboard_csvs_escape_formulas():
         customers=3, exposure_years=1.5, r=1.0, s=0.5, a=0.2, l=2.0, lifetime_capped=2.0, churn_rate=0.1, clv=-4.0
     )
 
-    text = csv_text("value-segments", {"value_segments": {"=evil()": value, "retail": value}})
+    from datetime import date
+
+    from metrics.dashboards.periods import Period
+
+    period = Period("month", date(2026, 6, 1), date(2026, 7, 1))
+    figures = {"value_segments": {"=evil()": value, "retail": value}, "period": period, "segment": ""}
+    text = csv_text("value-segments", figures)
     rows = list(csv.reader(io.StringIO(text)))
-    assert [row[0] for row in rows[1:]] == ["'=evil()", "retail"]
+    assert [row[2] for row in rows[1:]] == ["'=evil()", "retail"]
     assert rows[1][-1] == "-4.0"  # a negative number stays a number

@@ -274,13 +274,56 @@ def test_every_chart_has_its_csv(client, executive, world):
         response = client.get(reverse("metrics:dashboard_csv", args=[chart]), JUNE)
         assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
         rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-        assert rows[0] and all(len(row) == len(rows[0]) for row in rows)
+        assert rows[0][:2] == ["period_start", "period_end"] and all(len(row) == len(rows[0]) for row in rows)
+        assert all(row[:2] == ["2026-06-01", "2026-06-30"] for row in rows[1:])
+        assert response["Content-Disposition"] == f'attachment; filename="cxhub-{chart}-2026-06.csv"'
         if chart == "headline":
-            clv = next(row for row in rows if row[0] == "CLV")
-            assert float(clv[1]) == pytest.approx(figures["cards"]["clv"].now, rel=1e-6)
+            clv = next(row for row in rows if row[2] == "CLV")
+            assert clv[3:5] == ["RUB", "all"]
+            assert float(clv[5]) == pytest.approx(figures["cards"]["clv"].now, rel=1e-6)
         if chart == "service-touchpoints":
-            assert {row[0] for row in rows[1:]} == {row.name for row in figures["touchpoints"]}
+            assert {row[3] for row in rows[1:]} == {row.name for row in figures["touchpoints"]}
+        if chart == "value-segments":
+            assert rows[0][-1] == "CLV_RUB"
     assert client.get(reverse("metrics:dashboard_csv", args=["nothing"])).status_code == 404
+
+
+def test_csvs_name_the_period_and_segment_and_their_rows_say_whom_they_cover(client, executive, world, settings):
+    settings.CXHUB_CURRENCY = "EUR"
+    client.force_login(executive)
+    query = {"period": "quarter", "start": "2026-04", "segment": "business"}
+
+    def download(chart):
+        response = client.get(reverse("metrics:dashboard_csv", args=[chart]), query)
+        assert response.status_code == 200
+        return response["Content-Disposition"], list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+    name, rows = download("cohorts")
+    assert name == 'attachment; filename="cxhub-cohorts-2026-Q2-business.csv"'
+    assert rows and {row["customers"] for row in rows} == {"business"}
+    assert {(row["period_start"], row["period_end"]) for row in rows} == {("2026-04-01", "2026-06-30")}
+    name, rows = download("headline")
+    assert name.endswith('filename="cxhub-headline-2026-Q2-business.csv"')
+    by_figure = {row["figure"]: row for row in rows}
+    assert (by_figure["CLV"]["customers"], by_figure["CLV"]["unit"]) == ("business", "EUR")
+    assert by_figure["service_level_against_targets"]["customers"] == "all"  # service rollups cover everyone
+    # Service levels and value at stake are kept for every customer only: the file says so and its name
+    # does not pretend to be the segment's.
+    for chart in ("service-departments", "stakes"):
+        name, rows = download(chart)
+        assert name == f'attachment; filename="cxhub-{chart}-2026-Q2.csv"'
+        assert {row["customers"] for row in rows} <= {"all"}
+    client.get(reverse("metrics:dashboard_csv", args=["stakes"]), query)
+    header = download("stakes")[1]
+    assert header == [] or "value_EUR" in header[0]
+    # A segment named in Cyrillic: the name goes in RFC 6266's filename*.
+    from metrics.dashboards.charts import csv_response
+
+    figures = executive_figures(parse_period(query), segment="business", today=date(2026, 7, 10))
+    response = csv_response("value-months", {**figures, "segment": "Розница"})
+    assert response["Content-Disposition"] == (
+        "attachment; filename*=utf-8''cxhub-value-months-2026-Q2-%D0%A0%D0%BE%D0%B7%D0%BD%D0%B8%D1%86%D0%B0.csv"
+    )
 
 
 def _report(client, query) -> Export:
@@ -378,9 +421,7 @@ def test_the_map_shows_scores_and_value_at_stake_per_step(client, cx_lead, world
     nps = 100 * (answers.filter(nps__gte=9).count() - answers.filter(nps__lte=6).count()) / answers.count()
     assert f"NPS <strong>{nps:.0f}</strong>" in page and f"n {answers.count()}</span>" in page
     assert page.count('data-testid="step-stake"') == 1  # the closed barrier does not count
-    from metrics.templatetags.figures import compact
-
-    assert f"<strong>{compact(2_000_000.0)}</strong>" in page
+    assert "<strong>₽2M</strong>" in page  # in the company's currency
     assert f'id="step-{quiet.pk}"' in page
 
 
@@ -394,6 +435,46 @@ def test_trends_read_as_good_bad_or_flat():
     assert Trend(None, 0.5, 0, 10).delta is None and Trend(None, 0.5, 0, 10).direction == "flat"
 
 
+@pytest.mark.parametrize(
+    ("trend", "kind", "arrow", "colour", "shown", "said"),
+    [
+        # Churn fell: the number went down (▼), which is good (green).
+        (dict(now=0.124, before=0.200, higher_is_better=False), "share", "▼", "good", "−7.6 pp", "down 7.6 pp, better"),
+        # Churn rose a little: up (▲) and bad (red).
+        (dict(now=0.202, before=0.200, higher_is_better=False), "share", "▲", "bad", "+0.2 pp", "up 0.2 pp, worse"),
+        (dict(now=0.62, before=0.70), "share", "▼", "bad", "−8.0 pp", "down 8.0 pp, worse"),
+        (dict(now=726_000.0, before=614_000.0), "money", "▲", "good", "+₽112K", "up ₽112K, better"),
+        (dict(now=21.0, before=21.0), "score", "■", "flat", "±0.0", "unchanged"),
+    ],
+)  # fmt: skip
+def test_a_trend_arrow_shows_the_numbers_direction_and_its_colour_whether_that_is_good(
+    trend, kind, arrow, colour, shown, said
+):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from metrics.dashboards.executive import Trend
+
+    with translation.override("en"):
+        html = render_to_string("metrics/_trend.html", {"trend": Trend(n=50, n_before=40, **trend), "kind": kind})
+    assert f"dash-trend-{colour}" in html
+    assert f'<span aria-hidden="true">{arrow}&#xFE0E; {shown}</span>' in html
+    assert f'<span class="visually-hidden">{said}</span>' in html
+
+
+def test_trend_words_in_russian():
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from metrics.dashboards.executive import Trend
+
+    with translation.override("ru"):
+        html = render_to_string(
+            "metrics/_trend.html", {"trend": Trend(0.124, 0.2, 50, 40, higher_is_better=False), "kind": "share"}
+        )
+    assert "ниже на 7,6 п. п., лучше" in html
+
+
 def test_the_period_form_offers_the_datas_periods_and_keeps_one_asked_for_outside_them(world):
     quarters = controls(parse_period({"period": "quarter", "start": "2026-05"}))
     assert quarters["value"] == "2026-04" and quarters["label"] == "Quarter"
@@ -402,3 +483,54 @@ def test_the_period_form_offers_the_datas_periods_and_keeps_one_asked_for_outsid
     old = controls(parse_period({"period": "year", "start": "2019-06"}))
     assert old["value"] == "2019-01" and ("2019-01", "2019") in old["options"]
     assert [value for value, _label in old["options"]] == sorted([v for v, _l in old["options"]], reverse=True)
+
+
+def test_figures_on_too_few_cases_are_greyed_never_headlines_or_ranked(client, executive, world, settings):
+    """The minimum sample is a setting (CXHUB_MIN_SAMPLE, 30 unless configured)."""
+    client.force_login(executive)
+    figures = executive_figures(parse_period(JUNE), today=date(2026, 7, 10))
+    touchpoints = {row.name: row for row in figures["touchpoints"]}
+    phone, courier = touchpoints["Complaint line"], touchpoints["Courier"]
+    cards = figures["cards"]
+    assert 0 < cards["nps"].n < 1000 and 0 < courier.eligible < phone.eligible
+    # A minimum between the two touchpoints' samples: the smaller one drops out of the ranking.
+    settings.CXHUB_MIN_SAMPLE = courier.eligible + 1
+    figures = executive_figures(parse_period(JUNE), today=date(2026, 7, 10))
+    names = [row.name for row in figures["touchpoints"]]
+    assert names[-1] == "Courier" and figures["touchpoints"][-1].too_few
+    assert not figures["touchpoints"][-1].below_target  # never flagged "Service first" on so little
+    chart = client.get(reverse("metrics:dashboard"), JUNE).context["chart"]
+    assert [row["too_few"] for row in chart["touchpoints"] if row["name"] == "Courier"] == [True]
+
+    # Above every sample: each headline figure is greyed with its n, no arrow compares it.
+    settings.CXHUB_MIN_SAMPLE = 100_000
+    page = client.get(reverse("metrics:dashboard"), JUNE).content.decode()
+    headline = page.split('data-testid="section-headline"')[1].split("</section>")[0]
+    assert 'data-testid="card-nps">' in headline and 'h1 mb-0 too-few" data-testid="card-nps"' in headline
+    assert f"too few answers (n = {cards['nps'].n})" in headline
+    assert f"too few customers (n = {cards['clv'].n})" in headline
+    assert 'data-testid="trend"' not in headline
+    assert "Service first</span>" not in page and "No touchpoint had at least 100000 cases to judge" in page
+    # And at 1 nothing is too few.
+    settings.CXHUB_MIN_SAMPLE = 1
+    page = client.get(reverse("metrics:dashboard"), JUNE).content.decode()
+    assert 'data-testid="too-few"' not in page and 'data-testid="trend"' in page
+
+
+def test_the_loyalty_link_on_few_customers_is_greyed_and_not_charted(client, executive, world, settings):
+    from metrics.models import LoyaltyLink
+
+    LoyaltyLink.objects.all().delete()
+    LoyaltyLink.objects.bulk_create([
+        LoyaltyLink(touchpoint=world["phone"], threshold_days=3, follow_days=365, breached_n=2, breached_retained=1,
+                    clean_n=7, clean_retained=6, as_of=AS_OF),
+        LoyaltyLink(touchpoint=world["courier"], threshold_days=2, follow_days=365, breached_n=40, breached_retained=30,
+                    clean_n=90, clean_retained=85, as_of=AS_OF),
+    ])  # fmt: skip
+    client.force_login(executive)
+    response = client.get(reverse("metrics:dashboard"), JUNE)
+    assert [row["name"] for row in response.context["chart"]["loyalty"]] == ["Courier"]
+    rows = [tp.name for tp, _row, _link in response.context["figures"]["loyalty"]]
+    assert rows == ["Courier", "Complaint line"]  # the ranked one first, whatever the uplift
+    page = response.content.decode()
+    assert 'data-testid="loyalty-too-few"' in page and "too few customers (n = 2)" in page

@@ -209,6 +209,35 @@ def test_value_at_stake_counts_breached_customers_at_the_barriers_touchpoints(li
     assert low <= stake[on_both.pk].value <= high
     nothing = stake[on_nothing_measured.pk]
     assert (nothing.affected, nothing.has_data, nothing.value, nothing.value_range) == (0, False, None, None)
+    # Which input is missing, and what to do, where the figure would be.
+    assert (row.touchpoints, row.target_touchpoints) == (2, 2)
+    assert (nothing.touchpoints, nothing.target_touchpoints, nothing.missing) == (1, 0, "no_target")
+    assert "set a target on the Targets page" in nothing.explanation
+    assert stake[on_both.pk].missing is None and stake[on_both.pk].zero_because is None
+
+
+@pytest.mark.parametrize(
+    ("stake", "missing", "zero_because"),
+    [
+        (dict(as_of=None), "not_computed", None),
+        (dict(touchpoints=0, target_touchpoints=0), "no_touchpoint", None),
+        (dict(target_touchpoints=0), "no_target", None),
+        (dict(clv=None), "no_customer_value", None),
+        (dict(link=Link(0, 0, 80, 70)), "no_loyalty_link", None),
+        (dict(affected=0), None, "no_breach"),
+        (dict(link=Link(breached_n=40, breached_retained=38, clean_n=40, clean_retained=30)), None, "no_uplift"),
+        (dict(clv=-10.0), None, "no_clv"),
+        (dict(), None, None),
+    ],
+)  # fmt: skip
+def test_a_stake_says_why_it_has_no_figure_or_is_zero(stake, missing, zero_because):
+    from metrics.figures.stakes import Stake
+
+    fields = dict(affected=12, link=Link(40, 28, 100, 90), clv=1000.0, as_of=AS_OF, touchpoints=2, target_touchpoints=1)
+    made = Stake(**{**fields, **stake})
+    assert (made.missing, made.zero_because) == (missing, zero_because)
+    assert bool(made.explanation) == bool(missing or zero_because)
+    assert (made.value == 0) == (zero_because is not None)
 
 
 def test_value_at_stake_by_hand_with_small_n():
@@ -254,9 +283,11 @@ def test_the_board_ranks_barriers_by_value_at_stake(client, cx_lead, line):
     rows = [b.title for b in page.context["page"].object_list]
     assert rows == ["Big", "Unsure", "Small", "Unknown"]
     html = page.content.decode()
-    assert ">90 K<" in html  # large sums in short
-    assert ">0–12 K<" in html  # few customers: the range
+    assert ">₽90K<" in html  # large sums in short, in the company's currency
+    assert ">₽0–₽12K<" in html  # few customers: the range
     assert f'data-testid="stake-{unknown.pk}"><span class="text-secondary"' in html and "no data" in html
+    # Never computed: it says so, in place.
+    assert "not computed yet" in html.split(f'data-testid="stake-{unknown.pk}"')[1][:600]
     # Written by the recomputes, not at request time: the board says as of when, beside the figures.
     stated = timezone.localtime(AS_OF).strftime("%m/%d/%Y")
     assert 'data-testid="stakes-as-of"' in html and stated in html.split('data-testid="stakes-as-of"')[1][:200]
@@ -270,20 +301,52 @@ def test_the_board_ranks_barriers_by_value_at_stake(client, cx_lead, line):
     ]  # fmt: skip
 
 
+NB = "\u00a0"  # money keeps its number, unit and symbol on one line
+
+
 @pytest.mark.parametrize(
     ("value", "english", "russian"),
-    [(None, "", ""), (950.4, "950", "950"), (90_000, "90 K", "90 тыс."), (50_422_715, "50.4 M", "50,4 млн"),
-     (-1_500, "-1.5 K", "-1,5 тыс."), (3.2e9, "3.2 B", "3,2 млрд"), (123_456, "123 K", "123 тыс.")],
+    [(None, "", ""), (950.4, "₽950", f"950{NB}₽"), (90_000, "₽90K", f"90{NB}тыс.{NB}₽"),
+     (50_422_715, "₽50.4M", f"50,4{NB}млн{NB}₽"), (-1_500, "−₽1.5K", f"−1,5{NB}тыс.{NB}₽"),
+     (3.2e9, "₽3.2B", f"3,2{NB}млрд{NB}₽"), (123_456, "₽123K", f"123{NB}тыс.{NB}₽"), (0, "₽0", f"0{NB}₽")],
 )  # fmt: skip
-def test_compact_sums(value, english, russian):
+def test_money_in_the_company_currency(value, english, russian):
     from django.utils import translation
 
-    from metrics.templatetags.figures import compact
+    from metrics.templatetags.figures import money
 
     with translation.override("en"):
-        assert compact(value) == english
+        assert money(value) == english
     with translation.override("ru"):
-        assert compact(value) == russian
+        assert money(value) == russian
+
+
+def test_another_currency_and_sums_in_full(settings):
+    from django.utils import translation
+
+    from metrics.templatetags.figures import money, money_full
+
+    settings.CXHUB_CURRENCY = "EUR"
+    with translation.override("en"):
+        assert (money(538_000), money_full(1234.5)) == ("€538K", "€1,234.50")
+    with translation.override("ru"):
+        assert (money(538_000), money_full(1234.5)) == (f"538{NB}тыс.{NB}€", f"1{NB}234,50{NB}€")
+    settings.CXHUB_CURRENCY = "KZT"  # English writes the code, people the narrow symbol
+    with translation.override("en"):
+        assert money(2_000_000) == "₸2M"
+
+
+def test_a_currency_that_is_not_one_stops_the_app():
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "cxhub.settings", "CXHUB_CURRENCY": "roubles"},
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "CXHUB_CURRENCY='ROUBLES' is not an ISO 4217 currency code" in result.stderr
 
 
 def test_without_any_target_every_barrier_has_no_data(department, cx_lead):
