@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cxhub.lib.forms import version_field, versioned
+from cxhub.lib.forms import DateInput, version_field, versioned
 from cxhub.org.models import Department
 from journeys.models import Stage, Step, Touchpoint
 
@@ -80,7 +80,7 @@ class BarrierForm(forms.ModelForm):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "resolution_plan": forms.Textarea(attrs={"rows": 2}),
-            "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "due_date": DateInput(),
         }
 
     def __init__(self, *args, creating: bool = False, **kwargs) -> None:
@@ -147,7 +147,11 @@ class BulkAssignForm(forms.Form):
     department = forms.ModelChoiceField(
         label=_("Assign to"), queryset=Department.objects.order_by("name"), empty_label=_("Choose a department")
     )
-    due_date = forms.DateField(label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(
+        label=_("Due date"),
+        required=False,
+        widget=DateInput(attrs={"id": "bulk-due", "class": "form-control form-control-sm w-auto bulk-due"}),
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -162,8 +166,8 @@ class StudyForm(forms.ModelForm):
         fields = ["title", "method", "period_start", "period_end", "summary"]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 4}),
-            "period_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "period_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "period_start": DateInput(),
+            "period_end": DateInput(),
         }
 
     def __init__(self, *args, **kwargs) -> None:

@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cxhub.notifications.models import Kind
 from cxhub.notifications.services import queue
@@ -102,7 +103,11 @@ def notify_transition(
 def notify_overdue_digest(department: Department, barriers: list[Barrier], *, day) -> list[int]:
     if not barriers or department.head is None:
         return []
-    subject = _("[CX Hub] %(count)s overdue barriers in %(department)s") % {
+    subject = ngettext(
+        "[CX Hub] %(count)s overdue barrier in %(department)s",
+        "[CX Hub] %(count)s overdue barriers in %(department)s",
+        len(barriers),
+    ) % {
         "count": len(barriers),
         "department": department.name,
     }

@@ -255,6 +255,7 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 20
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["cxhub.formats"]  # one date format per language (cxhub/formats)
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Moscow")
 # The browser that prints the dashboard's PDF report; empty: the first chromium or chrome on PATH.
 CHROMIUM_PATH = env.str("CHROMIUM_PATH", default="")

@@ -46,13 +46,13 @@ class StakeSerializer(serializers.Serializer):
         return currency()
 
     def get_missing(self, stake: Any) -> str | None:
-        return stake.figure.missing
+        return stake.missing
 
     def get_zero_because(self, stake: Any) -> str | None:
-        return stake.figure.zero_because
+        return stake.zero_because
 
     def get_explanation(self, stake: Any) -> str:
-        return stake.figure.explanation
+        return stake.explanation
 
 
 class BarrierSerializer(serializers.ModelSerializer):

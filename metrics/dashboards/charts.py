@@ -3,7 +3,6 @@
 import io
 from datetime import date
 
-from django.conf import settings
 from django.http import HttpResponse
 from django.utils import formats
 from django.utils.http import content_disposition_header
@@ -13,6 +12,7 @@ from cxhub.lib import spreadsheet
 from cxhub.lib.money import ChartMoney, currency, money
 from cxhub.lib.months import months_between
 
+from ..figures import samples
 from ..models import THRESHOLD_DAYS
 
 
@@ -165,6 +165,7 @@ def _headline(figures: dict) -> tuple[list[str], list[list]]:
         ["repeat_purchase_rate", "share", customers, cards["repeat"].now, cards["repeat"].before, cards["repeat"].n],
         ["NPS", "score", everyone, cards["nps"].now, cards["nps"].before, cards["nps"].n],
         ["CSAT", "score", everyone, cards["csat"].now, cards["csat"].before, cards["csat"].n],
+        ["CES", "score_1_7", everyone, cards["ces"].now, cards["ces"].before, cards["ces"].n],
         ["service_level_against_targets", "share", everyone, cards["target"].now, cards["target"].before,
          cards["target"].n],
         *(
@@ -233,8 +234,21 @@ def _loyalty(figures: dict) -> tuple[list[str], list[list]]:
     return header, rows
 
 
+def _journey_surveys(figures: dict) -> tuple[list[str], list[list]]:
+    rows = []
+    for row in figures["journey_surveys"]:
+        s = row.scores
+        rows.append([
+            ALL_CUSTOMERS, row.journey_id, row.title, s.nps, s.nps_n, s.promoters, s.detractors, s.csat, s.csat_n,
+            s.ces, s.ces_n, samples.too_few(s.nps_n),
+        ])  # fmt: skip
+    header = ["customers", "journey_id", "journey", "NPS", "nps_n", "promoters", "detractors", "CSAT", "csat_n",
+              "CES", "ces_n", "too_few"]  # fmt: skip
+    return header, rows
+
+
 def _too_few(link) -> bool:
-    return min(link.breached_n, link.clean_n) < settings.CXHUB_MIN_SAMPLE
+    return link.too_few
 
 
 def _stakes(figures: dict) -> tuple[list[str], list[list]]:
@@ -259,6 +273,7 @@ CHARTS = {
     "value-months": _months,
     "cohorts": _cohorts,
     "loyalty": _loyalty,
+    "surveys-journeys": _journey_surveys,
     "stakes": _stakes,
 }
 # The charts whose figures change with the chosen segment (the file's name says which segment).

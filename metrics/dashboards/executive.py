@@ -19,7 +19,7 @@ from ..figures.runs import last_customer_run, last_run
 from ..figures.samples import too_few
 from ..figures.service_level import PERIOD_COUNTS, TARGET, period_share, sum_counts
 from ..figures.stakes import Stake
-from ..figures.surveys import SURVEY_COUNTS, SurveyScores
+from ..figures.surveys import SURVEY_COUNTS, JourneyScores, SurveyScores, scores_by_journey
 from ..models import THRESHOLD_DAYS, Grain, LoyaltyLink, ServicePeriod, SurveyPeriod
 from .periods import Period
 from .service import attach_journeys, barrier_counts, service_by_department, service_by_touchpoint
@@ -133,6 +133,14 @@ def top_stakes(*, limit: int = STAKES_SHOWN) -> list[tuple[Barrier, Stake]]:
     return [(barrier, Stake.of(barrier.stake)) for barrier in barriers]
 
 
+def journey_surveys(period: Period) -> list[JourneyScores]:
+    """NPS, CSAT and CES of the answers tied to each journey in the period, up to the moment the
+    service figures describe (one query); journeys with too few answers after the others."""
+    span = report.Window(start=period.start, end=period.end, as_of=_as_of())
+    rows = scores_by_journey(start=period.start, end=period.end, before=span.end_moment)
+    return sorted(rows, key=lambda row: (too_few(row.scores.nps_n), -(row.scores.nps_n)))
+
+
 def loyalty_rows() -> list[tuple[Touchpoint, LoyaltyLink, Link]]:
     """The service–loyalty link per touchpoint, largest uplift first; touchpoints with too few
     customers in either group after them, unranked, by name (one query)."""
@@ -183,6 +191,8 @@ def executive(period: Period, *, segment: str = "", today: date | None = None) -
             "repeat": Trend(repeat_now.rate, repeat_before.rate, repeat_now.buyers, repeat_before.buyers),
             "nps": Trend(surveys.nps, surveys_before.nps, surveys.nps_n, surveys_before.nps_n),
             "csat": Trend(surveys.csat, surveys_before.csat, surveys.csat_n, surveys_before.csat_n),
+            # CES: the mean effort score, 1 (no effort) to 7 (a great deal): lower is better.
+            "ces": Trend(surveys.ces, surveys_before.ces, surveys.ces_n, surveys_before.ces_n, False),
             "target": trend_share(TARGET),
             "thresholds": {days: trend_share(days) for days in THRESHOLD_DAYS},
             "opened": Trend(service["opened"], service["opened_before"], service["opened"], service["opened_before"]),
@@ -197,5 +207,6 @@ def executive(period: Period, *, segment: str = "", today: date | None = None) -
             add_months(last_month, -COHORT_MONTHS + 1), last_month, segment=segment or None
         ),
         "loyalty": loyalty_rows(),
+        "journey_surveys": journey_surveys(period),
         "stakes": top_stakes(),
     }

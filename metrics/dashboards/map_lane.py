@@ -9,6 +9,7 @@ from datetime import date
 from django.db.models import Count, IntegerField, Max, Sum
 from django.db.models.functions import Cast
 from django.template import Context
+from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy, gettext_noop
 
@@ -50,7 +51,7 @@ class StepStake:
 
 
 def attach_overlays(steps: Sequence[Step], *, since: date) -> None:
-    """Give each step `surveys` (NPS and CSAT at its touchpoint, from the monthly rollup, in the
+    """Give each step `surveys` (NPS, CSAT and CES at its touchpoint, from the monthly rollup, in the
     months the recent window touches) and `stake` (its open barriers' value at stake), two queries."""
     touchpoint_ids = sorted({step.touchpoint_id for step in steps if step.touchpoint_id})
     surveys: dict[int, SurveyScores] = {}
@@ -62,16 +63,22 @@ def attach_overlays(steps: Sequence[Step], *, since: date) -> None:
             )
             .values("key")
             .annotate(n_nps=Sum("nps_n"), n_promoters=Sum("promoters"), n_detractors=Sum("detractors"),
-                      n_csat=Sum("csat_n"), n_good=Sum("csat_good"))
+                      n_csat=Sum("csat_n"), n_good=Sum("csat_good"), n_ces=Sum("ces_n"), ces=Sum("ces_sum"))
         )  # fmt: skip
         for row in rows:
             surveys[int(row["key"])] = SurveyScores(
-                row["n_nps"], row["n_promoters"], row["n_detractors"], row["n_csat"], row["n_good"], 0, 0
+                row["n_nps"],
+                row["n_promoters"],
+                row["n_detractors"],
+                row["n_csat"],
+                row["n_good"],
+                row["n_ces"],
+                row["ces"],
             )
     stakes: dict[int, StepStake] = {}
     step_ids = [step.pk for step in steps if step.pk]
     if step_ids:
-        rows = (
+        stake_rows = (
             Barrier.steps.through.objects.filter(
                 step_id__in=step_ids, barrier__status__in=OPEN_STATUSES, barrier__stake__value__isnull=False
             )
@@ -85,8 +92,10 @@ def attach_overlays(steps: Sequence[Step], *, since: date) -> None:
             )
             .order_by()
         )
-        for row in rows:
-            stakes[row["step_id"]] = StepStake(row["n"], row["total"], row["low"], row["high"], bool(row["small"]))
+        for stake in stake_rows:
+            stakes[stake["step_id"]] = StepStake(
+                stake["n"], stake["total"], stake["low"], stake["high"], bool(stake["small"])
+            )
     for step in steps:
         step.surveys = surveys.get(step.touchpoint_id)
         step.stake = stakes.get(step.pk)
@@ -142,11 +151,11 @@ def cell(context: Context, step: Step) -> SafeString:
 
 
 def _overlays(step: Step) -> SafeString:
-    """Under the service level: NPS and CSAT at the touchpoint (n), and what the step's open barriers
+    """Under the service level: NPS, CSAT and CES at the touchpoint (n), and what the step's open barriers
     put at stake."""
     parts = []
     surveys = getattr(step, "surveys", None)
-    if surveys is not None and (surveys.nps_n or surveys.csat_n):
+    if surveys is not None and (surveys.nps_n or surveys.csat_n or surveys.ces_n):
         scores = []
         if surveys.nps_n:
             scores.append(
@@ -162,6 +171,14 @@ def _overlays(step: Step) -> SafeString:
                     'CSAT <strong>{}%</strong> <span class="text-secondary">n {}</span>',
                     f"{surveys.csat:.0f}",
                     surveys.csat_n,
+                )
+            )
+        if surveys.ces_n:
+            scores.append(
+                format_html(
+                    'CES <strong>{}</strong> <span class="text-secondary">n {}</span>',
+                    number_format(round(surveys.ces or 0.0, 1), decimal_pos=1, use_l10n=True),
+                    surveys.ces_n,
                 )
             )
         parts.append(

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from journeys.models import Touchpoint
+from journeys.models import Step, Touchpoint
 
 from ..models import ChannelCost, Customer, DataImport, ServiceTarget
 from ..rollups.runs import recompute
@@ -45,7 +45,18 @@ def load_operational_data(*, customers: int = 10_000, interactions: int = 50_000
     if Customer.objects.exists():
         return {}
     catalogue = list(Touchpoint.objects.order_by("code").values_list("code", "channel"))
-    spec = Spec(customers=customers, interactions=interactions, months=months, end=timezone.localdate(), seed=2026)
+    journeys: dict[str, str] = {}
+    for code, title in (
+        Step.objects.filter(touchpoint__isnull=False)
+        .exclude(stage__journey__status="archived")
+        .order_by("stage__journey__title")
+        .values_list("touchpoint__code", "stage__journey__title")
+    ):
+        journeys.setdefault(code, title)
+    spec = Spec(
+        customers=customers, interactions=interactions, months=months, end=timezone.localdate(), seed=2026,
+        journeys=journeys,
+    )  # fmt: skip
     # Targets and costs first: the recompute each import triggers judges against them.
     touchpoints = {t.code: t for t in Touchpoint.objects.filter(code__in=[code for code, _d, _s in TARGETS])}
     for code, days, share in TARGETS:

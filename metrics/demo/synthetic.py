@@ -53,6 +53,9 @@ class Spec:
     transactions: bool = True
     purchase_scale: float = 1.0  # fewer purchases per customer (the benchmark: a bounded transactions file)
     time_zone: str = "Europe/Moscow"
+    # Touchpoint code → the title of a journey it is on: every other answer there is a journey survey
+    # ("how was opening your account?"), tied to that journey.
+    journeys: dict[str, str] = field(default_factory=dict)
 
 
 def default_profiles(codes_and_channels: list[tuple[str, str]]) -> list[TouchpointProfile]:
@@ -161,7 +164,7 @@ def write_files(directory: Path, spec: Spec, profiles: list[TouchpointProfile]) 
                         f"S{survey_number:08d}",
                         c["id"],
                         profile.code,
-                        "",
+                        spec.journeys.get(profile.code, "") if survey_number % 2 == 0 else "",
                         _iso(submitted),
                         nps,
                         _score(rng, 5 if days <= 2 else 3, 1, 5),

@@ -25,39 +25,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.utils.translation import gettext_lazy as _
-
 from ..models import BarrierStake
+from ..stake_reasons import EXPLAINED, SHORT, missing_input, zero_because
 from .loyalty import Link
-
-# Why a barrier has no figure (the first missing input, in the order to fix them), and why it is 0.
-MISSING = {
-    "not_computed": _("Not computed yet: it appears after the next full recompute."),
-    "no_touchpoint": _("Linked to no journey step or touchpoint: link it to the steps where it happens."),
-    "no_target": _(
-        "None of its touchpoints has a service-level target, so no case counts as a breach: "
-        "set a target on the Targets page."
-    ),
-    "no_customer_value": _("No customer value yet: import customers and their transactions."),
-    "no_loyalty_link": _(
-        "No customers followed for a year after cases at its touchpoints yet (with and without a breach): "
-        "it needs a longer history of interactions."
-    ),
-}
-# The same, in two or three words beside the figure (the sentence is its tooltip).
-MISSING_SHORT = {
-    "not_computed": _("not computed yet"),
-    "no_touchpoint": _("no step linked"),
-    "no_target": _("no target set"),
-    "no_customer_value": _("no customer data"),
-    "no_loyalty_link": _("too little history"),
-}
-ZERO_SHORT = {"no_breach": _("no breaches"), "no_uplift": _("no extra churn"), "no_clv": _("CLV ≤ 0")}
-ZERO_BECAUSE = {
-    "no_breach": _("No customer suffered a breach of the target at its touchpoints in the last 12 months."),
-    "no_uplift": _("Customers after a breach churned no more often than customers whose cases were within target."),
-    "no_clv": _("Customer value is zero or negative: customers cost more than they bring."),
-}
 
 
 @dataclass(frozen=True)
@@ -83,45 +53,30 @@ class Stake:
 
     @property
     def missing(self) -> str | None:
-        """Which input keeps the figure from existing (a key of MISSING), None when it exists."""
-        if self.as_of is None:
-            return "not_computed"
-        if self.touchpoints == 0:
-            return "no_touchpoint"
-        if self.target_touchpoints == 0:
-            return "no_target"
-        if self.clv is None:
-            return "no_customer_value"
-        if not self.link.has_data:
-            return "no_loyalty_link"
-        return None
+        """Which input keeps the figure from existing (metrics.stake_reasons), None when it exists."""
+        return missing_input(
+            computed=self.as_of is not None, touchpoints=self.touchpoints, target_touchpoints=self.target_touchpoints,
+            clv=self.clv, breached_n=self.link.breached_n, clean_n=self.link.clean_n,
+        )  # fmt: skip
 
     @property
     def zero_because(self) -> str | None:
-        """Why the figure is 0 (a key of ZERO_BECAUSE), None when it is not."""
+        """Why the figure is 0 (metrics.stake_reasons), None when it is not."""
         if self.missing or self.small_n:
             return None
-        if self.affected == 0:
-            return "no_breach"
-        if (self.link.churn_uplift or 0.0) <= 0:
-            return "no_uplift"
-        if (self.clv or 0.0) <= 0:
-            return "no_clv"
-        return None
+        return zero_because(affected=self.affected, value=self.value, clv=self.clv)
 
     @property
     def reason(self) -> str:
-        """The reason in a few words (MISSING_SHORT, ZERO_SHORT), empty when there is none."""
-        if self.missing:
-            return str(MISSING_SHORT[self.missing])
-        return str(ZERO_SHORT[self.zero_because]) if self.zero_because else ""
+        """The reason in a few words, empty when there is none."""
+        key = self.missing or self.zero_because
+        return str(SHORT[key]) if key else ""
 
     @property
     def explanation(self) -> str:
         """What a reader sees beside "no data" or "0": why, and what to do."""
-        if self.missing:
-            return str(MISSING[self.missing])
-        return str(ZERO_BECAUSE[self.zero_because]) if self.zero_because else ""
+        key = self.missing or self.zero_because
+        return str(EXPLAINED[key]) if key else ""
 
     @property
     def has_data(self) -> bool:

@@ -57,3 +57,50 @@ def survey_scores(
         ces_sum=Coalesce(Sum("ces"), 0),
     )
     return SurveyScores(**totals)
+
+
+@dataclass(frozen=True)
+class JourneyScores:
+    """Survey answers tied to a journey (a relationship or journey survey, not one touchpoint)."""
+
+    journey_id: int
+    title: str
+    scores: SurveyScores
+
+
+def scores_by_journey(*, start: date, end: date, before: datetime | None = None) -> list[JourneyScores]:
+    """NPS, CSAT and CES of the answers tied to each journey, submitted in [start, end) (and before
+    `before`), most answers first (one query, grouped in the database; answers without a journey
+    are not in it)."""
+    qs = SurveyResponse.objects.filter(submitted_day__gte=start, submitted_day__lt=end, journey__isnull=False)
+    if before is not None:
+        qs = qs.filter(submitted_at__lt=before)
+    rows = (
+        qs.values("journey_id", "journey__title")
+        .annotate(
+            nps_n=Count("nps"),
+            promoters=Count("pk", filter=Q(nps__gte=9)),
+            detractors=Count("pk", filter=Q(nps__lte=6)),
+            csat_n=Count("csat"),
+            csat_good=Count("pk", filter=Q(csat__gte=4)),
+            ces_n=Count("ces"),
+            ces_sum=Coalesce(Sum("ces"), 0),
+        )
+        .order_by("-nps_n", "journey__title")
+    )
+    return [
+        JourneyScores(
+            journey_id=row["journey_id"],
+            title=row["journey__title"] or "",
+            scores=SurveyScores(
+                nps_n=row["nps_n"],
+                promoters=row["promoters"],
+                detractors=row["detractors"],
+                csat_n=row["csat_n"],
+                csat_good=row["csat_good"],
+                ces_n=row["ces_n"],
+                ces_sum=row["ces_sum"],
+            ),
+        )
+        for row in rows
+    ]

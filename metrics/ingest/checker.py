@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from journeys.models import Journey, Touchpoint
 
@@ -166,11 +167,20 @@ def _shape_problem(number: int, raw: dict[str, str]) -> dict:
     shape = {"got": raw["__shape__"], "expected": raw["__expected__"]}
     missing = raw["__missing__"].split(",")[0]
     if missing:
-        message = _("%(got)s cells instead of %(expected)s: the row ends before “%(column)s”") % {
-            **shape, "column": missing,
-        }  # fmt: skip
+        message = ngettext(
+            "%(got)s cell instead of %(expected)s: the row ends before “%(column)s”",
+            "%(got)s cells instead of %(expected)s: the row ends before “%(column)s”",
+            int(shape["got"]),
+        ) % {**shape, "column": missing}
     else:
-        message = _("%(got)s cells instead of %(expected)s: more cells than the header has columns") % shape
+        message = (
+            ngettext(
+                "%(got)s cell instead of %(expected)s: more cells than the header has columns",
+                "%(got)s cells instead of %(expected)s: more cells than the header has columns",
+                int(shape["got"]),
+            )
+            % shape
+        )
     return {"row": number, "column": missing, "message": message}
 
 

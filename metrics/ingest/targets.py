@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.http import QueryDict
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cxhub.lib.concurrency import StaleVersion
 from journeys.models import Channel, Touchpoint
@@ -128,7 +129,10 @@ def mark_stale(stale: dict[int | str, StaleVersion], target_rows: list[Row], cos
         if now_key.startswith("cost-"):
             shown = now.was[0] or _("no cost")
         elif now.was[0]:
-            shown = _("%(share)s %% within %(days)s days") % {"share": now.was[0], "days": now.was[1]}
+            days = int(now.was[1])
+            shown = ngettext("%(share)s %% within %(days)s day", "%(share)s %% within %(days)s days", days) % {
+                "share": now.was[0], "days": days,
+            }  # fmt: skip
         else:
             shown = _("no target")
         row.error = _stale_message(stale[key], shown)

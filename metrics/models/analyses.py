@@ -6,6 +6,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .. import stake_reasons
+
 
 class LoyaltyLink(models.Model):
     """The service–loyalty link at one touchpoint (metrics.figures.loyalty): of the customers whose case there
@@ -53,11 +55,26 @@ class BarrierStake(models.Model):
         return f"{self.barrier_id}: {self.affected} affected"
 
     @property
-    def figure(self):
-        """The figure as pages and the API read it, with why it is missing or 0 (metrics.figures.stakes)."""
-        from ..figures.stakes import Stake  # the rules live with the figures, which import the models
+    def missing(self) -> str | None:
+        """Why there is no figure (metrics.stake_reasons); None when there is one."""
+        if self.value is not None:
+            return None
+        return stake_reasons.missing_input(
+            computed=True, touchpoints=self.touchpoints, target_touchpoints=self.target_touchpoints, clv=self.clv,
+            breached_n=self.breached_n, clean_n=self.clean_n,
+        )  # fmt: skip
 
-        return Stake.of(self)
+    @property
+    def zero_because(self) -> str | None:
+        """Why the figure is 0 (metrics.stake_reasons); None when it is not."""
+        if self.missing or self.small_n:
+            return None
+        return stake_reasons.zero_because(affected=self.affected, value=self.value, clv=self.clv)
+
+    @property
+    def explanation(self) -> str:
+        key = self.missing or self.zero_because
+        return str(stake_reasons.EXPLAINED[key]) if key else ""
 
 
 class ObservedRun(models.Model):

@@ -24,7 +24,8 @@ def pct(share, digits: int = 0) -> str:
     """A share 0–1 as a percentage ("72 %"); "—" for no data."""
     if share is None or share == "":
         return "—"
-    return f"{number_format(100 * float(share), decimal_pos=int(digits), use_l10n=True)} %"
+    # Rounded first: number_format cuts digits off (67.9 would read "67 %").
+    return f"{number_format(round(100 * float(share), int(digits)), decimal_pos=int(digits), use_l10n=True)} %"
 
 
 @register.filter
@@ -45,6 +46,14 @@ def signed(delta, digits: int = 1) -> str:
     value = round(float(delta), int(digits))
     sign = "+" if value > 0 else "−" if value < 0 else "±"
     return f"{sign}{number_format(abs(value), decimal_pos=int(digits), use_l10n=True)}"
+
+
+@register.filter(name="too_few")
+def too_few_filter(n) -> bool:
+    """Below the minimum sample (metrics.figures.samples)."""
+    from ..figures.samples import too_few
+
+    return too_few(n)
 
 
 @register.filter

@@ -112,7 +112,7 @@ def test_daily_digest_is_sent_once_per_head_per_day(make_barrier, head, mailoutb
         tasks.overdue_digest.apply(args=[today.isoformat()])
         tasks.overdue_digest.apply(args=[today.isoformat()])
     assert len(mailoutbox) == 1
-    assert "1 overdue barriers in Contact centre" in mailoutbox[0].subject
+    assert "1 overdue barrier in Contact centre" in mailoutbox[0].subject
     assert (
         "Operators cannot see business applications" in mailoutbox[0].body and "Not due yet" not in mailoutbox[0].body
     )

@@ -191,3 +191,50 @@ def test_cx_lead_edits_a_barrier_and_reassigns_it(page, cast, console_errors):
     expect(page.get_by_test_id("activity")).to_contain_text("Card services")
     assert Barrier.objects.get().severity == 4
     assert console_errors == []
+
+
+def test_dates_are_read_and_picked_in_the_pages_language(page, cast, console_errors):
+    """One date format per language, whatever the browser's own locale: a Russian page shows and takes
+    30.11.2026, an English one 30 Nov 2026; the calendar writes the same, and the barrier keeps it."""
+    from datetime import date
+
+    from barriers.services import barrier_create
+
+    lead = UserFactory._meta.model.objects.get(username="cxlead")
+    barrier = barrier_create(
+        actor=lead, title="Slow callbacks", type="service_failure", severity=2, source="survey", steps=[cast["step"]],
+        due_date=date(2030, 1, 31),
+    )  # fmt: skip
+    log_in(page, "cxlead", PASSWORD)
+    page.goto(f"/barriers/{barrier.pk}/edit/")
+    due = page.get_by_label("Due date", exact=True)
+    expect(due).to_have_value("31 Jan 2030")
+    expect(due).to_have_attribute("placeholder", "30 Nov 2026")
+    due.click()
+    calendar = page.locator(".air-datepicker.-active-")
+    expect(calendar).to_be_visible()
+    expect(calendar.locator(".air-datepicker-nav--title")).to_contain_text("January")
+    calendar.locator('.air-datepicker-cell.-day-[data-date="14"][data-month="0"]').click()
+    expect(due).to_have_value("14 Jan 2030")
+    page.get_by_test_id("save-barrier").click()
+    page.wait_for_load_state("load")
+    assert Barrier.objects.get().due_date == date(2030, 1, 14)
+
+    page.goto("/barriers/")
+    page.get_by_test_id("lang-ru").click()
+    page.wait_for_load_state("load")
+    page.goto(f"/barriers/{barrier.pk}/edit/")
+    due = page.get_by_label("Срок", exact=True)
+    expect(due).to_have_value("14.01.2030")
+    expect(due).to_have_attribute("placeholder", "30.11.2026")
+    due.click()
+    calendar = page.locator(".air-datepicker.-active-")
+    expect(calendar.locator(".air-datepicker-nav--title")).to_contain_text("Январь, 2030")
+    expect(calendar.locator(".air-datepicker-body--day-name").first).to_have_text("Пн")  # weeks start on Monday
+    due.fill("01.02.2030")  # typed, the way most people enter a known date
+    page.keyboard.press("Escape")
+    page.get_by_test_id("save-barrier").click()
+    page.wait_for_load_state("load")
+    assert Barrier.objects.get().due_date == date(2030, 2, 1)
+    expect(page.get_by_test_id("barrier-due")).to_contain_text("01.02.2030")
+    assert console_errors == []

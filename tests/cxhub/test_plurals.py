@@ -1,43 +1,58 @@
-"""A count meets its noun in the right form, in English and in Russian (1 problem, 3 проблемы)."""
-
-import io
+"""Where a count meets a noun, the noun agrees with it — in English and in all four Russian forms."""
 
 import pytest
 from django.utils import translation
 from django.utils.translation import ngettext
 
-from metrics.services import import_start
 
-pytestmark = pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("n", "english", "russian"),
+    [
+        (1, "1 cell instead of 9", "1 ячейка вместо 9"),
+        (3, "3 cells instead of 9", "3 ячейки вместо 9"),
+        (5, "5 cells instead of 9", "5 ячеек вместо 9"),
+        (11, "11 cells instead of 9", "11 ячеек вместо 9"),
+        (21, "21 cells instead of 9", "21 ячейка вместо 9"),
+        (22, "22 cells instead of 9", "22 ячейки вместо 9"),
+    ],
+)
+def test_the_import_checkers_shape_message(n, english, russian):
+    from metrics.ingest.checker import _shape_problem
+
+    raw = {"__shape__": str(n), "__expected__": "9", "__missing__": ""}
+    with translation.override("en"):
+        assert _shape_problem(2, raw)["message"].startswith(english)
+    with translation.override("ru"):
+        assert _shape_problem(2, raw)["message"].startswith(russian)
 
 
 @pytest.mark.parametrize(
-    "singular, plural, counts",
+    ("n", "english", "russian"),
     [
-        (
-            "%(count)s barrier assigned to %(department)s.",
-            "%(count)s barriers assigned to %(department)s.",
-            {1: "1 барьер назначен", 3: "3 барьера назначены", 5: "5 барьеров назначено", 21: "21 барьер назначен"},
-        ),
-        (
-            "%(count)s notification marked as read.",
-            "%(count)s notifications marked as read.",
-            {1: "1 уведомление отмечено", 2: "2 уведомления отмечены", 11: "11 уведомлений отмечено"},
-        ),
+        (1, "n = 1 customer", "n = 1 клиент"),
+        (2, "n = 2 customers", "n = 2 клиента"),
+        (5, "n = 5 customers", "n = 5 клиентов"),
     ],
 )
-def test_russian_counts_take_the_right_form(singular, plural, counts):
+def test_template_counts(n, english, russian):
+    template = (
+        "{% load i18n %}{% blocktranslate count n=n %}n = {{ n }} customer{% plural %}"
+        "n = {{ n }} customers{% endblocktranslate %}"
+    )
+    from django.template import engines
+
+    compiled = engines["django"].from_string(template)
+    with translation.override("en"):
+        assert compiled.render({"n": n}) == english
     with translation.override("ru"):
-        for count, expected in counts.items():
-            text = ngettext(singular, plural, count) % {"count": count, "department": "Контакт-центр"}
-            assert text.startswith(expected), text
+        assert compiled.render({"n": n}) == russian
 
 
-def test_an_import_refused_for_one_problem_says_one_problem(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    bad = b"customer_id,acquired_at,acquisition_cost,segment,churned_at\nC1,not a date,1,retail,\n"
-    refused = import_start(kind="customers", source=io.BytesIO(bad), file_name="c.csv", actor=None, background=False)
-    assert refused.message.startswith("1 problem in c.csv: nothing was imported. Fix it,")
+def test_the_overdue_digest_subject():
     with translation.override("ru"):
-        again = import_start(kind="customers", source=io.BytesIO(bad), file_name="c.csv", actor=None, background=False)
-    assert again.message.startswith("1 ошибка в c.csv")
+        subject = ngettext(
+            "[CX Hub] %(count)s overdue barrier in %(department)s",
+            "[CX Hub] %(count)s overdue barriers in %(department)s",
+            3,
+        ) % {"count": 3, "department": "Контакт-центр"}
+    assert subject == "[CX Hub] 3 просроченных барьера в подразделении «Контакт-центр»"

@@ -185,4 +185,4 @@ def test_value_at_stake_on_the_dashboard_says_which_recompute_it_is_as_of(phone,
     client.force_login(executive)
     html = client.get(reverse("metrics:dashboard"), {"period": "month", "start": "2026-06"}).content.decode()
     note = html.split('data-testid="stakes-as-of"')[1][:200]
-    assert "07/20/2026" in note and "nightly full recompute" in note
+    assert "20 Jul 2026" in note and "nightly full recompute" in note

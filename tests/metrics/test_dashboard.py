@@ -270,7 +270,7 @@ def test_every_chart_has_its_csv(client, executive, world):
     client.force_login(executive)
     figures = executive_figures(parse_period(JUNE), today=date(2026, 7, 10))
     for chart in ("headline", "service-departments", "service-touchpoints", "value-segments", "value-months",
-                  "cohorts", "loyalty", "stakes"):  # fmt: skip
+                  "cohorts", "loyalty", "surveys-journeys", "stakes"):  # fmt: skip
         response = client.get(reverse("metrics:dashboard_csv", args=[chart]), JUNE)
         assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
         rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
@@ -420,6 +420,8 @@ def test_the_map_shows_scores_and_value_at_stake_per_step(client, cx_lead, world
     )
     nps = 100 * (answers.filter(nps__gte=9).count() - answers.filter(nps__lte=6).count()) / answers.count()
     assert f"NPS <strong>{nps:.0f}</strong>" in page and f"n {answers.count()}</span>" in page
+    ces = [a.ces for a in answers.exclude(ces__isnull=True)]  # the same answers carry a CES (1–7)
+    assert f'CES <strong>{sum(ces) / len(ces):.1f}</strong> <span class="text-secondary">n {len(ces)}</span>' in page
     assert page.count('data-testid="step-stake"') == 1  # the closed barrier does not count
     assert "<strong>₽2M</strong>" in page  # in the company's currency
     assert f'id="step-{quiet.pk}"' in page
@@ -534,3 +536,47 @@ def test_the_loyalty_link_on_few_customers_is_greyed_and_not_charted(client, exe
     assert rows == ["Courier", "Complaint line"]  # the ranked one first, whatever the uplift
     page = response.content.decode()
     assert 'data-testid="loyalty-too-few"' in page and "too few customers (n = 2)" in page
+
+
+def test_ces_and_nps_per_journey_where_nps_and_csat_are_shown(client, executive, world, settings, capsys):
+    from journeys.models import Journey
+
+    opening = Journey.objects.create(title="Open an account")
+    dispute = Journey.objects.create(title="Dispute a payment")
+    # By hand, in June: 4 answers on "Open an account" (NPS: 2 promoters, 1 detractor → 25; CSAT 3 of 4
+    # good → 75 %; CES (2 + 3 + 1 + 6) / 4 = 3.0), 1 on "Dispute a payment", one in July (outside).
+    answers = [(opening, 10, 5, 2), (opening, 9, 4, 3), (opening, 3, 2, 1), (opening, 7, 4, 6), (dispute, 0, 1, 7)]
+    for n, (journey, nps, csat, ces) in enumerate(answers):
+        SurveyResponse.objects.create(
+            external_id=f"J{n}", journey=journey, submitted_at=at(date(2026, 6, 10 + n), 12),
+            submitted_day=date(2026, 6, 10 + n), nps=nps, csat=csat, ces=ces,
+        )  # fmt: skip
+    SurveyResponse.objects.create(
+        external_id="J-july", journey=opening, submitted_at=at(date(2026, 7, 2), 12), submitted_day=date(2026, 7, 2),
+        nps=0,
+    )  # fmt: skip
+    settings.CXHUB_MIN_SAMPLE = 3
+    figures = executive_figures(parse_period(JUNE), today=date(2026, 7, 10))
+    rows = {row.title: row.scores for row in figures["journey_surveys"]}
+    assert (rows["Open an account"].nps, rows["Open an account"].csat, rows["Open an account"].ces) == (25, 75, 3.0)
+    assert rows["Dispute a payment"].nps_n == 1
+    assert [row.title for row in figures["journey_surveys"]] == ["Open an account", "Dispute a payment"]
+    # CES overall, as metrics_report gives it for June (the journey answers are in it too: recompute first).
+    runs.recompute(as_of=AS_OF)
+    figures = executive_figures(parse_period(JUNE), today=date(2026, 7, 10))
+    expected = report_of(capsys, "2026-06-01", "2026-07-01")["surveys"]["ces"]
+    assert close(figures["cards"]["ces"].now, expected["score"]) and figures["cards"]["ces"].n == expected["n"]
+    assert not figures["cards"]["ces"].higher_is_better
+
+    client.force_login(executive)
+    page = client.get(reverse("metrics:dashboard"), JUNE).content.decode()
+    assert 'data-testid="card-ces"' in page
+    table = page.split('data-testid="journey-surveys"')[1].split("</table>")[0]
+    assert "Open an account" in table and ">25</span>" in table and ">75 %</span>" in table and ">3.0</span>" in table
+    assert "too few answers (n = 1)" in table  # "Dispute a payment": greyed, last
+    response = client.get(reverse("metrics:dashboard_csv", args=["surveys-journeys"]), JUNE)
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [(r["journey"], r["NPS"], r["nps_n"], r["too_few"]) for r in rows] == [
+        ("Open an account", "25.0", "4", "False"),
+        ("Dispute a payment", "-100.0", "1", "True"),
+    ]

@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from metrics.figures.loyalty import Link, wilson
 from metrics.models import Customer, Interaction, LoyaltyLink, ServiceTarget, Transaction
@@ -289,16 +289,24 @@ def test_the_board_ranks_barriers_by_value_at_stake(client, cx_lead, line):
     # Never computed: it says so, in place.
     assert "not computed yet" in html.split(f'data-testid="stake-{unknown.pk}"')[1][:600]
     # Written by the recomputes, not at request time: the board says as of when, beside the figures.
-    stated = timezone.localtime(AS_OF).strftime("%m/%d/%Y")
+    stated = formats.date_format(timezone.localtime(AS_OF), "SHORT_DATE_FORMAT")
     assert 'data-testid="stakes-as-of"' in html and stated in html.split('data-testid="stakes-as-of"')[1][:200]
     api = client.get(f"/api/v1/barriers/{big.pk}/").json()["value_at_stake"]
     assert api["value"] == 90000.0 and api["affected"] == 300 and api["as_of_kind"] == "last_recompute"
     assert api["as_of"] == timezone.localtime(AS_OF).isoformat()
+    assert (api["currency"], api["missing"], api["zero_because"], api["explanation"]) == ("RUB", None, None, "")
     assert client.get(f"/api/v1/barriers/{unknown.pk}/").json()["value_at_stake"] is None
     # Without the choice, the board keeps its urgency order (same severity, no due dates: oldest first).
     assert [b.pk for b in client.get("/barriers/").context["page"].object_list] == [
         small.pk, big.pk, unsure.pk, unknown.pk
     ]  # fmt: skip
+    # A computed barrier on a touchpoint without a target: the API says which input is missing, in
+    # the caller's language.
+    no_target = BarrierStake.objects.create(barrier=barrier("No target"), as_of=AS_OF, touchpoints=1, clv=1000.0)
+    api = client.get(f"/api/v1/barriers/{no_target.barrier_id}/").json()["value_at_stake"]
+    assert (api["value"], api["missing"]) == (None, "no_target") and "set a target" in api["explanation"]
+    russian = client.get(f"/api/v1/barriers/{no_target.barrier_id}/", HTTP_ACCEPT_LANGUAGE="ru").json()
+    assert "задайте цель" in russian["value_at_stake"]["explanation"]
 
 
 NB = "\u00a0"  # money keeps its number, unit and symbol on one line
