@@ -1,9 +1,20 @@
+from typing import Any
+
 from rest_framework import serializers
 
 from ..models import DataImport
 
 
+class ImportProblemSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="The row as people count it (the header is row 1).")
+    column = serializers.CharField(allow_blank=True)
+    message = serializers.CharField(help_text="What is wrong, in the caller's language (Accept-Language).")
+
+
 class DataImportSerializer(serializers.ModelSerializer):
+    errors = serializers.SerializerMethodField(help_text="The first problems found, in file order.")
+    message = serializers.SerializerMethodField(help_text="Why the import failed, in the caller's language.")
+
     class Meta:
         model = DataImport
         fields = [
@@ -27,6 +38,12 @@ class DataImportSerializer(serializers.ModelSerializer):
             "finished_at",
         ]
         read_only_fields = fields
+
+    def get_errors(self, data_import: DataImport) -> list[dict[str, Any]]:
+        return ImportProblemSerializer(data_import.problems, many=True).data
+
+    def get_message(self, data_import: DataImport) -> str:
+        return data_import.message_text
 
 
 class ImportRequestSerializer(serializers.Serializer):

@@ -80,7 +80,7 @@ def load_operational_data(*, customers: int = 10_000, interactions: int = 50_000
                     background=False,
                 )
             if result.status != DataImport.Status.SUCCEEDED:
-                raise RuntimeError(f"demo {kind} import failed: {result.message} {result.errors[:3]}")
+                raise RuntimeError(f"demo {kind} import failed: {result.message_text} {result.problems[:3]}")
             counts[kind] = result.rows_created
     # Imports recompute incrementally; the service–loyalty link and value at stake need a full run.
     recompute(full=True)

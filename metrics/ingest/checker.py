@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop
 
+from cxhub.lib.messages import Message, ngettext_noop
 from journeys.models import Journey, Touchpoint
 
 from ..models import Customer, DataImport
@@ -111,7 +111,9 @@ def check_chunk(
             problems.append(_shape_problem(number, raw))
             continue
         if "__formulas__" in raw:  # (XLSX) formulas Excel never calculated: no value to import
-            message = _("a formula without a value: open the file in Excel, let it calculate, and save it again")
+            message = Message(
+                gettext_noop("a formula without a value: open the file in Excel, let it calculate, and save it again")
+            ).stored()
             problems.extend(
                 {"row": number, "column": column, "message": message} for column in raw["__formulas__"].split(",")
             )
@@ -119,12 +121,12 @@ def check_chunk(
         cleaned.append((number, kind.clean(raw, context)))
     customers = resolver.customers({c.customer for _n, c in cleaned if c.customer})
     id_column = kind.columns[0]
-    unknown = {  # translated once per chunk, not per row
-        "customer_id": _("unknown customer “%(value)s”"),
-        "touchpoint": _("unknown touchpoint “%(value)s”"),
-        "journey": _("unknown journey “%(value)s”"),
+    unknown = {
+        "customer_id": gettext_noop("unknown customer “%(value)s”"),
+        "touchpoint": gettext_noop("unknown touchpoint “%(value)s”"),
+        "journey": gettext_noop("unknown journey “%(value)s”"),
     }
-    ambiguous = _("“%(value)s” is the title of several journeys; give them different titles")
+    ambiguous = gettext_noop("“%(value)s” is the title of several journeys; give them different titles")
     staged = []
     for number, row in cleaned:
         external_id = row.values.get("external_id")
@@ -132,7 +134,10 @@ def check_chunk(
             if external_id in seen:
                 row.errors.setdefault(
                     id_column,
-                    _("duplicate id “%(id)s” (first on row %(row)s)") % {"id": external_id, "row": seen[external_id]},
+                    Message(
+                        gettext_noop("duplicate id “%(id)s” (first on row %(row)s)"),
+                        {"id": external_id, "row": seen[external_id]},
+                    ),
                 )
             else:
                 seen[external_id] = number
@@ -145,16 +150,16 @@ def check_chunk(
             if value:
                 pk = look_up(value)
                 if pk is None:
-                    row.errors.setdefault(column, unknown[column] % {"value": value})
+                    row.errors.setdefault(column, Message(unknown[column], {"value": value}))
                 elif pk == AMBIGUOUS:
-                    row.errors.setdefault(column, ambiguous % {"value": value})
+                    row.errors.setdefault(column, Message(ambiguous, {"value": value}))
                     pk = None
                 row.values[field_name] = pk
             elif field_name in kind.fields:
                 row.values[field_name] = None
         if row.errors:
             problems.extend(
-                {"row": number, "column": column, "message": message} for column, message in row.errors.items()
+                {"row": number, "column": column, "message": message.stored()} for column, message in row.errors.items()
             )
         else:
             staged.append({"row_number": number, **row.values})
@@ -164,24 +169,22 @@ def check_chunk(
 
 def _shape_problem(number: int, raw: dict[str, str]) -> dict:
     """A row with more or fewer cells than the header has columns; fewer names the first one missing."""
-    shape = {"got": raw["__shape__"], "expected": raw["__expected__"]}
+    got = int(raw["__shape__"])
+    shape = {"got": got, "expected": int(raw["__expected__"])}
     missing = raw["__missing__"].split(",")[0]
     if missing:
-        message = ngettext(
+        singular, plural = ngettext_noop(
             "%(got)s cell instead of %(expected)s: the row ends before “%(column)s”",
             "%(got)s cells instead of %(expected)s: the row ends before “%(column)s”",
-            int(shape["got"]),
-        ) % {**shape, "column": missing}
-    else:
-        message = (
-            ngettext(
-                "%(got)s cell instead of %(expected)s: more cells than the header has columns",
-                "%(got)s cells instead of %(expected)s: more cells than the header has columns",
-                int(shape["got"]),
-            )
-            % shape
         )
-    return {"row": number, "column": missing, "message": message}
+        message = Message(singular, {**shape, "column": missing}, plural=plural, count=got)
+    else:
+        singular, plural = ngettext_noop(
+            "%(got)s cell instead of %(expected)s: more cells than the header has columns",
+            "%(got)s cells instead of %(expected)s: more cells than the header has columns",
+        )
+        message = Message(singular, shape, plural=plural, count=got)
+    return {"row": number, "column": missing, "message": message.stored()}
 
 
 def stage(kind: Kind, import_id: int, rows: list[dict]) -> None:

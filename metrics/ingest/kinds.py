@@ -13,9 +13,10 @@ from typing import Any
 
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from cxhub.lib import spreadsheet
+from cxhub.lib.messages import Message
 
 from .. import models as m
 from . import parsing
@@ -34,7 +35,7 @@ class Context:
 @dataclass
 class Cleaned:
     values: dict[str, Any] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)  # column → reason
+    errors: dict[str, Message] = field(default_factory=dict)  # column → reason
     customer: str = ""  # external id to resolve
     touchpoint: str = ""  # name or code to resolve
     journey: str = ""  # title to resolve
@@ -56,12 +57,12 @@ def _cell(cleaned: Cleaned, raw: dict[str, str], column: str, parse: Callable[[s
     value = spreadsheet.unescaped((raw.get(column) or "").strip())
     if not value:
         if required:
-            cleaned.errors[column] = _("required")
+            cleaned.errors[column] = Message(gettext_noop("required"))
         return None
     try:
         return parse(value)
     except CellError as error:
-        cleaned.errors[column] = str(error)
+        cleaned.errors[column] = error.message
         return None
 
 
@@ -80,7 +81,7 @@ def clean_customer(raw: dict[str, str], ctx: Context) -> Cleaned:
     segment = _cell(c, raw, "segment", lambda v: parsing.text(v, max_length=60))
     churned = _cell(c, raw, "churned_at", ctx.moment)
     if acquired and churned and churned < acquired:
-        c.errors["churned_at"] = _("churned before acquired")
+        c.errors["churned_at"] = Message(gettext_noop("churned before acquired"))
     if acquired:
         c.values.update(acquired_at=acquired, acquired_month=parsing.month_start(acquired, ctx.zone))
     c.values.update(acquisition_cost=cost or Decimal(0), segment=segment or "", churned_at=churned)
@@ -101,9 +102,9 @@ def clean_interaction(raw: dict[str, str], ctx: Context) -> Cleaned:
     csat = _cell(c, raw, "csat", lambda v: parsing.whole(v, low=1, high=5))
     kind = _cell(c, raw, "kind", lambda v: parsing.text(v, max_length=40)) or ""
     if opened and resolved and resolved < opened:
-        c.errors["resolved_at"] = _("resolved before opened")
+        c.errors["resolved_at"] = Message(gettext_noop("resolved before opened"))
     if opened and responded and responded < opened:
-        c.errors["first_response_at"] = _("answered before opened")
+        c.errors["first_response_at"] = Message(gettext_noop("answered before opened"))
     if opened:
         c.values.update(
             opened_at=opened,
@@ -146,7 +147,7 @@ def clean_survey_response(raw: dict[str, str], ctx: Context) -> Cleaned:
     if submitted:
         c.values.update(submitted_at=submitted, submitted_day=parsing.local_day(submitted, ctx.zone))
     if nps is None and csat is None and ces is None and not any(k in c.errors for k in ("nps", "csat", "ces")):
-        c.errors["nps"] = _("an answer needs at least one of nps, csat, ces")
+        c.errors["nps"] = Message(gettext_noop("an answer needs at least one of nps, csat, ces"))
     c.values.update(nps=nps, csat=csat, ces=ces, comment=comment)
     return c
 

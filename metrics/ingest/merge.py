@@ -14,11 +14,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import connection
-from django.utils.translation import gettext as _
+from django.utils import translation
+from django.utils.translation import gettext_noop
+
+from cxhub.lib.messages import Message
 
 from ..models import Customer, CustomerTouch, DataImport, Interaction, SurveyResponse, Transaction
 from . import postgres
 from .kinds import Kind
+from .problems import Refused
 
 # The day each kind's rollups group by.
 DAY_FIELDS = {Interaction: "opened_day", SurveyResponse: "submitted_day", Transaction: "occurred_day"}
@@ -26,7 +30,7 @@ DAY_FIELDS = {Interaction: "opened_day", SurveyResponse: "submitted_day", Transa
 CUSTOMER_FIELDS = {Customer: "id", Transaction: "customer_id"}
 
 
-class ReferencesGone(Exception):
+class ReferencesGone(Refused):
     """A customer, touchpoint or journey the rows refer to was deleted during the import."""
 
 
@@ -139,6 +143,17 @@ def _refuse_vanished_references(cursor, kind: Kind, source: Source) -> None:
         )
         if cursor.fetchone()[0]:
             raise ReferencesGone(
-                _("Some %(things)s in the file were deleted while it was being imported; nothing was imported. "
-                  "Import it again.") % {"things": model._meta.verbose_name_plural}
-            )  # fmt: skip
+                Message(
+                    gettext_noop(
+                        "Some %(things)s in the file were deleted while it was being imported; nothing was "
+                        "imported. Import it again."
+                    ),
+                    {"things": Message(_english(model._meta.verbose_name_plural))},
+                )
+            )
+
+
+def _english(name) -> str:
+    """A model's (lazy) name as its message id, to be translated for each reader."""
+    with translation.override(None):
+        return str(name)

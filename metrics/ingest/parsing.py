@@ -10,11 +10,17 @@ from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from cxhub.lib.messages import Message
 
 
 class CellError(ValueError):
-    pass
+    """A cell the column cannot take; `message` says why, in any reader's language."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.text)
+        self.message = message
 
 
 MAX_NUMBER_CHARS = 40
@@ -24,22 +30,24 @@ NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3
 def _number(raw: str, value: str, *, whole: bool = False) -> Decimal:
     """A plain decimal number (bounded: see the module's docstring); CellError otherwise."""
     if len(raw) > MAX_NUMBER_CHARS or not NUMBER.fullmatch(raw):
-        message = _("“%(value)s” is not a whole number") if whole else _("“%(value)s” is not a number")
-        raise CellError(message % {"value": value[:40]})
+        text = (
+            gettext_noop("“%(value)s” is not a whole number") if whole else gettext_noop("“%(value)s” is not a number")
+        )
+        raise CellError(Message(text, {"value": value[:40]}))
     return Decimal(raw)
 
 
 def no_nul(value: str) -> str:
     """A cell with a NUL character (byte 0) is refused: no text column can hold one."""
     if "\x00" in value:
-        raise CellError(_("contains a NUL character (byte 0)"))
+        raise CellError(Message(gettext_noop("contains a NUL character (byte 0)")))
     return value
 
 
 def text(value: str, *, max_length: int) -> str:
     value = no_nul(value).strip()
     if len(value) > max_length:
-        raise CellError(_("longer than %(max)s characters") % {"max": max_length})
+        raise CellError(Message(gettext_noop("longer than %(max)s characters"), {"max": max_length}))
     return value
 
 
@@ -51,7 +59,10 @@ def moment(value: str, zone: tzinfo | None = None) -> datetime:
         parsed = datetime.fromisoformat(value)  # dates, date-times, offsets and "Z" (Python ≥ 3.11)
     except ValueError:
         raise CellError(
-            _("“%(value)s” is not a date (ISO 8601, e.g. 2026-03-31 or 2026-03-31T14:05)") % {"value": value[:40]}
+            Message(
+                gettext_noop("“%(value)s” is not a date (ISO 8601, e.g. 2026-03-31 or 2026-03-31T14:05)"),
+                {"value": value[:40]},
+            )
         ) from None
     try:
         if parsed.tzinfo is None:
@@ -61,7 +72,9 @@ def moment(value: str, zone: tzinfo | None = None) -> datetime:
         # In UTC: Python takes offsets up to ±23:59, PostgreSQL stores only up to ±15:59.
         return parsed.astimezone(UTC)
     except OverflowError:
-        raise CellError(_("“%(value)s” is out of the range of dates") % {"value": value[:40]}) from None
+        raise CellError(
+            Message(gettext_noop("“%(value)s” is out of the range of dates"), {"value": value[:40]})
+        ) from None
 
 
 def decimal(value: str, *, comma: bool, minimum: Decimal | None = None, below: Decimal = Decimal("1e12")) -> Decimal:
@@ -72,11 +85,11 @@ def decimal(value: str, *, comma: bool, minimum: Decimal | None = None, below: D
         raw = raw.replace(",", ".")
     number = _number(raw, value)
     if minimum is not None and number < minimum:
-        raise CellError(_("must not be negative") if minimum == 0 else _("too small"))
+        raise CellError(Message(gettext_noop("must not be negative") if minimum == 0 else gettext_noop("too small")))
     if abs(number) < below:
         number = number.quantize(Decimal("0.01"))  # (a huge number would overflow quantize)
     if abs(number) >= below:  # also when the cents round it up to the limit
-        raise CellError(_("too large"))
+        raise CellError(Message(gettext_noop("too large")))
     return number
 
 
@@ -84,9 +97,9 @@ def whole(value: str, *, low: int, high: int) -> int:
     raw = value.strip()
     number = _number(raw.replace(",", "."), value, whole=True)
     if number != number.to_integral_value():
-        raise CellError(_("“%(value)s” is not a whole number") % {"value": value[:40]})
+        raise CellError(Message(gettext_noop("“%(value)s” is not a whole number"), {"value": value[:40]}))
     if not low <= number <= high:
-        raise CellError(_("must be from %(low)s to %(high)s") % {"low": low, "high": high})
+        raise CellError(Message(gettext_noop("must be from %(low)s to %(high)s"), {"low": low, "high": high}))
     return int(number)
 
 

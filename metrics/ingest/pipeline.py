@@ -29,16 +29,17 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, ngettext
+from django.utils.translation import gettext_noop
 
 from cxhub.lib import jobs
+from cxhub.lib.messages import Message, ngettext_noop
 
 from ..models import DataImport
 from . import fast, postgres
 from .checker import MAX_ERRORS, Checked, Resolver, check_file
 from .kinds import KINDS, Kind
 from .merge import Merged, ReferencesGone, Source, merge
+from .problems import Refused, kept_message
 from .reading import FileRefused, open_table
 
 logger = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ STOPPED_WORKERS = gettext_noop(
 )
 
 
-class ImportRefused(Exception):
+class ImportRefused(Refused):
     pass
 
 
@@ -69,7 +70,7 @@ def run(data_import: DataImport, *, on_progress: Callable[[int], None] | None = 
         if data_import.is_finished:
             return data_import
         if data_import.attempts >= MAX_ATTEMPTS:  # each time, its worker was killed or lost with it
-            _fail(data_import, STOPPED_WORKERS, checked=Checked(), skipped=0)
+            _fail(data_import, Message(STOPPED_WORKERS), checked=Checked(), skipped=0)
             data_import.refresh_from_db()
             return data_import
         return _run(data_import, on_progress)
@@ -95,7 +96,9 @@ def _run(data_import: DataImport, on_progress: Callable[[int], None] | None) -> 
             if merged is None:
                 check_file(kind, data_import, table, resolver, report, checked)
                 if checked.rows == 0:
-                    raise ImportRefused(_("%(name)s has a header but no rows.") % {"name": data_import.file_name})
+                    raise ImportRefused(
+                        Message(gettext_noop("%(name)s has a header but no rows."), {"name": data_import.file_name})
+                    )
                 if checked.error_count and not data_import.valid_rows_only:
                     raise ImportRefused(_refusal(checked, data_import))
                 with transaction.atomic():  # the rows and the status commit together
@@ -105,17 +108,24 @@ def _run(data_import: DataImport, on_progress: Callable[[int], None] | None) -> 
                     )
         postgres.vacuum_after_big_write(kind.target, merged.created + merged.updated)
     except (FileRefused, ImportRefused, ReferencesGone) as refused:
-        _fail(data_import, str(refused), checked=checked, skipped=checked.rows)
+        _fail(data_import, refused.message, checked=checked, skipped=checked.rows)
     except SoftTimeLimitExceeded:
         minutes = round(settings.IMPORT_SOFT_TIME_LIMIT / 60)
-        message = _(
-            "The import took longer than the %(minutes)s minutes an import may take; nothing was imported. "
-            "Retry it when the server is less busy, or split the file."
-        ) % {"minutes": minutes}
+        message = Message(
+            gettext_noop(
+                "The import took longer than the %(minutes)s minutes an import may take; nothing was imported. "
+                "Retry it when the server is less busy, or split the file."
+            ),
+            {"minutes": minutes},
+        )
         _fail(data_import, message, checked=checked, skipped=0, retryable=True)
     except Exception:
         logger.exception("import %s failed", data_import.pk)
-        message = _("The import stopped on an unexpected error; nothing was imported. The error is in the server log.")
+        message = Message(
+            gettext_noop(
+                "The import stopped on an unexpected error; nothing was imported. The error is in the server log."
+            )
+        )
         _fail(data_import, message, checked=checked, skipped=0)
     finally:
         report.close()
@@ -191,13 +201,17 @@ def _counted(loaded: fast.Loaded, *, into: Checked) -> Checked:
     return into
 
 
-def _refusal(checked: Checked, data_import: DataImport) -> str:
-    text = ngettext(
+def _refusal(checked: Checked, data_import: DataImport) -> Message:
+    singular, plural = ngettext_noop(
         "%(count)s problem in %(name)s: nothing was imported. Fix it, or choose “import valid rows only”.",
         "%(count)s problems in %(name)s: nothing was imported. Fix them, or choose “import valid rows only”.",
-        checked.error_count,
     )
-    return text % {"count": checked.error_count, "name": data_import.file_name}
+    return Message(
+        singular,
+        {"count": checked.error_count, "name": data_import.file_name},
+        plural=plural,
+        count=checked.error_count,
+    )
 
 
 def _finish(data_import: DataImport, merged: Merged, *, rows: int, skipped: int, checked: Checked) -> None:
@@ -210,14 +224,17 @@ def _finish(data_import: DataImport, merged: Merged, *, rows: int, skipped: int,
         rows_updated=merged.updated,
         rows_skipped=skipped,
         error_count=checked.error_count,
-        errors=[{**error, "message": storable(error["message"])} for error in checked.errors],
+        errors=checked.errors,  # their messages kept untranslated (metrics.ingest.problems)
         message="",
+        message_params=None,
         touched_months=sorted({f"{day[:7]}-01" for day in merged.touched}),
         touched_days=merged.touched,
     )
 
 
-def _fail(data_import: DataImport, message: str, *, checked: Checked, skipped: int, retryable: bool = False) -> None:
+def _fail(
+    data_import: DataImport, message: Message, *, checked: Checked, skipped: int, retryable: bool = False
+) -> None:
     DataImport.objects.filter(pk=data_import.pk).update(
         status=DataImport.Status.FAILED,
         retryable=retryable,
@@ -226,11 +243,6 @@ def _fail(data_import: DataImport, message: str, *, checked: Checked, skipped: i
         rows_total=checked.rows,
         rows_skipped=skipped,
         error_count=max(checked.error_count, 1),
-        errors=[{**error, "message": storable(error["message"])} for error in checked.errors],
-        message=storable(message),
+        errors=checked.errors,
+        **kept_message(message),
     )
-
-
-def storable(text: str) -> str:
-    """Text PostgreSQL can store (no text or JSON value can hold a NUL character)."""
-    return text.replace("\x00", "\\0")

@@ -10,7 +10,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from cxhub.lib.messages import Message
+
+from .problems import Refused
 
 MAX_FILE_BYTES = 1024 * 1024 * 1024  # 1 GB: far beyond a year of interactions for the companies we serve
 MAX_XLSX_EXPANDED_BYTES = 500 * 1024 * 1024  # the XML inside an .xlsx, unpacked
@@ -19,7 +23,7 @@ MAX_CELL_CHARS = 10_000
 MAX_HEADER_CHARS = 10_000  # a header row longer than this is not one
 
 
-class FileRefused(Exception):
+class FileRefused(Refused):
     """The file as a whole cannot be read; nothing was imported."""
 
 
@@ -35,11 +39,13 @@ class Table:
 def open_table(source: BinaryIO, *, name: str, size: int, expected: list[str], required: set[str]) -> Table:
     if size > MAX_FILE_BYTES:
         raise FileRefused(
-            _("%(name)s is %(size)s MB; the limit is 1,024 MB — split the file.")
-            % {"name": name, "size": size // (1024 * 1024)}
+            Message(
+                gettext_noop("%(name)s is %(size)s MB; the limit is 1,024 MB — split the file."),
+                {"name": name, "size": size // (1024 * 1024)},
+            )
         )
     if size == 0:
-        raise FileRefused(_("%(name)s is empty.") % {"name": name})
+        raise FileRefused(Message(gettext_noop("%(name)s is empty."), {"name": name}))
     if name.lower().endswith(".xlsx"):
         table = _open_xlsx(source, name=name, size=size)
     else:
@@ -54,15 +60,17 @@ def _check_header(header: list[str], *, expected: list[str], required: set[str],
     duplicated = sorted({column for column in header if header.count(column) > 1})
     problems = []
     if missing:
-        problems.append(_("missing %(columns)s") % {"columns": ", ".join(missing)})
+        problems.append(Message(gettext_noop("missing %(columns)s"), {"columns": ", ".join(missing)}))
     if unknown:
-        problems.append(_("unknown %(columns)s") % {"columns": ", ".join(unknown)})
+        problems.append(Message(gettext_noop("unknown %(columns)s"), {"columns": ", ".join(unknown)}))
     if duplicated:
-        problems.append(_("repeated %(columns)s") % {"columns": ", ".join(duplicated)})
+        problems.append(Message(gettext_noop("repeated %(columns)s"), {"columns": ", ".join(duplicated)}))
     if problems:
         raise FileRefused(
-            _("%(name)s: the header row is wrong (%(problems)s). Expected: %(expected)s.")
-            % {"name": name, "problems": "; ".join(problems), "expected": ", ".join(expected)}
+            Message(
+                gettext_noop("%(name)s: the header row is wrong (%(problems)s). Expected: %(expected)s."),
+                {"name": name, "problems": problems, "expected": ", ".join(expected)},
+            )
         )
 
 
@@ -86,23 +94,35 @@ def _open_csv(source: BinaryIO, *, name: str, size: int) -> Table:
     try:
         first_line = text.readline(MAX_HEADER_CHARS + 1)
     except UnicodeDecodeError:
-        raise FileRefused(_("%(name)s is not UTF-8 text; save it as “CSV UTF-8”.") % {"name": name}) from None
+        raise FileRefused(
+            Message(gettext_noop("%(name)s is not UTF-8 text; save it as “CSV UTF-8”."), {"name": name})
+        ) from None
     if not first_line.strip():
-        raise FileRefused(_("%(name)s has no header row.") % {"name": name})
+        raise FileRefused(Message(gettext_noop("%(name)s has no header row."), {"name": name}))
     if len(first_line) > MAX_HEADER_CHARS:
         raise FileRefused(
-            _("%(name)s: the first row is longer than %(max)s characters; it should be the header row (the column "
-              "names).") % {"name": name, "max": f"{MAX_HEADER_CHARS:,}"}
-        )  # fmt: skip
+            Message(
+                gettext_noop(
+                    "%(name)s: the first row is longer than %(max)s characters; it should be the header row (the "
+                    "column names)."
+                ),
+                {"name": name, "max": f"{MAX_HEADER_CHARS:,}"},
+            )
+        )
     if "\x00" in first_line:
-        raise FileRefused(_("%(name)s: the header row contains a NUL character (byte 0).") % {"name": name})
+        raise FileRefused(
+            Message(gettext_noop("%(name)s: the header row contains a NUL character (byte 0)."), {"name": name})
+        )
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     csv.field_size_limit(MAX_CELL_CHARS)
     try:
         header = [column.strip().lower() for column in next(reader([first_line], delimiter))]
     except csv.Error as error:
         raise FileRefused(
-            _("%(name)s, row %(row)s: %(reason)s") % {"name": name, "row": 1, "reason": csv_problem(error)}
+            Message(
+                gettext_noop("%(name)s, row %(row)s: %(reason)s"),
+                {"name": name, "row": 1, "reason": csv_problem(error)},
+            )
         ) from None
     rows_reader = reader(text, delimiter)
 
@@ -116,12 +136,17 @@ def _open_csv(source: BinaryIO, *, name: str, size: int) -> Table:
                     yield number, raw
         except UnicodeDecodeError:
             raise FileRefused(
-                _("%(name)s is not UTF-8 text (around row %(row)s); save it as “CSV UTF-8”.")
-                % {"name": name, "row": number + 1}
+                Message(
+                    gettext_noop("%(name)s is not UTF-8 text (around row %(row)s); save it as “CSV UTF-8”."),
+                    {"name": name, "row": number + 1},
+                )
             ) from None
         except csv.Error as error:
             raise FileRefused(
-                _("%(name)s, row %(row)s: %(reason)s") % {"name": name, "row": number + 1, "reason": csv_problem(error)}
+                Message(
+                    gettext_noop("%(name)s, row %(row)s: %(reason)s"),
+                    {"name": name, "row": number + 1, "reason": csv_problem(error)},
+                )
             ) from None
 
     return Table(
@@ -135,17 +160,19 @@ def reader(lines, delimiter: str):
     return csv.reader(lines, delimiter=delimiter, strict=True)
 
 
-def csv_problem(error: csv.Error) -> str:
-    """What the csv module's error means, in words people act on."""
+def csv_problem(error: csv.Error) -> Message | str:
+    """What the csv module's error means, in words people act on (its own words when it is another)."""
     text = str(error)
     if "unexpected end of data" in text:
-        return _('a quote (") opens a cell here that is never closed')
+        return Message(gettext_noop('a quote (") opens a cell here that is never closed'))
     if "expected after" in text:
-        return _('text after a closing quote ("): put the whole cell in quotes and double each quote inside it')
+        return Message(
+            gettext_noop('text after a closing quote ("): put the whole cell in quotes and double each quote inside it')
+        )
     if "field larger than field limit" in text:
-        return _("a cell is longer than %(max)s characters") % {"max": f"{MAX_CELL_CHARS:,}"}
+        return Message(gettext_noop("a cell is longer than %(max)s characters"), {"max": f"{MAX_CELL_CHARS:,}"})
     if "NUL" in text:
-        return _("contains a NUL character (byte 0)")
+        return Message(gettext_noop("contains a NUL character (byte 0)"))
     return text
 
 
@@ -168,11 +195,15 @@ def _open_xlsx(source: BinaryIO, *, name: str, size: int) -> Table:
         archive = zipfile.ZipFile(source)
         expanded = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile:
-        raise FileRefused(_("%(name)s is not an XLSX workbook.") % {"name": name}) from None
+        raise FileRefused(Message(gettext_noop("%(name)s is not an XLSX workbook."), {"name": name})) from None
     if expanded > MAX_XLSX_EXPANDED_BYTES or expanded > MAX_XLSX_RATIO * max(size, 1):
         raise FileRefused(
-            _("%(name)s would unpack to %(mb)s MB; that is refused as unsafe. Save the sheet as CSV instead.")
-            % {"name": name, "mb": expanded // (1024 * 1024)}
+            Message(
+                gettext_noop(
+                    "%(name)s would unpack to %(mb)s MB; that is refused as unsafe. Save the sheet as CSV instead."
+                ),
+                {"name": name, "mb": expanded // (1024 * 1024)},
+            )
         )
     source.seek(0)
     from openpyxl import load_workbook
@@ -183,14 +214,16 @@ def _open_xlsx(source: BinaryIO, *, name: str, size: int) -> Table:
         # saved (openpyxl cannot calculate one), and must not import as an empty cell.
         formulas_book = load_workbook(source, read_only=True, data_only=False)
     except Exception as error:
-        raise FileRefused(_("%(name)s cannot be read as XLSX: %(reason)s") % {"name": name, "reason": error}) from None
+        raise FileRefused(
+            Message(gettext_noop("%(name)s cannot be read as XLSX: %(reason)s"), {"name": name, "reason": str(error)})
+        ) from None
     sheet = workbook.worksheets[0]
     cells = sheet.iter_rows(values_only=True)
     formulas = formulas_book.worksheets[0].iter_rows(values_only=True)
     next(formulas, None)
     first = next(cells, None)
     if first is None or not any(first):
-        raise FileRefused(_("%(name)s has no header row.") % {"name": name})
+        raise FileRefused(Message(gettext_noop("%(name)s has no header row."), {"name": name}))
     header = [str(value or "").strip().lower() for value in first]
     while header and not header[-1]:
         header.pop()

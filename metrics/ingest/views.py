@@ -95,7 +95,9 @@ def import_detail_view(request: AuthenticatedHttpRequest, import_id: int) -> Htt
     """The report; while the job runs, the progress part polls itself (htmx) until it is done."""
     data_import = get_object_or_404(DataImport.objects.select_related("created_by"), pk=import_id)
     template = "metrics/import_detail.html" + ("#import-status" if request.htmx else "")
-    return render(request, template, {"data_import": data_import})
+    # Problems are kept untranslated: each reader gets them in their own language.
+    context = {"data_import": data_import, "message": data_import.message_text, "errors": data_import.problems}
+    return render(request, template, context)
 
 
 @require_POST

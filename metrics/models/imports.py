@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cxhub.lib.messages import render
+
 
 class DataImport(models.Model):
     """One file brought in (browser, command line or API): what it was, who, how it went, what was wrong."""
@@ -45,8 +47,11 @@ class DataImport(models.Model):
     rows_updated = models.PositiveIntegerField(_("updated"), default=0)
     rows_skipped = models.PositiveIntegerField(_("skipped"), default=0)
     error_count = models.PositiveIntegerField(_("errors"), default=0)
-    errors = models.JSONField(default=list, blank=True)  # [{"row": 12, "column": "opened_at", "message": …}]
-    message = models.TextField(blank=True)
+    # [{"row": 12, "column": "opened_at", "message": {"text": <English message id>, "params": {…}}}]: kept
+    # untranslated and shown in each reader's language (metrics.ingest.problems); older rows hold text.
+    errors = models.JSONField(default=list, blank=True)
+    message = models.TextField(blank=True)  # the English message id (or, in older rows, finished text)
+    message_params = models.JSONField(null=True, blank=True)  # its parameters: {"params", "plural", "count"}
     # Months (YYYY-MM-01) of opened days the import wrote or changed: what the incremental recompute redoes.
     touched_months = models.JSONField(default=list, blank=True)
     touched_days = models.JSONField(default=list, blank=True)  # ISO dates: what an incremental run rebuilds
@@ -72,6 +77,18 @@ class DataImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.file_name}"
+
+    @property
+    def message_text(self) -> str:
+        """Why it failed, in the active language (kept untranslated: cxhub.lib.messages)."""
+        if self.message_params:
+            return render({"text": self.message, **self.message_params})
+        return render(self.message)
+
+    @property
+    def problems(self) -> list[dict]:
+        """The problems found, each {"row", "column", "message"} with the message in the active language."""
+        return [{**error, "message": render(error.get("message"))} for error in self.errors]
 
     @property
     def is_finished(self) -> bool:

@@ -17,13 +17,14 @@ from django.utils.translation import ngettext
     ],
 )
 def test_the_import_checkers_shape_message(n, english, russian):
+    from cxhub.lib.messages import render
     from metrics.ingest.checker import _shape_problem
 
     raw = {"__shape__": str(n), "__expected__": "9", "__missing__": ""}
     with translation.override("en"):
-        assert _shape_problem(2, raw)["message"].startswith(english)
+        assert render(_shape_problem(2, raw)["message"]).startswith(english)
     with translation.override("ru"):
-        assert _shape_problem(2, raw)["message"].startswith(russian)
+        assert render(_shape_problem(2, raw)["message"]).startswith(russian)
 
 
 @pytest.mark.parametrize(

@@ -48,7 +48,7 @@ def imported(settings, tmp_path):
             kind=kind, source=io.BytesIO(content.encode()), file_name=f"{kind}.csv", actor=None,
             via=DataImport.Via.CLI, background=False,
         )  # fmt: skip
-        assert result.status == "succeeded", result.errors
+        assert result.status == "succeeded", result.problems
 
 
 @pytest.mark.django_db
@@ -71,7 +71,7 @@ def test_data_exports_escape_formulas_and_import_back_to_the_same_values(client,
         kind="customers", source=io.BytesIO(exported), file_name="again.csv", actor=None, via=DataImport.Via.CLI,
         background=False,
     )  # fmt: skip
-    assert again.status == "succeeded", again.errors
+    assert again.status == "succeeded", again.problems
     assert list(Customer.objects.order_by("external_id").values_list("segment", flat=True)) == stored
 
 

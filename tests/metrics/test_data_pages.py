@@ -40,7 +40,7 @@ def test_upload_runs_the_import_and_shows_the_report(client, cx_lead, django_cap
     assert Customer.objects.filter(external_id="C1").exists()
     page = client.get(response["Location"]).content.decode()
     # Finished: the import's card no longer polls (the bell's own refresh is the only trigger left).
-    assert "Imported: 1 rows, 1 new, 0 updated, 0 unchanged." in page and page.count("hx-trigger") == 1
+    assert "Imported: 1 row, 1 new, 0 updated, 0 unchanged." in page and page.count("hx-trigger") == 1
     assert 'data-testid="bell"' in page.split("hx-trigger")[1][:200]
     history = client.get(reverse("data:data")).content.decode()
     assert "customers.csv" in history and cx_lead.get_full_name() in history

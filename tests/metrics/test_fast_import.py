@@ -77,7 +77,7 @@ def rows():
 def test_the_shortcut_and_the_row_checker_store_the_same_rows(catalogue, monkeypatch, content):
     used = shortcut_results(monkeypatch)
     first = run(content)
-    assert first.status == "succeeded", first.errors
+    assert first.status == "succeeded", first.problems
     assert used and used[0] == first.rows_total  # the shortcut took the whole file
     shortcut = rows()
 
@@ -128,7 +128,7 @@ def test_what_the_shortcut_is_not_sure_about_the_checker_decides(catalogue, monk
         assert result.status == "succeeded" and Interaction.objects.count() == 1
     else:
         assert result.status == "failed" and not Interaction.objects.exists()
-        assert message in " ".join([result.message, *(error["message"] for error in result.errors)])
+        assert message in " ".join([result.message_text, *(error["message"] for error in result.problems)])
 
 
 def test_a_file_near_a_daylight_saving_change_is_left_to_the_row_checker(catalogue, monkeypatch, settings):
@@ -168,7 +168,7 @@ def test_rows_the_table_refuses_roll_the_shortcut_back(catalogue, monkeypatch, l
     used = shortcut_results(monkeypatch)
     result = run(HEADER + line + "\n")
     assert used == [shortcut] and result.status == "failed"
-    assert message in " ".join(error["message"] for error in result.errors)
+    assert message in " ".join(error["message"] for error in result.problems)
     assert rows() == stored
 
 
@@ -191,7 +191,7 @@ def test_a_few_bad_rows_keep_the_shortcut_and_are_reported_where_they_are(catalo
     )  # fmt: skip
     assert used == [36]  # 37 lines COPY'd less the two the table refuses, and B3 from the checker
     assert (result.status, result.rows_total, result.rows_created, result.rows_skipped) == ("succeeded", 39, 36, 3)
-    assert [(error["row"], error["column"]) for error in result.errors] == [
+    assert [(error["row"], error["column"]) for error in result.problems] == [
         (7, "opened_at"), (11, "customer_id"), (32, "resolved_at"), (32, "touchpoint"),
     ]  # fmt: skip
     assert result.error_count == 4
@@ -204,8 +204,8 @@ def test_a_few_bad_rows_keep_the_shortcut_and_are_reported_where_they_are(catalo
         kind="interactions", source=io.BytesIO(content.encode()), file_name="i.csv", actor=None, background=False,
         valid_rows_only=True,
     )  # fmt: skip
-    assert (checker.rows_total, checker.rows_created, checker.error_count, checker.errors) == (
-        39, 36, 4, result.errors,
+    assert (checker.rows_total, checker.rows_created, checker.error_count, checker.problems) == (
+        39, 36, 4, result.problems,
     )  # fmt: skip
 
 

@@ -123,10 +123,10 @@ def outcome(kind: str, content: str, valid_rows_only: bool) -> tuple:
         valid_rows_only=valid_rows_only,
     )
     stored = list(model.objects.order_by("external_id").values_list(*spec["fields"]))
-    errors = [(e["row"], e["column"], e["message"]) for e in result.errors]
+    errors = [(e["row"], e["column"], e["message"]) for e in result.problems]
     return (
         result.status, result.rows_total, result.rows_created, result.rows_updated, result.rows_skipped,
-        result.error_count, errors, result.message, stored,
+        result.error_count, errors, result.message_text, stored,
     )  # fmt: skip
 
 

@@ -78,10 +78,10 @@ def outcome(content: str, valid_rows_only: bool) -> tuple:
             "resolved_at", "resolution_seconds", "first_response_seconds", "cost", "csat",
         )
     )  # fmt: skip
-    errors = [(e["row"], e["column"], e["message"]) for e in result.errors]  # in file order, as shown
+    errors = [(e["row"], e["column"], e["message"]) for e in result.problems]  # in file order, as shown
     return (
         result.status, result.rows_total, result.rows_created, result.rows_skipped, result.error_count, errors,
-        result.message, stored,
+        result.message_text, stored,
     )  # fmt: skip
 
 

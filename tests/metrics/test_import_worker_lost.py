@@ -168,7 +168,7 @@ def test_a_killed_import_writes_nothing_fails_retryable_and_retries_whole(
 
     retried = services.import_retry(data_import=data_import, actor=None)
     retried.refresh_from_db()
-    assert retried.status == "succeeded", retried.message
+    assert retried.status == "succeeded", retried.message_text
     assert (retried.rows_created, retried.rows_updated) == (NEW[kind], EXISTING)
     assert fingerprint(kind)[0] == EXISTING + NEW[kind]
     assert not KINDS[kind].staging.objects.exists()  # the killed checker's staged rows are gone

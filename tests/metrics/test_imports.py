@@ -78,7 +78,7 @@ def test_interactions_resolve_customers_and_touchpoints_by_name_or_code(touchpoi
         "I2,C2,CALL CENTRE — COMPLAINT LINE,request,2025-06-02,,,,\n"
     )
     result = run("interactions", text)
-    assert result.status == "succeeded", result.errors
+    assert result.status == "succeeded", result.problems
     first = Interaction.objects.get(external_id="I1")
     assert first.touchpoint == touchpoint and first.customer.external_id == "C1"
     assert first.resolution_seconds == 3 * 86400 and first.first_response_seconds == 1800
@@ -99,7 +99,7 @@ def test_every_problem_is_reported_with_row_column_and_reason_and_nothing_is_wri
     )
     result = run("interactions", text, name="june.csv")
     assert result.status == "failed"
-    found = {(e["row"], e["column"]) for e in result.errors}
+    found = {(e["row"], e["column"]) for e in result.problems}
     assert found == {
         (2, "resolved_at"),
         (3, "customer_id"),
@@ -110,12 +110,56 @@ def test_every_problem_is_reported_with_row_column_and_reason_and_nothing_is_wri
         (5, "interaction_id"),
         (6, "kind"),  # the row ends before it
     }
-    messages = {(e["row"], e["column"]): e["message"] for e in result.errors}
+    messages = {(e["row"], e["column"]): e["message"] for e in result.problems}
     assert messages[(2, "resolved_at")] == "resolved before opened"
     assert messages[(3, "customer_id")] == "unknown customer “C404”"
     assert "first on row 2" in messages[(5, "interaction_id")]
-    assert "nothing was imported" in result.message
+    assert "nothing was imported" in result.message_text
     assert not Interaction.objects.exists()
+
+
+def test_a_saved_error_report_is_read_in_the_readers_language_not_the_uploaders(touchpoint, client, cx_lead):
+    from django.utils import translation
+
+    text = (
+        "interaction_id,customer_id,touchpoint,kind,opened_at,resolved_at,first_response_at,cost,csat\n"
+        "I1,C1,cc-complaints,complaint,2025-06-02,2025-06-01,,,\n"  # resolved before opened
+        "I2,C1,cc-complaints,complaint,2025-06-02,,,,9\n"  # csat out of range
+        "I3,C1,cc-complaints\n"  # 3 cells instead of 9
+    )
+    run("customers", "customer_id,acquired_at\nC1,2025-01-01\n")
+    with translation.override("ru"):  # a Russian-speaking CX lead uploads it
+        result = run("interactions", text, name="июнь.csv")
+    assert result.errors[0]["message"] == {"text": "resolved before opened", "params": {}}  # kept untranslated
+    with translation.override("en"):
+        english = [e["message"] for e in DataImport.objects.get(pk=result.pk).problems]
+        assert english == [
+            "resolved before opened",
+            "must be from 1 to 5",
+            "3 cells instead of 9: the row ends before “kind”",
+        ]
+        assert DataImport.objects.get(pk=result.pk).message_text.startswith(
+            "3 problems in июнь.csv: nothing was imported"
+        )
+    with translation.override("ru"):
+        russian = [e["message"] for e in DataImport.objects.get(pk=result.pk).problems]
+        assert russian[2] == "3 ячейки вместо 9: строка кончается до «kind»"
+        assert DataImport.objects.get(pk=result.pk).message_text.startswith("3 ошибки в июнь.csv")
+    # An English reader opens the report; the API answers in the caller's language.
+    client.force_login(cx_lead)
+    with translation.override("en"):  # (the middleware leaves the request's language active)
+        page = client.get(f"/data/imports/{result.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        api = client.get(f"/api/v1/imports/{result.pk}/", HTTP_ACCEPT_LANGUAGE="ru").json()
+    assert "must be from 1 to 5" in page and "3 problems in июнь.csv" in page
+    assert api["errors"][0] == {"row": 2, "column": "resolved_at", "message": "решено раньше, чем открыто"}
+    # Reports saved before messages were kept untranslated hold finished text: shown as it is.
+    DataImport.objects.filter(pk=result.pk).update(
+        errors=[{"row": 2, "column": "cost", "message": "не может быть отрицательным"}], message="Старый текст",
+        message_params=None,
+    )  # fmt: skip
+    with translation.override("en"):
+        old = DataImport.objects.get(pk=result.pk)
+        assert (old.problems[0]["message"], old.message_text) == ("не может быть отрицательным", "Старый текст")
 
 
 def test_valid_rows_only_imports_the_good_ones_and_records_the_choice(touchpoint):
@@ -152,7 +196,7 @@ def test_valid_rows_only_imports_the_good_ones_and_records_the_choice(touchpoint
 )
 def test_unreadable_files_are_refused_with_a_reason(raw, name, reason):
     result = run("customers", raw, name=name)
-    assert result.status == "failed" and reason in result.message
+    assert result.status == "failed" and reason in result.message_text
     assert not Customer.objects.exists()
 
 
@@ -161,7 +205,7 @@ def test_an_xlsx_bomb_is_refused_before_it_is_opened():
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/worksheets/sheet1.xml", b"<" + b"a" * (60 * 1024 * 1024) + b">")
     result = run("customers", buffer.getvalue(), name="bomb.xlsx")
-    assert result.status == "failed" and "refused as unsafe" in result.message
+    assert result.status == "failed" and "refused as unsafe" in result.message_text
 
 
 def test_xlsx_with_the_same_columns(touchpoint):
@@ -174,7 +218,7 @@ def test_xlsx_with_the_same_columns(touchpoint):
     buffer = io.BytesIO()
     workbook.save(buffer)
     result = run("customers", buffer.getvalue(), name="customers.xlsx")
-    assert result.status == "succeeded", (result.message, result.errors)
+    assert result.status == "succeeded", (result.message_text, result.problems)
     assert Customer.objects.get(external_id="X1").acquisition_cost == Decimal("99.90")
 
 
@@ -186,7 +230,7 @@ def test_transactions_and_survey_responses(touchpoint, cx_lead):
     tx = run(
         "transactions", "transaction_id,customer_id,occurred_at,amount\nT1,C1,2025-07-01,1500.00\nT2,C1,2025-07-02,-3\n"
     )
-    assert tx.status == "failed" and tx.errors == [{"row": 3, "column": "amount", "message": "must not be negative"}]
+    assert tx.status == "failed" and tx.problems == [{"row": 3, "column": "amount", "message": "must not be negative"}]
     assert (
         run("transactions", "transaction_id,customer_id,occurred_at,amount\nT1,C1,2025-07-01,1500.00\n").status
         == "succeeded"
@@ -198,7 +242,7 @@ def test_transactions_and_survey_responses(touchpoint, cx_lead):
         "S2,,,,2025-07-03,,,,\n",
         valid_rows_only=True,
     )
-    assert survey.rows_created == 1 and survey.errors[0]["row"] == 3
+    assert survey.rows_created == 1 and survey.problems[0]["row"] == 3
     answer = SurveyResponse.objects.get()
     assert (answer.nps, answer.csat, answer.ces, answer.journey.title) == (9, 5, 2, "Open an account")
     assert Transaction.objects.get().amount == Decimal("1500.00")
@@ -230,7 +274,7 @@ def test_a_cost_beyond_its_column_is_a_cell_error_not_a_crash(touchpoint):
         header + "I1,C1,cc-complaints,,2025-07-01,,,12345678901,\nI2,C1,cc-complaints,,2025-07-01,,,9999999999.999,\n",
     )
     assert result.status == "failed"
-    assert result.errors == [
+    assert result.problems == [
         {"row": 2, "column": "cost", "message": "too large"},
         {"row": 3, "column": "cost", "message": "too large"},
     ]

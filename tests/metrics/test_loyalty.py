@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 
 from metrics.figures.loyalty import Link, wilson
 from metrics.models import Customer, Interaction, LoyaltyLink, ServiceTarget, Transaction
@@ -305,7 +305,8 @@ def test_the_board_ranks_barriers_by_value_at_stake(client, cx_lead, line):
     no_target = BarrierStake.objects.create(barrier=barrier("No target"), as_of=AS_OF, touchpoints=1, clv=1000.0)
     api = client.get(f"/api/v1/barriers/{no_target.barrier_id}/").json()["value_at_stake"]
     assert (api["value"], api["missing"]) == (None, "no_target") and "set a target" in api["explanation"]
-    russian = client.get(f"/api/v1/barriers/{no_target.barrier_id}/", HTTP_ACCEPT_LANGUAGE="ru").json()
+    with translation.override("en"):  # (the middleware leaves the request's language active)
+        russian = client.get(f"/api/v1/barriers/{no_target.barrier_id}/", HTTP_ACCEPT_LANGUAGE="ru").json()
     assert "задайте цель" in russian["value_at_stake"]["explanation"]
 
 

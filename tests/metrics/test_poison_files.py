@@ -72,12 +72,12 @@ def test_huge_scores_and_amounts_are_errors_on_their_cells(path):
     lines = [f"R{n},C1,cc-complaints,,2026-03-01,{value},{value},{value}," for n, value in enumerate(HUGE)]
     answers = run("survey_responses", ANSWERS + "\n".join(lines) + "\n")
     assert answers.status == "failed" and answers.error_count == 3 * len(HUGE)
-    assert {(e["column"], e["message"].split("”")[-1]) for e in answers.errors} == {
+    assert {(e["column"], e["message"].split("”")[-1]) for e in answers.problems} == {
         (column, " is not a whole number") for column in ("nps", "csat", "ces")
     }
     lines = [f"T{n},C1,2026-03-01,{value}" for n, value in enumerate(HUGE)]
     amounts = run("transactions", "transaction_id,customer_id,occurred_at,amount\n" + "\n".join(lines) + "\n")
-    assert amounts.status == "failed" and [(e["row"], e["column"]) for e in amounts.errors] == [
+    assert amounts.status == "failed" and [(e["row"], e["column"]) for e in amounts.problems] == [
         (n + 2, "amount") for n in range(len(HUGE))
     ]
 
@@ -89,13 +89,13 @@ def test_a_nul_in_a_cell_is_an_error_on_that_cell(path):
         INTERACTIONS + "I1,C1,cc-complaints,call\x00,2026-03-01,,,,\nI2,C1,cc-complaints,,2026-03-01,,,,\n",
     )
     assert result.status == "failed"
-    assert result.errors == [{"row": 2, "column": "kind", "message": "contains a NUL character (byte 0)"}]
+    assert result.problems == [{"row": 2, "column": "kind", "message": "contains a NUL character (byte 0)"}]
     assert not Interaction.objects.exists()
 
 
 def test_a_nul_in_the_header_fails_the_import_with_a_reason(path):
     result = run("customers", "customer_id,acquired\x00_at\nC1,2025-01-01\n")
-    assert result.status == "failed" and "header row contains a NUL character" in result.message
+    assert result.status == "failed" and "header row contains a NUL character" in result.message_text
 
 
 @pytest.mark.usefixtures("catalogue")
@@ -104,12 +104,12 @@ def test_a_moment_outside_the_range_of_dates_is_an_error_on_its_cell(path, setti
     settings.TIME_ZONE = "Europe/Moscow"  # the plain date is in +03:00: before year 1 in UTC
     result = run("interactions", INTERACTIONS + f"I1,C1,cc-complaints,,{moment},,,,\n")
     assert result.status == "failed"
-    assert result.errors == [{"row": 2, "column": "opened_at", "message": f"“{moment}” is out of the range of dates"}]
+    assert result.problems == [{"row": 2, "column": "opened_at", "message": f"“{moment}” is out of the range of dates"}]
 
 
 def test_a_file_of_one_50_mb_line_is_refused_at_once(path):
     result = run("customers", "customer_id," + "x" * (50 * 1024 * 1024) + "\n")
-    assert result.status == "failed" and "the first row is longer than 10,000 characters" in result.message
+    assert result.status == "failed" and "the first row is longer than 10,000 characters" in result.message_text
 
 
 @pytest.mark.usefixtures("catalogue")
@@ -120,14 +120,14 @@ def test_a_quote_left_open_says_so_on_its_row(path):
     )
     result = run("interactions", content)
     assert result.status == "failed"
-    assert "row 3" in result.message and "opens a cell here that is never closed" in result.message
+    assert "row 3" in result.message_text and "opens a cell here that is never closed" in result.message_text
 
 
 @pytest.mark.usefixtures("catalogue")
 def test_a_short_row_names_the_first_column_it_lacks(path):
     content = INTERACTIONS + "I1,C1,cc-complaints,,2026-03-01,,\nI2,C1,cc-complaints,,2026-03-01,,,,,,\n"
     result = run("interactions", content)
-    assert result.errors == [
+    assert result.problems == [
         {"row": 2, "column": "cost", "message": "7 cells instead of 9: the row ends before “cost”"},
         {"row": 3, "column": "", "message": "11 cells instead of 9: more cells than the header has columns"},
     ]
@@ -146,7 +146,7 @@ def test_an_xlsx_formula_without_a_value_is_an_error_and_overwrites_nothing():
     buffer = io.BytesIO()
     workbook.save(buffer)
     result = run("customers", buffer.getvalue(), name="customers.xlsx", valid_rows_only=True)
-    assert result.errors == [
+    assert result.problems == [
         {
             "row": 2,
             "column": "acquisition_cost",
@@ -161,7 +161,7 @@ def test_a_file_that_stopped_its_worker_three_times_is_failed_not_tried_again():
     DataImport.objects.filter(pk=started.pk).update(status="running", attempts=3, finished_at=None)
     again = pipeline.run(DataImport.objects.get(pk=started.pk))
     assert again.status == "failed" and not again.retryable
-    assert again.message.startswith("This file stopped the worker importing it 3 times")
+    assert again.message_text.startswith("This file stopped the worker importing it 3 times")
 
 
 def test_each_start_counts_and_a_retry_starts_the_count_again():

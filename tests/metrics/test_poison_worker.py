@@ -57,5 +57,5 @@ def test_a_poison_file_fails_quickly_and_the_worker_takes_the_next_import(settin
 
     poison.refresh_from_db()
     assert poison.status == DataImport.Status.FAILED and poison.attempts == 1  # not redelivered
-    assert poison.error_count >= len(POISON) and {e["column"] for e in poison.errors} >= {"nps"}
+    assert poison.error_count >= len(POISON) and {e["column"] for e in poison.problems} >= {"nps"}
     assert SurveyResponse.objects.filter(external_id="S-ok").exists()

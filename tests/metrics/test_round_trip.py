@@ -173,7 +173,7 @@ def _import(kind: str, raw: bytes) -> DataImport:
     result = import_start(
         kind=kind, source=io.BytesIO(raw), file_name=f"{kind}.csv", actor=None, via=DataImport.Via.CLI, background=False
     )
-    assert (result.status, result.error_count, result.errors) == ("succeeded", 0, []), result.message
+    assert (result.status, result.error_count, result.problems) == ("succeeded", 0, []), result.message_text
     return result
 
 
@@ -272,7 +272,7 @@ def test_an_ambiguous_journey_title_is_an_error_not_a_guess(catalogue, cx_lead):
         file_name="answers.csv", actor=None, via=DataImport.Via.CLI, background=False,
     )  # fmt: skip
     assert result.status == "failed"
-    assert result.errors == [
+    assert result.problems == [
         {
             "row": 2,
             "column": "journey",

@@ -228,7 +228,7 @@ def import_csv(kind: str, text: str) -> DataImport:
     result = services.import_start(
         kind=kind, source=BytesIO(text.encode()), file_name=f"{kind}.csv", actor=None, background=False
     )
-    assert result.status == "succeeded", (result.message, result.errors)
+    assert result.status == "succeeded", (result.message_text, result.problems)
     return result
 
 

@@ -47,8 +47,8 @@ class Command(BaseCommand):
             "unchanged": data_import.rows_unchanged,
             "skipped": data_import.rows_skipped,
             "error_count": data_import.error_count,
-            "errors": data_import.errors,
-            "message": data_import.message,
+            "errors": data_import.problems,
+            "message": data_import.message_text,
         }
         self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
         if data_import.status != DataImport.Status.SUCCEEDED or data_import.error_count:
