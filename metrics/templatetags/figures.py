@@ -84,6 +84,26 @@ def trend_label(trend, kind: str) -> str:
     return _("down %(change)s, %(verdict)s") % {"change": change, "verdict": verdict}
 
 
+def _css_string(text: str) -> str:
+    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+@register.filter
+def css_string(text) -> str:
+    """Text as a CSS string literal (a printed page's running footer)."""
+    return _css_string(text)
+
+
+@register.simple_tag
+def page_counter_css() -> str:
+    """The value of a CSS `content` that prints "Page 2 of 6" in the active language."""
+    text = _("Page %(page)s of %(pages)s")
+    before, rest = text.split("%(page)s", 1)
+    middle, after = rest.split("%(pages)s", 1)
+    parts = [_css_string(before), "counter(page)", _css_string(middle), "counter(pages)", _css_string(after)]
+    return " ".join(part for part in parts if part != '""')
+
+
 @register.simple_tag
 def static_file_uri(path: str) -> str:
     """A static file as a file:// URI, for pages printed by a local browser (metrics.dashboards.pdf)."""

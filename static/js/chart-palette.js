@@ -32,7 +32,7 @@
     DASHES: ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"],
     /* Money on an axis and in a tooltip in the reader's language (prefix "₽" or suffix " ₽"). */
     moneyAxis: function (money) {
-      return { tickprefix: money.prefix, ticksuffix: money.suffix, tickformat: money.tickformat };
+      return { tickprefix: money.prefix, ticksuffix: money.suffix, tickformat: money.tickformat, automargin: true };
     }
   };
 })();

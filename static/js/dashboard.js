@@ -1,5 +1,7 @@
 /* The outcome dashboards' charts, from one json_script element; the period form submits on change.
-   Printed (body[data-print], metrics.pdf), each chart is replaced by a PNG of itself once drawn. */
+   Printed (body[data-print], metrics.pdf), the charts stay vector drawings in the page's own typeface
+   (an image of one would lose the web font: SVG drawn as an image cannot load it), drawn once at the
+   size they print, with larger text; body[data-charts-ready] tells the printer they are done. */
 (function () {
   "use strict";
   var C = window.CXCharts, S = C.SERIES, GREY = "#94a3b8";
@@ -7,8 +9,9 @@
     margin: { l: 44, r: 16, t: 8, b: 40 }, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
     font: { family: "inherit", size: 12 }, legend: { orientation: "h", x: 0, y: 1.12 }
   };
-  var CONFIG = { displayModeBar: false, responsive: true };
   var printing = document.body.hasAttribute("data-print");
+  var CONFIG = { displayModeBar: false, responsive: !printing, staticPlot: printing };
+  if (printing) BASE.font = { family: "Inter, sans-serif", size: 13 };
   var drawn = [];
 
   function layout(extra) { return Object.assign({}, BASE, extra); }
@@ -77,7 +80,8 @@
           line: { color: S.s.color, width: 2, dash: S.s.dash }, marker: { symbol: "square" } },
         { x: data.months.labels, y: fit(data.months.l), name: text.l, mode: "lines+markers", xaxis: "x", yaxis: "y3",
           line: { color: S.l.color, width: 2, dash: S.l.dash }, marker: { symbol: "diamond" } }
-      ], { margin: { l: 70, r: 50, t: 8, b: 40 }, xaxis: { type: "category", fixedrange: true, anchor: "y2" },
+      ], { margin: { l: 70, r: 50, t: 56, b: 40 }, legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
+           xaxis: { type: "category", fixedrange: true, anchor: "y2", automargin: true },
            yaxis: Object.assign({ domain: [0.45, 1], fixedrange: true, zeroline: true }, moneyAxis),
            yaxis2: Object.assign({ domain: [0, 0.35], rangemode: "tozero", fixedrange: true }, moneyAxis),
            yaxis3: { overlaying: "y2", side: "right", rangemode: "tozero", fixedrange: true, showgrid: false } });
@@ -142,24 +146,6 @@
     }], { margin: { l: 8, r: 8, t: 8, b: 8 } });
   }
 
-  /* For the PDF: each drawn chart becomes an image of itself; body[data-charts-ready] says when. */
-  function toImages() {
-    return Promise.all(drawn).then(function (targets) {
-      return Promise.all(targets.map(function (target) {
-        return Plotly.toImage(target, { format: "png", width: target.clientWidth * 2 || 1200,
-                                        height: target.clientHeight * 2 || 600, scale: 1 })
-          .then(function (url) {
-            var image = new Image();
-            image.src = url;
-            image.alt = target.getAttribute("aria-label") || "";
-            Plotly.purge(target);
-            target.innerHTML = "";
-            target.appendChild(image);
-          });
-      }));
-    }).then(function () { document.body.setAttribute("data-charts-ready", ""); });
-  }
-
   function autosubmit() {
     var form = document.querySelector("form[data-autosubmit]");
     if (!form) return;
@@ -176,6 +162,6 @@
     if (source.id === "dashboard-chart-data") executive(data);
     else if (source.id === "department-chart-data") department(data);
     else observed(data);
-    if (printing) toImages(); else Promise.all(drawn).then(function () { document.body.setAttribute("data-charts-ready", ""); });
+    Promise.all(drawn).then(function () { document.body.setAttribute("data-charts-ready", ""); });
   });
 })();

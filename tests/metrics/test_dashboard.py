@@ -13,9 +13,10 @@ from urllib.parse import urlencode
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from barriers.models import Barrier, Status
 from cxhub.exports import chromium
@@ -348,10 +349,34 @@ def test_the_pdf_report_has_a_landscape_page_per_section_and_the_charts_as_image
     document = b"".join(response.streaming_content)
     assert document.startswith(b"%PDF-") and b"%%EOF" in document[-1024:]
     pages = re.findall(rb"/Type\s*/Page[^s]", document)
-    assert len(pages) >= 6  # headline, service, value, cohorts, loyalty, stakes
+    assert len(pages) >= 7  # the cover (headline figures), service, value, cohorts, loyalty, surveys, stakes
     box = re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)", document)
     assert box and float(box.group(1)) > float(box.group(2))  # landscape
-    assert len(re.findall(rb"/Subtype\s*/Image", document)) >= 4  # the charts, printed as images
+    # Set in the app's own typeface, bundled (no serif fallback), the charts as vector drawings in it.
+    fonts = set(re.findall(rb"/BaseFont\s*/[A-Z]{6}\+([A-Za-z-]+)", document))
+    assert {b"Inter-Regular", b"Inter-SemiBold"} <= fonts and not any(b"Serif" in font for font in fonts)
+
+
+def test_every_page_of_the_pdf_report_says_its_period_as_of_and_number(world, settings):
+    """The page foot (CSS page margin boxes, which Chromium prints on every page), in both languages."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from metrics.dashboards.views import dashboard_context
+
+    with translation.override("ru"):
+        context = dashboard_context(QueryDict("period=month&start=2026-06&segment=business"))
+        html = render_to_string("metrics/dashboard_print.html", {**context, "print": True})
+    foot = html.split("@page {", 1)[1].split("</style>", 1)[0]
+    assert '@bottom-left { content: "CX Hub · С 01.06.2026 по 30.06.2026 · Сегмент «business»"; }' in foot
+    assert 'content: "Страница " counter(page) " из " counter(pages);' in foot
+    from metrics.figures.runs import last_run
+
+    with translation.override("ru"):
+        when = formats.date_format(timezone.localtime(last_run().as_of), "SHORT_DATETIME_FORMAT")
+    assert f'@bottom-center {{ content: "сервис на {when}"; }}' in foot and when == "10.07.2026 09:00"
+    cover = html.split('data-testid="pdf-cover"', 1)[1].split("</section>\n  ", 1)[0]
+    assert 'data-testid="section-headline"' in cover and 'data-testid="section-service"' not in cover
 
 
 @pytest.mark.django_db(transaction=True)
