@@ -77,13 +77,17 @@ def bulk_assign_view(request: HttpRequest) -> HttpResponse:
         due_date=form.cleaned_data["due_date"],
         actor=request.user,
     )
-    messages.success(
-        request,
-        ngettext(
-            "%(count)s barrier assigned to %(department)s.", "%(count)s barriers assigned to %(department)s.", changed
-        )
-        % {"count": changed, "department": form.cleaned_data["department"].name},
-    )
+    department = form.cleaned_data["department"].name
+    text = ngettext(
+        "%(count)s barrier assigned to %(department)s.", "%(count)s barriers assigned to %(department)s.", changed
+    ) % {"count": changed, "department": department}
+    # Barriers already there (with that due date) change nothing: say so rather than count them.
+    already = len(form.cleaned_data["barriers"]) - changed
+    if already:
+        text += " " + ngettext(
+            "%(count)s was already assigned there.", "%(count)s were already assigned there.", already
+        ) % {"count": already}
+    messages.success(request, text)
     return HttpResponseRedirect(back)
 
 

@@ -105,6 +105,15 @@ def page_counter_css() -> str:
 
 
 @register.simple_tag
+def currency_name() -> str:
+    """The company's currency as a reader names it: "₽ (RUB)", "€ (EUR)"."""
+    from cxhub.lib.money import currency, symbol
+
+    shown = symbol()
+    return shown if shown == currency() else f"{shown} ({currency()})"
+
+
+@register.simple_tag
 def static_file_uri(path: str) -> str:
     """A static file as a file:// URI, for pages printed by a local browser (metrics.dashboards.pdf)."""
     from pathlib import Path

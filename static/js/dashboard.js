@@ -50,7 +50,10 @@
     traces.push({ type: "scatter", mode: "markers", y: names, x: ordered.map(function (r) { return r.target; }),
                   name: text.target, marker: { symbol: "line-ns-open", size: 18, color: S.target.color, line: { width: 3, color: S.target.color } },
                   hovertemplate: "%{y}: " + text.target + " %{x}%<extra></extra>" });
-    plot(id, traces, { margin: { l: 180, r: 16, t: 8, b: 56 }, xaxis: { range: [0, 101], ticksuffix: "%", fixedrange: true },
+    /* On a phone the names take what they need (automargin), not a fixed third of the width. */
+    var narrow = element(id) && element(id).clientWidth < 520;
+    plot(id, traces, { margin: { l: narrow ? 8 : 180, r: 8, t: 8, b: 56 },
+         xaxis: { range: [0, 101], ticksuffix: "%", fixedrange: true },
          yaxis: { automargin: true, fixedrange: true, categoryorder: "array", categoryarray: names },
          showlegend: true, bargap: 0.25, barmode: "overlay",
          legend: { orientation: "h", x: 0, y: -0.08, yanchor: "top", traceorder: "normal" } });

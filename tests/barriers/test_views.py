@@ -360,3 +360,22 @@ def test_api_permission_matrix(everyone, barrier, who, name, method, url, data, 
         after = Barrier.objects.values_list("status", "version", "resolution_plan", "severity").get(pk=barrier.pk)
         assert after == before and barrier.comments.count() == 0
         assert Barrier.objects.count() == 1 and ResearchStudy.objects.count() == 0
+
+
+def test_bulk_assign_counts_the_barriers_it_assigned_and_those_already_there(
+    client, cx_lead, make_barrier, other_department
+):
+    from django.urls import reverse
+
+    moved, also_moved = make_barrier(), make_barrier(title="Second")
+    already = make_barrier(title="Third")
+    already.department = other_department
+    already.save()
+    client.force_login(cx_lead)
+    response = client.post(
+        reverse("barriers:bulk_assign"),
+        {"barriers": [moved.pk, also_moved.pk, already.pk], "department": other_department.pk},
+        follow=True,
+    )
+    text = [str(m) for m in response.context["messages"]]
+    assert text == [f"2 barriers assigned to {other_department.name}. 1 was already assigned there."]

@@ -2,7 +2,9 @@
 segment, downloads the PDF and finds nothing to edit; a head sees their department only; the CX
 lead reads the observed journeys and compares a map with them."""
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -51,7 +53,7 @@ def test_an_executive_reads_the_dashboard_changes_period_and_segment_and_downloa
     log_in(page, "ceo", PASSWORD)
     page.get_by_role("link", name="Dashboard").click()
     expect(page.get_by_role("heading", name="Outcome dashboard")).to_be_visible()
-    expect(page.get_by_test_id("dashboard-window")).to_contain_text("June 1, 2026")  # the last complete month
+    expect(page.get_by_test_id("dashboard-window")).to_contain_text("1 Jun 2026")  # the last complete month
     for chart in ("chart-departments", "chart-touchpoints", "chart-segments", "chart-months"):
         expect(page.locator(f"#{chart} .main-svg").first).to_be_visible()
     expect(page.get_by_test_id("cohort-table").locator("tbody tr").first).to_be_visible()
@@ -61,7 +63,7 @@ def test_an_executive_reads_the_dashboard_changes_period_and_segment_and_downloa
 
     page.get_by_test_id("period-kind").select_option("quarter")  # submits on change
     expect(page).to_have_url(re.compile(r"period=quarter"))
-    expect(page.get_by_test_id("dashboard-window")).to_contain_text("April 1, 2026")
+    expect(page.get_by_test_id("dashboard-window")).to_contain_text("1 Apr 2026")
     page.get_by_test_id("segment").select_option("business")
     expect(page).to_have_url(re.compile(r"segment=business"))
     expect(page.get_by_test_id("dashboard-window")).to_contain_text("business")
@@ -72,7 +74,7 @@ def test_an_executive_reads_the_dashboard_changes_period_and_segment_and_downloa
     with page.expect_download() as download_info:
         page.get_by_test_id("export-download").click()
     document = download_info.value.path().read_bytes()
-    assert document.startswith(b"%PDF-") and len(re.findall(rb"/Subtype\s*/Image", document)) >= 4
+    assert document.startswith(b"%PDF-") and re.search(rb"/BaseFont\s*/[A-Z]{6}\+Inter-Regular", document)
     assert download_info.value.suggested_filename == "cxhub-dashboard-2026-04-quarter.pdf"
 
     # Nothing to edit: no form but the period filter, the language switch and signing out.
@@ -119,4 +121,31 @@ def test_the_cx_lead_reads_observed_journeys_and_compares_a_map(page, world, con
     page.get_by_test_id("observed-recompute").click()
     expect(page.get_by_test_id("observed-status")).to_contain_text("within 3 days")
     expect(page.get_by_test_id("observed-compare")).to_be_visible()  # the chosen journey is kept
+    assert console_errors == []
+
+
+ARTEFACTS = Path(os.environ.get("CXHUB_ARTEFACTS", Path(__file__).resolve().parents[2] / "var" / "artefacts"))
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_the_dashboard_reads_right_at_every_width_and_is_saved_for_review(new_page, world, language, console_errors):
+    """Money with its currency, arrows with their words, nothing wider than the screen, at 1440, 1280
+    and 390 px; the screenshots are kept (var/artefacts, or $CXHUB_ARTEFACTS) for a person to judge."""
+    UserFactory(username="ceo", roles=[Role.EXECUTIVE])
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    for width in (1440, 1280, 390):
+        page = new_page(viewport={"width": width, "height": 900})
+        log_in(page, "ceo", PASSWORD)
+        if language == "ru":
+            page.get_by_test_id("lang-ru").click()
+            page.wait_for_load_state("load")
+        page.goto("/dashboard/?period=month&start=2026-06")
+        expect(page.locator("body[data-charts-ready]")).to_have_count(1)
+        clv = page.get_by_test_id("card-clv").inner_text()
+        assert ("₽" in clv) and (clv.startswith("₽") if language == "en" else clv.endswith("₽"))
+        said = page.get_by_test_id("trend").first.locator(".visually-hidden").inner_text()
+        assert re.search(r"(up|down|выше|ниже) .+, (better|worse|лучше|хуже)|unchanged|без изменений", said), said
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{overflow}px wider than the {width}px screen"
+        page.screenshot(path=ARTEFACTS / f"dashboard-{language}-{width}.png", full_page=True)
     assert console_errors == []

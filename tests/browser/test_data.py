@@ -54,7 +54,7 @@ def test_upload_a_bad_file_read_the_report_then_a_good_one(page, lead, tmp_path,
     page.locator("input[type=file]").set_input_files(str(bad))
     page.get_by_label("Import valid rows only").check()
     page.get_by_test_id("import-submit").click()
-    expect(page.get_by_test_id("import-result")).to_contain_text("1 rows with errors were skipped")
+    expect(page.get_by_test_id("import-result")).to_contain_text("1 row with errors was skipped")
     assert list(Customer.objects.values_list("external_id", flat=True)) == ["C1"]
     page.get_by_role("link", name="Data").first.click()
     expect(page.get_by_test_id("import-history").locator("tbody tr")).to_have_count(2)

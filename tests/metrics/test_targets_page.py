@@ -42,6 +42,7 @@ def test_targets_and_costs_are_saved_and_bad_values_named(client, cx_lead, depar
     form |= {f"share-{touchpoint.pk}": "92,5", f"days-{touchpoint.pk}": "5", "cost-phone": "350,5"}
     response = client.post(reverse("data:targets"), form, follow=True)
     assert "2 rows saved." in response.content.decode()
+    assert 'data-testid="cost-currency">₽ (RUB)</span>' in response.content.decode()  # costs are in it
     target = ServiceTarget.objects.get()
     assert (target.threshold_days, target.target_share, target.version) == (5, Decimal("0.925"), 1)
     assert ChannelCost.objects.get(channel="phone").default_cost == Decimal("350.50")
