@@ -145,6 +145,20 @@ def test_the_dashboard_reads_right_at_every_width_and_is_saved_for_review(new_pa
         assert ("₽" in clv) and (clv.startswith("₽") if language == "en" else clv.endswith("₽"))
         said = page.get_by_test_id("trend").first.locator(".visually-hidden").inner_text()
         assert re.search(r"(up|down|выше|ниже) .+, (better|worse|лучше|хуже)|unchanged|без изменений", said), said
+        # One colour per series whatever the data, on every chart; bad service hatched as well.
+        colours = page.evaluate(
+            """() => ["chart-departments", "chart-touchpoints", "chart-loyalty"].flatMap((id) => {
+                 const chart = document.getElementById(id);
+                 return chart && chart.data ? chart.data.filter((t) => t.type === "bar" && t.y.length)
+                   .map((t) => [t.name, t.marker.color, (t.marker.pattern || {}).shape || ""]) : [];
+               })"""
+        )
+        by_name = {}
+        for name, colour, pattern in colours:
+            by_name.setdefault(name, set()).add((colour, pattern))
+        assert by_name and all(len(seen) == 1 for seen in by_name.values()), by_name
+        hatched = {name for name, seen in by_name.items() if next(iter(seen))[1] == "/"}
+        assert hatched <= {"Below target", "After a breach", "Ниже цели", "После нарушения"}
         overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{overflow}px wider than the {width}px screen"
         page.screenshot(path=ARTEFACTS / f"dashboard-{language}-{width}.png", full_page=True)
