@@ -3,9 +3,10 @@
   "use strict";
   var C = window.CXCharts, S = C.SERIES;
   var LAYOUT = {
-    margin: { l: 44, r: 12, t: 8, b: 40 }, height: 280, paper_bgcolor: "rgba(0,0,0,0)",
+    margin: { l: 44, r: 12, t: 8, b: 40 }, height: 300, paper_bgcolor: "rgba(0,0,0,0)",
     plot_bgcolor: "rgba(0,0,0,0)", font: { family: "inherit", size: 12 },
-    legend: { orientation: "h", x: 0, y: 1.15 }, xaxis: { type: "category", fixedrange: true }
+    /* Above the plot, growing upwards as it wraps (long Russian names), never over the lines. */
+    legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" }, xaxis: { type: "category", fixedrange: true }
   };
   function layout(extra) { return Object.assign({}, LAYOUT, extra); }
   var CONFIG = { displayModeBar: false, responsive: true };
@@ -30,14 +31,16 @@
                     line: { color: S.target.color, width: 1, dash: "dash" } });
     }
     Plotly.react("chart-service-level", levels,
-                 layout({ yaxis: { range: [0, 101], ticksuffix: "%", fixedrange: true }, shapes: shapes }), CONFIG);
+                 layout({ yaxis: { range: [0, 101], ticksuffix: "%", fixedrange: true }, shapes: shapes,
+                          margin: { l: 44, r: 12, t: 64, b: 40 } }), CONFIG);
 
     var percentiles = ["50", "80", "90"].map(function (p) {
       var series = S["p" + p];
       return { x: x, y: data.percentiles[p], name: "p" + p, mode: "lines+markers", connectgaps: false,
                line: { width: 2, color: series.color, dash: series.dash } };
     });
-    Plotly.react("chart-percentiles", percentiles, layout({ yaxis: { rangemode: "tozero", ticksuffix: " " + text.days, fixedrange: true } }), CONFIG);
+    Plotly.react("chart-percentiles", percentiles, layout({ yaxis: { rangemode: "tozero", ticksuffix: " " + text.days, fixedrange: true },
+                                                           margin: { l: 44, r: 12, t: 32, b: 40 } }), CONFIG);
 
     Plotly.react("chart-volumes", [
       { x: x, y: data.opened, name: text.opened, type: "bar", marker: { color: S.opened.color, pattern: S.opened.pattern } },
