@@ -54,10 +54,8 @@ def rebuild(months: list[date] | None, as_of: datetime, *, percentile_days: list
             if ranked is not None:
                 _keep_percentiles(grain, span, ranked)
             _delete(grain, span)
-            for dimension in Dimension:
-                _insert_service(grain, dimension, span, as_of)
-                if dimension != Dimension.KIND:  # survey answers have no interaction kind
-                    _insert_surveys(grain, dimension, span, as_of)
+            _insert_service(grain, span, as_of)
+            _insert_surveys(grain, span, as_of)  # survey answers have no interaction kind
             # Every grouping of a grain ranked in one GROUPING SETS pass.
             for part in [span] if ranked is None else ranked:
                 _fill_percentiles(grain, part)
@@ -165,33 +163,26 @@ def _period(grain: str, column: str) -> str:
     return f"CAST(date_trunc('{grain}', CAST({column} AS timestamp)) AS date)"
 
 
-def _key(dimension: str, row: str, touchpoint: str = "tp") -> str:
-    return {
-        Dimension.OVERALL: "''",
-        Dimension.TOUCHPOINT: f"CAST({touchpoint}.id AS varchar(64))",
-        Dimension.DEPARTMENT: f"CAST({touchpoint}.department_id AS varchar(64))",
-        Dimension.CHANNEL: f"{touchpoint}.channel",
-        Dimension.KIND: f"{row}.kind",
-    }[dimension]
+# The groupings of the period rollups that hang off the touchpoint (kind is the interaction's own).
+BY_TOUCHPOINT = {
+    Dimension.TOUCHPOINT: "tp.id",
+    Dimension.DEPARTMENT: "tp.department_id",
+    Dimension.CHANNEL: "tp.channel",
+}
 
 
-def _group_by(grain: str, dimension: str, row: str, day_column: str) -> list[str]:
-    """(period, key) as raw columns (integers group faster than their text); overall has no key, and
-    PostgreSQL refuses constants in GROUP BY."""
-    parts = [_period(grain, day_column)]
-    column = {
-        Dimension.OVERALL: None,
-        Dimension.TOUCHPOINT: "tp.id",
-        Dimension.DEPARTMENT: "tp.department_id",
-        Dimension.CHANNEL: "tp.channel",
-        Dimension.KIND: f"{row}.kind",
-    }[dimension]
-    return parts if column is None else [*parts, column]
-
-
-def _grouped(grain: str, dimension: str, row: str, day_column: str) -> str:
-    parts = _group_by(grain, dimension, row, day_column)
-    return f"GROUP BY {', '.join(parts)}"
+def _grouping_sets(period: str, groupings: dict[str, str]) -> tuple[str, str, str]:
+    """GROUPING SETS of the period alone (overall) and the period with each grouping's column, and
+    SQL naming each result row's dimension and key (its column as text; '' overall). Raw columns
+    group faster than their text, and PostgreSQL refuses constants in GROUP BY."""
+    dimension = "CASE " + " ".join(f"WHEN GROUPING({column}) = 0 THEN '{name}'" for name, column in groupings.items())
+    dimension += f" ELSE '{Dimension.OVERALL}' END"
+    key = "CASE " + " ".join(
+        f"WHEN GROUPING({column}) = 0 THEN CAST({column} AS varchar(64))" for column in groupings.values()
+    )
+    key += " ELSE '' END"
+    sets = ", ".join([f"({period})", *(f"({period}, {column})" for column in groupings.values())])
+    return f"GROUP BY GROUPING SETS ({sets})", dimension, key
 
 
 def _where_days(column: str, span: DayRange | None) -> tuple[str, list]:
@@ -208,9 +199,10 @@ def _delete(grain: str, span: DayRange | None) -> None:
         rows.delete()
 
 
-def _insert_service(grain: str, dimension: str, span: DayRange | None, as_of: datetime) -> None:
-    """One INSERT per grain and grouping: counts summed from ServiceDay (ServiceKindDay for kinds);
-    the percentiles are filled in afterwards (_fill_percentiles)."""
+def _insert_service(grain: str, span: DayRange | None, as_of: datetime) -> None:
+    """The counts of every grouping of a grain, summed from ServiceDay (overall and by touchpoint,
+    department and channel, in one GROUPING SETS pass) and ServiceKindDay (by kind); the percentiles
+    are filled in afterwards (_fill_percentiles)."""
     q = connection.ops.quote_name
     where, params = _where_days("sd.day", span)
     sums = {
@@ -226,25 +218,30 @@ def _insert_service(grain: str, dimension: str, span: DayRange | None, as_of: da
         "csat_n": "SUM(sd.csat_n)",
         "csat_good": "SUM(sd.csat_good)",
     }
-    if dimension == Dimension.KIND:
-        source = f"{q(ServiceKindDay._meta.db_table)} sd"
-    else:
-        source = f"{q(ServiceDay._meta.db_table)} sd JOIN {q(Touchpoint._meta.db_table)} tp ON tp.id = sd.touchpoint_id"
-    columns = ["grain", "dimension", "as_of", "period_start", "key", *sums]
-    values = [f"c.{name}" for name in sums]
-    sql = f"""
-        INSERT INTO {q(ServicePeriod._meta.db_table)} ({", ".join(q(c) for c in columns)})
-        SELECT %s, %s, %s, c.period, c.key, {", ".join(values)}
-        FROM (
-            SELECT {_period(grain, "sd.day")} AS period, {_key(dimension, "sd")} AS key,
-                   {", ".join(f"{expression} AS {name}" for name, expression in sums.items())}
-            FROM {source}
-            WHERE {where}
-            {_grouped(grain, dimension, "sd", "sd.day")}
-        ) c
-    """
+    period = _period(grain, "sd.day")
+    by_touchpoint, dimension, key = _grouping_sets(period, BY_TOUCHPOINT)
+    sources = [
+        (
+            f"{q(ServiceDay._meta.db_table)} sd JOIN {q(Touchpoint._meta.db_table)} tp ON tp.id = sd.touchpoint_id",
+            dimension,
+            key,
+            by_touchpoint,
+        ),
+        (q(ServiceKindDay._meta.db_table) + " sd", f"'{Dimension.KIND}'", "sd.kind", f"GROUP BY {period}, sd.kind"),
+    ]
+    columns = ["grain", "as_of", "period_start", "dimension", "key", *sums]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [grain, dimension, as_of, *params])
+        for source, dimension, key, grouped in sources:
+            cursor.execute(
+                f"""
+                INSERT INTO {q(ServicePeriod._meta.db_table)} ({", ".join(q(c) for c in columns)})
+                SELECT %s, %s, {period}, {dimension}, {key}, {", ".join(sums.values())}
+                FROM {source}
+                WHERE {where}
+                {grouped}
+                """,
+                [grain, as_of, *params],
+            )
 
 
 def _fill_percentiles(grain: str, span: DayRange | None) -> None:
@@ -253,19 +250,10 @@ def _fill_percentiles(grain: str, span: DayRange | None) -> None:
     q = connection.ops.quote_name
     period = _period(grain, "i.opened_day")
     where, params = _where_days("i.opened_day", span)
-    groupings = {
-        Dimension.TOUCHPOINT: "tp.id",
-        Dimension.DEPARTMENT: "tp.department_id",
-        Dimension.CHANNEL: "tp.channel",
-        Dimension.KIND: "i.kind",
-    }
-    dimension = "CASE " + " ".join(f"WHEN GROUPING({column}) = 0 THEN '{name}'" for name, column in groupings.items())
-    dimension += f" ELSE '{Dimension.OVERALL}' END"
-    key = "CASE " + " ".join(
-        f"WHEN GROUPING({column}) = 0 THEN CAST({column} AS varchar(64))" for column in groupings.values()
-    )
-    key += " ELSE '' END"
-    sets = ", ".join([f"({period})", *(f"({period}, {column})" for column in groupings.values())])
+    # Every touchpoint named, so the days are bounds of the (touchpoint, day) index read for each one:
+    # the month is read from the index alone, in touchpoint order, not from a heap page per case.
+    where += f" AND i.touchpoint_id = ANY(ARRAY(SELECT id FROM {q(Touchpoint._meta.db_table)}))"
+    grouped, dimension, key = _grouping_sets(period, {**BY_TOUCHPOINT, Dimension.KIND: "i.kind"})
     chosen = [
         f"percentile_disc({p / 100}) WITHIN GROUP (ORDER BY i.{column}) AS {column.removesuffix('_seconds')}_p{p}"
         for column, percentiles in (
@@ -283,7 +271,7 @@ def _fill_percentiles(grain: str, span: DayRange | None) -> None:
             FROM {q(Interaction._meta.db_table)} i
             JOIN {q(Touchpoint._meta.db_table)} tp ON tp.id = i.touchpoint_id
             WHERE {where}
-            GROUP BY GROUPING SETS ({sets})
+            {grouped}
         ) pct
         WHERE {table}.grain = %s AND {table}.dimension = pct.dimension AND {table}.{q("key")} = pct.key
           AND {table}.period_start = pct.period
@@ -292,11 +280,11 @@ def _fill_percentiles(grain: str, span: DayRange | None) -> None:
         cursor.execute(sql, [*params, grain])
 
 
-def _insert_surveys(grain: str, dimension: str, span: DayRange | None, as_of: datetime) -> None:
+def _insert_surveys(grain: str, span: DayRange | None, as_of: datetime) -> None:
+    """Survey scores of every grouping of a grain (overall and by touchpoint, department and
+    channel) in one GROUPING SETS pass; answers tied to no touchpoint count overall only."""
     q = connection.ops.quote_name
     where, params = _where_days("s.submitted_day", span)
-    if dimension != Dimension.OVERALL:
-        where += " AND tp.id IS NOT NULL"
     sums = {
         "nps_n": "COUNT(s.nps)",
         "promoters": "SUM(CASE WHEN s.nps >= 9 THEN 1 ELSE 0 END)",
@@ -306,14 +294,21 @@ def _insert_surveys(grain: str, dimension: str, span: DayRange | None, as_of: da
         "ces_n": "COUNT(s.ces)",
         "ces_sum": "COALESCE(SUM(s.ces), 0)",
     }
-    columns = ["grain", "dimension", "as_of", "period_start", "key", *sums]
+    period = _period(grain, "s.submitted_day")
+    grouped, dimension, key = _grouping_sets(period, BY_TOUCHPOINT)
+    columns = ["grain", "as_of", "period_start", "dimension", "key", *sums]
     sql = f"""
         INSERT INTO {q(SurveyPeriod._meta.db_table)} ({", ".join(q(c) for c in columns)})
-        SELECT %s, %s, %s, {_period(grain, "s.submitted_day")}, {_key(dimension, "s")}, {", ".join(sums.values())}
-        FROM {q(SurveyResponse._meta.db_table)} s
-        LEFT JOIN {q(Touchpoint._meta.db_table)} tp ON tp.id = s.touchpoint_id
-        WHERE {where}
-        {_grouped(grain, dimension, "s", "s.submitted_day")}
+        SELECT %s, %s, period, dimension, key, {", ".join(sums)}
+        FROM (
+            SELECT {period} AS period, {dimension} AS dimension, {key} AS key,
+                   {", ".join(f"{expression} AS {name}" for name, expression in sums.items())}
+            FROM {q(SurveyResponse._meta.db_table)} s
+            LEFT JOIN {q(Touchpoint._meta.db_table)} tp ON tp.id = s.touchpoint_id
+            WHERE {where}
+            {grouped}
+        ) scores
+        WHERE key IS NOT NULL  -- the groups of answers without a touchpoint, beyond overall
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [grain, dimension, as_of, *params])
+        cursor.execute(sql, [grain, as_of, *params])

@@ -133,6 +133,14 @@ def test_survey_periods_count_each_score_with_its_own_n(case):
     phone = SurveyPeriod.objects.get(grain="month", dimension="touchpoint", key=str(case["phone"].pk))
     assert (phone.period_start, phone.nps_n, phone.promoters, phone.detractors) == (date(2026, 6, 1), 3, 2, 1)
     assert not SurveyPeriod.objects.filter(dimension="kind").exists()
+    # The answer tied to no touchpoint counts overall only: no department or channel group of its own.
+    months = SurveyPeriod.objects.filter(grain="month")
+    assert months.get(dimension="overall").nps_n == 4
+    assert [(row.dimension, row.nps_n) for row in months.exclude(dimension="overall").order_by("dimension")] == [
+        ("channel", 3),
+        ("department", 3),
+        ("touchpoint", 3),
+    ]
 
 
 def snapshot():
