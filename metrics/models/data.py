@@ -14,18 +14,22 @@ from journeys.models import Channel
 
 
 class Customer(models.Model):
-    external_id = models.CharField(_("customer id"), max_length=64, unique=True)
+    # Written in bulk, as Interaction: uniqueness as a constraint (no pattern-matching twin index),
+    # every index named in Meta so a big import can set them aside and build them once after.
+    external_id = models.CharField(_("customer id"), max_length=64)
     acquired_at = models.DateTimeField(_("acquired"))
     acquired_month = models.DateField(_("acquisition month"), db_index=True)  # first day, local time
     acquisition_cost = models.DecimalField(_("acquisition cost"), max_digits=14, decimal_places=2, default=0)
-    segment = models.CharField(_("segment"), max_length=60, blank=True, db_index=True)
+    segment = models.CharField(_("segment"), max_length=60, blank=True)  # indexed in Meta
     churned_at = models.DateTimeField(_("churned"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
+        indexes = [models.Index(fields=["segment"], name="customer_segment")]
         constraints = [
-            models.CheckConstraint(condition=models.Q(acquisition_cost__gte=0), name="customer_cost_positive")
+            models.UniqueConstraint(fields=["external_id"], name="customer_external_id_unique"),
+            models.CheckConstraint(condition=models.Q(acquisition_cost__gte=0), name="customer_cost_positive"),
         ]
 
     def __str__(self) -> str:
@@ -99,10 +103,13 @@ class Interaction(models.Model):
 
 
 class Transaction(models.Model):
-    external_id = models.CharField(_("transaction id"), max_length=64, unique=True)
+    external_id = models.CharField(_("transaction id"), max_length=64)  # unique: see Meta, as on Customer
     # No database constraint, as on Interaction: imports check references set-based under a table
-    # lock (metrics.ingest.merge), and PROTECT still guards deletes through the ORM.
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="transactions", db_constraint=False)
+    # lock (metrics.ingest.merge), and PROTECT still guards deletes through the ORM. Its own index
+    # would repeat the first column of transaction_customer_day.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="transactions", db_constraint=False, db_index=False
+    )
     occurred_at = models.DateTimeField(_("occurred"))
     occurred_day = models.DateField(_("day"))  # indexed with the customer (Meta)
     occurred_month = models.DateField(_("month"))  # first day, local time: cohorts group by it
@@ -117,16 +124,24 @@ class Transaction(models.Model):
             # a window of days (repeat purchase on the dashboards).
             models.Index(fields=["occurred_day", "customer"], name="transaction_day_customer"),
         ]
+        constraints = [models.UniqueConstraint(fields=["external_id"], name="transaction_external_id_unique")]
 
     def __str__(self) -> str:
         return self.external_id
 
 
 class SurveyResponse(models.Model):
-    external_id = models.CharField(_("response id"), max_length=64, unique=True)
-    # References without database constraints, as on Interaction (see Transaction.customer).
+    external_id = models.CharField(_("response id"), max_length=64)  # unique: see Meta, as on Customer
+    # References without database constraints, as on Interaction (see Transaction.customer). No
+    # figure looks answers up by customer, so that reference has no index to keep up at import.
     customer = models.ForeignKey(
-        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_constraint=False
+        Customer,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     touchpoint = models.ForeignKey(
         "journeys.Touchpoint",
@@ -155,6 +170,7 @@ class SurveyResponse(models.Model):
         verbose_name = _("survey response")
         verbose_name_plural = _("survey responses")
         constraints = [
+            models.UniqueConstraint(fields=["external_id"], name="survey_external_id_unique"),
             models.CheckConstraint(
                 condition=models.Q(nps__isnull=True) | models.Q(nps__range=(0, 10)), name="survey_nps_range"
             ),

@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from metrics.ingest import fast, pipeline, postgres
 from metrics.models import Customer, DataImport, Interaction
@@ -40,10 +41,8 @@ def catalogue(department):
         Customer.objects.create(external_id=external_id, acquired_at="2025-01-01T00:00Z", acquired_month="2025-01-01")
 
 
-def run(content: str, name: str = "i.csv") -> DataImport:
-    return import_start(
-        kind="interactions", source=io.BytesIO(content.encode()), file_name=name, actor=None, background=False
-    )
+def run(content: str, name: str = "i.csv", kind: str = "interactions") -> DataImport:
+    return import_start(kind=kind, source=io.BytesIO(content.encode()), file_name=name, actor=None, background=False)
 
 
 def shortcut_results(monkeypatch) -> list:
@@ -215,28 +214,47 @@ def test_a_copied_row_is_traced_back_to_its_line():
     assert [fast._line_number(n, []) for n in (1, 2)] == [2, 3]
 
 
+def index_definitions(table: str) -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [table])
+        return dict(cursor.fetchall())
+
+
 def test_a_load_that_doubles_the_table_rebuilds_its_indexes(catalogue, monkeypatch):
     monkeypatch.setattr(postgres, "REBUILD_INDEXES_FROM", 2)
     run(HEADER + "I0,C1,cc-complaints,,2026-01-01,,,,\n")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE metrics_interaction")
-    dropped = []
-    real = connection.schema_editor
-
-    def schema_editor(*args, **kwargs):
-        editor = real(*args, **kwargs)
-        dropped.append(editor)
-        return editor
-
-    monkeypatch.setattr(connection, "schema_editor", schema_editor)
+    before = index_definitions("metrics_interaction")
     used = shortcut_results(monkeypatch)
-    result = run(CLEAN)
-    assert used == [4] and result.rows_created == 4 and len(dropped) == 2  # set aside, then built again
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'metrics_interaction'")
-        indexes = {name for (name,) in cursor.fetchall()}
-    assert {"interaction_tp_day", "interaction_day", "interaction_open", "interaction_external_id_unique"} <= indexes
+    with CaptureQueriesContext(connection) as queries:
+        result = run(CLEAN)
+    assert used == [4] and result.rows_created == 4
+    dropped = " ".join(q["sql"] for q in queries if " DROP " in f" {q['sql']}")
+    # Each index set aside during the insert, the primary key's too, and every one built again as it was.
+    for name in ("interaction_tp_day", "interaction_day", "interaction_open", "interaction_external_id_unique"):
+        assert name in dropped
+    assert "metrics_interaction_pkey" in dropped
+    assert index_definitions("metrics_interaction") == before
     assert Interaction.objects.count() == 5
+
+
+def test_a_big_customer_load_sets_aside_every_index_of_the_table(db, monkeypatch):
+    """Indexes a model declares on a field are in the catalog, not in Meta.indexes: they are set aside too."""
+    monkeypatch.setattr(postgres, "REBUILD_INDEXES_FROM", 2)
+    before = index_definitions("metrics_customer")
+    assert len(before) >= 4  # primary key, unique id, acquisition month, segment
+    with CaptureQueriesContext(connection) as queries:
+        imported = run(
+            "customer_id,acquired_at,acquisition_cost,segment,churned_at\n"
+            "K1,2026-01-05,10,retail,\nK2,2026-02-05,0,business,\nK3,2026-02-07,5,retail,2026-06-01\n",
+            kind="customers",
+        )
+    assert imported.rows_created == 3, imported.message
+    dropped = " ".join(q["sql"] for q in queries if " DROP " in f" {q['sql']}")
+    assert all(name in dropped for name in before), (sorted(before), dropped)
+    assert index_definitions("metrics_customer") == before
+    assert Customer.objects.filter(segment="retail").count() == 2
 
 
 def test_indexes_are_set_aside_only_on_tables_without_foreign_key_constraints():
