@@ -3,9 +3,11 @@ time, overall and by touchpoint, department, channel and kind — the last chunk
 
 Counts are sums of the daily rollups (ServiceDay, ServiceKindDay), so shares stay exact and the raw
 table is not scanned once per grouping for them. Percentiles need the durations themselves: one pass
-per grain and grouping over the interactions of the weeks and months being rebuilt (nearest rank:
-the ⌈p·n/100⌉-th smallest). All-time rows are sums of the month rows and carry no percentiles: those
-would sort every interaction on every run, incremental ones included; reports compute them on request.
+per grain over the interactions of the periods being ranked, every grouping in one GROUPING SETS
+(nearest rank: the ⌈p·n/100⌉-th smallest), read from the covering (touchpoint, day) index; each
+period row is then written once, counts and percentiles together. All-time rows are sums of the
+month rows and carry no percentiles: those would sort every interaction on every run, incremental
+ones included; reports compute them on request.
 
 A run rebuilds the weeks and months that overlap its months, plus all time; a full run, everything.
 """
@@ -51,16 +53,10 @@ def rebuild(months: list[date] | None, as_of: datetime, *, percentile_days: list
     for grain in (Grain.WEEK, Grain.MONTH):
         for span in _spans(grain, months):
             ranked = None if percentile_days is None or span is None else _periods_of(grain, span, percentile_days)
-            if ranked is not None:
-                _keep_percentiles(grain, span, ranked)
+            _rank(grain, span, ranked)
             _delete(grain, span)
-            _insert_service(grain, span, as_of)
+            _insert_service(grain, span, as_of)  # with the percentiles just ranked or kept
             _insert_surveys(grain, span, as_of)  # survey answers have no interaction kind
-            # Every grouping of a grain ranked in one GROUPING SETS pass.
-            for part in [span] if ranked is None else ranked:
-                _fill_percentiles(grain, part)
-            if ranked is not None:
-                _restore_percentiles()
     _delete(Grain.ALL, None)
     _insert_all_time(as_of)
 
@@ -86,38 +82,35 @@ PERCENTILE_COLUMNS = [f"resolution_p{p}" for p in PERCENTILES] + [
 ]
 
 
-def _keep_percentiles(grain: str, span: DayRange, ranked: list[DayRange]) -> None:
-    """Set aside the percentiles of the span's periods that will not be ranked again."""
-    q = connection.ops.quote_name
-    table = q(ServicePeriod._meta.db_table)
-    fresh = " OR ".join("(period_start >= %s AND period_start < %s)" for _part in ranked) or "1 = 0"
-    fresh_params = [value for part in ranked for value in (part.start, part.end)]
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS kept_percentiles")
-        cursor.execute(
-            f"""
-            CREATE TEMP TABLE kept_percentiles ON COMMIT DROP AS
-            SELECT grain, dimension, {q("key")} AS key, period_start, {", ".join(PERCENTILE_COLUMNS)}
-            FROM {table}
-            WHERE grain = %s AND period_start >= %s AND period_start < %s AND NOT ({fresh})
-            """,
-            [grain, span.start, span.end, *fresh_params],
-        )
-
-
-def _restore_percentiles() -> None:
+def _rank(grain: str, span: DayRange | None, ranked: list[DayRange] | None) -> None:
+    """The percentiles of the span's periods, in a temporary table (ranked_percentiles) the period
+    rows are then inserted with — written once, not inserted and then updated. With `ranked`, only
+    those periods are ranked again; the span's other periods keep the percentiles they have."""
     q = connection.ops.quote_name
     table = q(ServicePeriod._meta.db_table)
     with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS ranked_percentiles")
         cursor.execute(
             f"""
-            UPDATE {table} SET {", ".join(f"{c} = k.{c}" for c in PERCENTILE_COLUMNS)}
-            FROM kept_percentiles k
-            WHERE {table}.grain = k.grain AND {table}.dimension = k.dimension AND {table}.{q("key")} = k.key
-              AND {table}.period_start = k.period_start
+            CREATE TEMP TABLE ranked_percentiles ON COMMIT DROP AS
+            SELECT period_start AS period, dimension, {q("key")} AS key, {", ".join(PERCENTILE_COLUMNS)}
+            FROM {table} WITH NO DATA
             """
         )
-        cursor.execute("DROP TABLE kept_percentiles")
+        if ranked is not None and span is not None:
+            fresh = " OR ".join("(period_start >= %s AND period_start < %s)" for _part in ranked) or "1 = 0"
+            cursor.execute(
+                f"""
+                INSERT INTO ranked_percentiles
+                SELECT period_start, dimension, {q("key")}, {", ".join(PERCENTILE_COLUMNS)}
+                FROM {table}
+                WHERE grain = %s AND period_start >= %s AND period_start < %s AND NOT ({fresh})
+                """,
+                [grain, span.start, span.end, *(value for part in ranked for value in (part.start, part.end))],
+            )
+        for part in [span] if ranked is None else ranked:
+            _rank_percentiles(grain, part)
+        cursor.execute("ANALYZE ranked_percentiles")
 
 
 def _insert_all_time(as_of: datetime) -> None:
@@ -201,8 +194,8 @@ def _delete(grain: str, span: DayRange | None) -> None:
 
 def _insert_service(grain: str, span: DayRange | None, as_of: datetime) -> None:
     """The counts of every grouping of a grain, summed from ServiceDay (overall and by touchpoint,
-    department and channel, in one GROUPING SETS pass) and ServiceKindDay (by kind); the percentiles
-    are filled in afterwards (_fill_percentiles)."""
+    department and channel, in one GROUPING SETS pass) and ServiceKindDay (by kind), written with
+    the percentiles _rank put in ranked_percentiles."""
     q = connection.ops.quote_name
     where, params = _where_days("sd.day", span)
     sums = {
@@ -229,22 +222,28 @@ def _insert_service(grain: str, span: DayRange | None, as_of: datetime) -> None:
         ),
         (q(ServiceKindDay._meta.db_table) + " sd", f"'{Dimension.KIND}'", "sd.kind", f"GROUP BY {period}, sd.kind"),
     ]
-    columns = ["grain", "as_of", "period_start", "dimension", "key", *sums]
+    columns = ["grain", "as_of", "period_start", "dimension", "key", *sums, *PERCENTILE_COLUMNS]
     with connection.cursor() as cursor:
         for source, dimension, key, grouped in sources:
             cursor.execute(
                 f"""
                 INSERT INTO {q(ServicePeriod._meta.db_table)} ({", ".join(q(c) for c in columns)})
-                SELECT %s, %s, {period}, {dimension}, {key}, {", ".join(sums.values())}
-                FROM {source}
-                WHERE {where}
-                {grouped}
+                SELECT %s, %s, c.period, c.dimension, c.key, {", ".join(f"c.{name}" for name in sums)},
+                       {", ".join(f"p.{name}" for name in PERCENTILE_COLUMNS)}
+                FROM (
+                    SELECT {period} AS period, {dimension} AS dimension, {key} AS key,
+                           {", ".join(f"{expression} AS {name}" for name, expression in sums.items())}
+                    FROM {source}
+                    WHERE {where}
+                    {grouped}
+                ) c
+                LEFT JOIN ranked_percentiles p ON p.period = c.period AND p.dimension = c.dimension AND p.key = c.key
                 """,
                 [grain, as_of, *params],
             )
 
 
-def _fill_percentiles(grain: str, span: DayRange | None) -> None:
+def _rank_percentiles(grain: str, span: DayRange | None) -> None:
     """The percentiles of every grouping of a grain from one scan of its interactions;
     percentile_disc(p) is the ⌈p·n⌉-th smallest value, i.e. nearest rank."""
     q = connection.ops.quote_name
@@ -262,22 +261,16 @@ def _fill_percentiles(grain: str, span: DayRange | None) -> None:
         )
         for p in percentiles
     ]
-    names = [c.rsplit(" AS ", 1)[1] for c in chosen]
-    table = q(ServicePeriod._meta.db_table)
     sql = f"""
-        UPDATE {table} SET {", ".join(f"{q(name)} = pct.{name}" for name in names)}
-        FROM (
-            SELECT {period} AS period, {dimension} AS dimension, {key} AS key, {", ".join(chosen)}
-            FROM {q(Interaction._meta.db_table)} i
-            JOIN {q(Touchpoint._meta.db_table)} tp ON tp.id = i.touchpoint_id
-            WHERE {where}
-            {grouped}
-        ) pct
-        WHERE {table}.grain = %s AND {table}.dimension = pct.dimension AND {table}.{q("key")} = pct.key
-          AND {table}.period_start = pct.period
+        INSERT INTO ranked_percentiles
+        SELECT {period}, {dimension}, {key}, {", ".join(chosen)}
+        FROM {q(Interaction._meta.db_table)} i
+        JOIN {q(Touchpoint._meta.db_table)} tp ON tp.id = i.touchpoint_id
+        WHERE {where}
+        {grouped}
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, grain])
+        cursor.execute(sql, params)
 
 
 def _insert_surveys(grain: str, span: DayRange | None, as_of: datetime) -> None:
