@@ -34,16 +34,19 @@ def rebuild(as_of: datetime) -> None:
     thresholds = sorted(set(ServiceTarget.objects.values_list("threshold_days", flat=True)))
     params: list = []
     breached = []
+    # The year's days as well as its moments: the days bound the (touchpoint, day) index read, so the
+    # touchpoint's older cases are not fetched to be dropped (a day either side covers any offset).
+    first_day = timezone.localtime(as_of - YEAR).date() - timedelta(days=1)
     for days in thresholds:  # a constant T per part keeps the date arithmetic out of the rows
         breached.append(f"""
             SELECT bt.barrier_id, i.customer_id
             FROM bt
             JOIN {q(ServiceTarget._meta.db_table)} t ON t.touchpoint_id = bt.touchpoint_id AND t.threshold_days = {days}
             JOIN {q(Interaction._meta.db_table)} i ON i.touchpoint_id = bt.touchpoint_id
-            WHERE i.opened_at >= %s AND i.opened_at < %s
+            WHERE i.opened_day >= %s AND i.opened_day <= %s AND i.opened_at >= %s AND i.opened_at < %s
               AND (i.resolution_seconds > {days * 86_400} OR (i.resolved_at IS NULL AND i.opened_at < %s))
         """)  # fmt: skip
-        params += [as_of - YEAR, as_of, as_of - timedelta(days=days)]
+        params += [first_day, end, as_of - YEAR, as_of, as_of - timedelta(days=days)]
     if breached:
         affected = f"""SELECT barrier_id, COUNT(DISTINCT customer_id) AS n
                        FROM ({" UNION ALL ".join(breached)}) x GROUP BY barrier_id"""

@@ -216,6 +216,24 @@ def test_value_at_stake_counts_breached_customers_at_the_barriers_touchpoints(li
     assert stake[on_both.pk].missing is None and stake[on_both.pk].zero_because is None
 
 
+def test_value_at_stake_counts_the_twelve_months_to_the_minute(line, cx_lead):
+    from barriers.services import barrier_create
+    from metrics.models import BarrierStake
+    from metrics.rollups import customer_days, stakes
+
+    barrier = barrier_create(
+        actor=cx_lead, title="Slow answers", type="service_failure", severity=3, source="complaints",
+        touchpoints=[line],
+    )  # fmt: skip
+    inside, before, after = customer("F"), customer("G"), customer("H")
+    case(inside, line, "2025-06-01T12:30", 9)  # AS_OF − 365 days is 2025-06-01 12:00
+    case(before, line, "2025-06-01T11:30", 9)
+    case(after, line, "2026-06-01T12:30", None)  # opened after AS_OF
+    customer_days.rebuild(AS_OF)
+    stakes.rebuild(AS_OF)
+    assert BarrierStake.objects.get(barrier=barrier).affected == 1
+
+
 @pytest.mark.parametrize(
     ("stake", "missing", "zero_because"),
     [
