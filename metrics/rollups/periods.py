@@ -157,7 +157,7 @@ def _period(grain: str, column: str) -> str:
 
 
 # The groupings of the period rollups that hang off the touchpoint (kind is the interaction's own).
-BY_TOUCHPOINT = {
+BY_TOUCHPOINT: dict[str, str] = {
     Dimension.TOUCHPOINT: "tp.id",
     Dimension.DEPARTMENT: "tp.department_id",
     Dimension.CHANNEL: "tp.channel",
