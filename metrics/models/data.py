@@ -14,8 +14,8 @@ from journeys.models import Channel
 
 
 class Customer(models.Model):
-    # Written in bulk, as Interaction: uniqueness as a constraint (no pattern-matching twin index),
-    # every index named in Meta so a big import can set them aside and build them once after.
+    # Written in bulk, as Interaction: the id's uniqueness is a constraint, so no pattern-matching
+    # twin index is kept up at every import (a big import sets every index aside and builds it again).
     external_id = models.CharField(_("customer id"), max_length=64)
     acquired_at = models.DateTimeField(_("acquired"))
     acquired_month = models.DateField(_("acquisition month"), db_index=True)  # first day, local time
